@@ -1,0 +1,38 @@
+// Unit specs live beside the code (*.spec.ts) and need nothing running. Integration and end-to-end
+// specs live under test/ (*.e2e-spec.ts) and run against the real Kafka broker and PostgreSQL that
+// test/support/global-setup.ts provides.
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+    },
+    module: { type: 'commonjs' },
+    sourceMaps: 'inline',
+  },
+];
+const libs = ['common', 'config', 'contracts', 'domain', 'rules', 'persistence', 'messaging'];
+const moduleNameMapper = {};
+for (const lib of libs) {
+  moduleNameMapper[`^@reflex/${lib}$`] = `<rootDir>/libs/${lib}/src`;
+  moduleNameMapper[`^@reflex/${lib}/(.*)$`] = `<rootDir>/libs/${lib}/src/$1`;
+}
+const shared = { transform: { '^.+\\.ts$': swc }, moduleNameMapper, testEnvironment: 'node' };
+
+module.exports = {
+  maxWorkers: 2,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,scripts}/**/*.spec.ts'] },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      testTimeout: 60000,
+    },
+  ],
+};

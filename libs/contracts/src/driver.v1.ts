@@ -1,0 +1,45 @@
+/** Driver command and event v1 (CONTRACT.md §7). */
+import type { ActionParams, ActionType } from './plan.v1';
+
+export const DRIVER_COMMAND_KINDS = ['execute', 'abort', 'force-complete'] as const;
+export type DriverCommandKind = (typeof DRIVER_COMMAND_KINDS)[number];
+
+/** Value on `driver.commands`, keyed by action id. */
+export interface DriverCommandV1 {
+  kind: DriverCommandKind;
+  actionId: string;
+  planId: string;
+  attempt: number;
+  type: ActionType;
+  params: ActionParams;
+  /** ISO-8601: the driver aborts the action at this time and fails it with reason `timeout`. */
+  deadline: string;
+}
+
+export const DRIVER_EVENT_STATUSES = [
+  'accepted',
+  'progress',
+  'succeeded',
+  'failed',
+  'aborted',
+] as const;
+export type DriverEventStatus = (typeof DRIVER_EVENT_STATUSES)[number];
+
+export interface DriverErrorV1 {
+  code: string;
+  message: string;
+  retriable: boolean;
+}
+
+/** Value on `driver.events`, keyed by action id. */
+export interface DriverEventV1 {
+  actionId: string;
+  attempt: number;
+  status: DriverEventStatus;
+  /** 0-100. */
+  progress?: number;
+  detail?: Record<string, unknown> | string;
+  error?: DriverErrorV1 | string;
+  /** ISO-8601. */
+  at: string;
+}

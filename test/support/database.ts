@@ -1,0 +1,47 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+
+/** The server the suite uses: DATABASE_URL, else the local PostgreSQL. */
+export function serverUrl(): string {
+  return process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+}
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new Client({ connectionString: withDatabase(serverUrl(), 'postgres') });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new Error(
+      `Cannot reach PostgreSQL at ${serverUrl()} (${(error as Error).message}). ` +
+        'Start a local PostgreSQL 15+ on 127.0.0.1:5432 with user postgres, or set DATABASE_URL.',
+    );
+  }
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface TestDatabase {
+  name: string;
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** Creates an empty database of its own for one test file; `drop()` removes it. */
+export async function createTestDatabase(label = 'test'): Promise<TestDatabase> {
+  const name = `reflex_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE "${name}"`);
+  return {
+    name,
+    url: withDatabase(serverUrl(), name),
+    drop: () => adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+  };
+}
