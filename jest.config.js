@@ -13,7 +13,7 @@ const swc = [
     sourceMaps: 'inline',
   },
 ];
-const libs = ['common', 'config', 'contracts', 'domain', 'rules', 'persistence', 'messaging'];
+const libs = ['common', 'config', 'contracts', 'domain', 'rules', 'persistence', 'messaging', 'platform'];
 const moduleNameMapper = {};
 for (const lib of libs) {
   moduleNameMapper[`^@reflex/${lib}$`] = `<rootDir>/libs/${lib}/src`;
@@ -23,6 +23,7 @@ const shared = { transform: { '^.+\\.ts$': swc }, moduleNameMapper, testEnvironm
 
 module.exports = {
   maxWorkers: 2,
+  testTimeout: 60000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,scripts}/**/*.spec.ts'] },
@@ -32,7 +33,6 @@ module.exports = {
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      testTimeout: 60000,
     },
   ],
 };

@@ -1,0 +1,22 @@
+import 'reflect-metadata';
+import { loadDriverConfig } from '@reflex/config';
+import { createHttpApp } from '@reflex/platform';
+import { DriverModule } from './driver.module';
+
+async function bootstrap() {
+  const config = loadDriverConfig();
+  const app = await createHttpApp(DriverModule.register(config), {
+    service: 'driver',
+    title: 'Reflex driver',
+    description: 'Executes plan actions on cloud backends and reports progress (CONTRACT.md §7).',
+    config,
+  });
+  await app.listen(config.port, config.host);
+}
+
+bootstrap().catch((error: unknown) => {
+  process.stderr.write(
+    `${JSON.stringify({ level: 'error', service: 'driver', msg: String(error) })}\n`,
+  );
+  process.exit(1);
+});

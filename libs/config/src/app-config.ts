@@ -1,0 +1,96 @@
+import { AuthToken, parseAuthTokens } from './auth-tokens';
+import { EnvReader } from './env-reader';
+
+export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/reflex';
+
+/** What engine and driver share. */
+export interface CommonConfig {
+  /** null: no Kafka; only the all-in-one mode runs without it. */
+  kafkaBrokers: string[] | null;
+  kafkaClientId: string;
+  topicPrefix: string;
+  topicPartitions: number;
+  topicReplicationFactor: number;
+  databaseUrl: string;
+  databasePoolSize: number;
+  port: number;
+  host: string;
+  authTokens: AuthToken[];
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  shutdownTimeoutMs: number;
+}
+
+export interface EngineConfig extends CommonConfig {
+  rulesDir: string;
+  watchRules: boolean;
+  /** Overcommit ratios for placement. */
+  cpuOvercommit: number;
+  memoryOvercommit: number;
+  maxLiveMigrationsPerHost: number;
+  maxActionsPerPlan: number;
+  outboxPollMs: number;
+}
+
+export interface DriverConfig extends CommonConfig {
+  simulatorControl: boolean;
+  hooksFile: string | null;
+  backendsFile: string | null;
+  /** Simulated migration bandwidth, MB/s. */
+  simulatorBandwidthMbps: number;
+  progressIntervalMs: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+function readCommon(
+  env: EnvReader,
+  service: 'engine' | 'driver',
+  defaultPort: number,
+): CommonConfig {
+  const tokens = env.string('AUTH_TOKENS');
+  const parsed = tokens ? parseAuthTokens(tokens) : { tokens: [], problems: [] };
+  parsed.problems.forEach((p) => env.problem(p));
+  return {
+    kafkaBrokers: env.brokers('KAFKA_BROKERS'),
+    kafkaClientId: env.string('KAFKA_CLIENT_ID', `reflex-${service}`),
+    topicPrefix: env.string('TOPIC_PREFIX', ''),
+    topicPartitions: env.int('TOPIC_PARTITIONS', 6, { min: -1, max: 1000 }),
+    topicReplicationFactor: env.int('TOPIC_REPLICATION_FACTOR', -1, { min: -1, max: 10 }),
+    databaseUrl: env.url('DATABASE_URL', DEFAULT_DATABASE_URL, ['postgres:', 'postgresql:']),
+    databasePoolSize: env.int('DATABASE_POOL_SIZE', 10, { min: 1, max: 200 }),
+    port: env.int('PORT', defaultPort, { min: 0, max: 65535 }),
+    host: env.string('HOST', '0.0.0.0'),
+    authTokens: parsed.tokens,
+    logLevel: env.oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
+    shutdownTimeoutMs: env.int('SHUTDOWN_TIMEOUT_MS', 30_000, { min: 0, max: 600_000 }),
+  };
+}
+
+export function loadEngineConfig(source: Env = process.env): Readonly<EngineConfig> {
+  const env = new EnvReader(source);
+  return env.done<EngineConfig>({
+    ...readCommon(env, 'engine', 3000),
+    rulesDir: env.string('RULES_DIR', 'rules'),
+    watchRules: env.bool('RULES_WATCH', true),
+    cpuOvercommit: env.number('CPU_OVERCOMMIT', 4, { min: 0.1, max: 64 }),
+    memoryOvercommit: env.number('MEMORY_OVERCOMMIT', 1, { min: 0.1, max: 16 }),
+    maxLiveMigrationsPerHost: env.int('MAX_LIVE_MIGRATIONS_PER_HOST', 2, { min: 1, max: 64 }),
+    maxActionsPerPlan: env.int('MAX_ACTIONS_PER_PLAN', 8, { min: 1, max: 1024 }),
+    outboxPollMs: env.int('OUTBOX_POLL_MS', 200, { min: 10, max: 60_000 }),
+  });
+}
+
+export function loadDriverConfig(source: Env = process.env): Readonly<DriverConfig> {
+  const env = new EnvReader(source);
+  return env.done<DriverConfig>({
+    ...readCommon(env, 'driver', 3001),
+    simulatorControl: env.bool('SIMULATOR_CONTROL', false),
+    hooksFile: env.string('DRIVER_HOOKS_FILE') ?? null,
+    backendsFile: env.string('DRIVER_BACKENDS_FILE') ?? null,
+    simulatorBandwidthMbps: env.number('SIMULATOR_BANDWIDTH_MBPS', 1000, { min: 1, max: 1e6 }),
+    progressIntervalMs: env.int('DRIVER_PROGRESS_INTERVAL_MS', 1000, { min: 10, max: 60_000 }),
+  });
+}
+
+export const ENGINE_CONFIG = Symbol('ENGINE_CONFIG');
+export const DRIVER_CONFIG = Symbol('DRIVER_CONFIG');

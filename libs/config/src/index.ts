@@ -1,0 +1,3 @@
+export * from './app-config';
+export * from './auth-tokens';
+export * from './env-reader';

@@ -1,0 +1,3 @@
+export * from './message-bus.port';
+export * from './message-handling';
+export * from './kafka/kafka-message-bus';

@@ -1,0 +1,222 @@
+import {
+  Admin,
+  Consumer,
+  IHeaders,
+  Kafka,
+  logLevel,
+  LogEntry,
+  Partitioners,
+  Producer,
+} from 'kafkajs';
+import { TransientError } from '@reflex/common';
+import { Topic, topicName } from '@reflex/contracts/topics';
+import type { MessageBus, OutgoingMessage, Subscription } from '../message-bus.port';
+import { encodeValue, handleRawMessage, RawMessage, RetryPolicy } from '../message-handling';
+
+export interface BusLogger {
+  log(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface KafkaBusOptions {
+  brokers: string[];
+  clientId: string;
+  topicPrefix: string;
+  /** Partitions for topics this service creates; -1 takes the broker's default. */
+  partitions: number;
+  /** -1 takes the broker's default. */
+  replicationFactor: number;
+  logger: BusLogger;
+  retry?: RetryPolicy;
+  /** Backoff between attempts to bring back a consumer that crashed for good. */
+  reconnectDelayMs?: { initial: number; max: number };
+}
+
+function headersOf(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value === undefined) continue;
+    const first = Array.isArray(value) ? value[0] : value;
+    out[name] = Buffer.isBuffer(first) ? first.toString('utf8') : String(first);
+  }
+  return out;
+}
+
+/** The Kafka transport of the messaging port, on kafkajs. */
+export class KafkaMessageBus implements MessageBus {
+  private readonly kafka: Kafka;
+  private readonly producer: Producer;
+  private producerConnected: Promise<void> | null = null;
+  private readonly consumers = new Set<Consumer>();
+  private stopping = false;
+
+  constructor(private readonly options: KafkaBusOptions) {
+    const logger = options.logger;
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: options.brokers,
+      connectionTimeout: 3000,
+      retry: { initialRetryTime: 200, maxRetryTime: 5000, retries: 8 },
+      logLevel: logLevel.WARN,
+      logCreator:
+        () =>
+        ({ level, log }: LogEntry) => {
+          const { message, ...rest } = log;
+          const text = `kafka: ${message} ${JSON.stringify(rest)}`;
+          if (level <= logLevel.ERROR) logger.error(text);
+          else logger.warn(text);
+        },
+    });
+    this.producer = this.kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      allowAutoTopicCreation: false,
+    });
+  }
+
+  private physical(topic: Topic): string {
+    return topicName(topic, this.options.topicPrefix);
+  }
+
+  async ensureTopics(): Promise<void> {
+    const admin: Admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const existing = new Set(await admin.listTopics());
+      const missing = Object.values(Topic)
+        .map((t) => this.physical(t))
+        .filter((name) => !existing.has(name));
+      if (missing.length === 0) return;
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({
+          topic,
+          numPartitions: this.options.partitions,
+          replicationFactor: this.options.replicationFactor,
+        })),
+      });
+      this.options.logger.log(`created topics ${missing.join(', ')}`);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  private connectProducer(): Promise<void> {
+    if (!this.producerConnected) {
+      this.producerConnected = this.producer.connect().catch((error: unknown) => {
+        this.producerConnected = null;
+        throw error;
+      });
+    }
+    return this.producerConnected;
+  }
+
+  async publish(topic: Topic, messages: OutgoingMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    try {
+      await this.connectProducer();
+      await this.producer.send({
+        topic: this.physical(topic),
+        acks: -1,
+        messages: messages.map((m) => ({
+          key: m.key,
+          value: encodeValue(m.value),
+          headers: m.headers,
+        })),
+      });
+    } catch (error) {
+      throw new TransientError(`publishing to ${topic} failed: ${(error as Error).message}`, error);
+    }
+  }
+
+  async subscribe<T>(subscription: Subscription<T>): Promise<void> {
+    await this.startConsumer(subscription, this.options.reconnectDelayMs?.initial ?? 500);
+  }
+
+  private async startConsumer<T>(
+    subscription: Subscription<T>,
+    nextDelayMs: number,
+  ): Promise<void> {
+    const consumer = this.kafka.consumer({
+      groupId: subscription.groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3000,
+    });
+    this.consumers.add(consumer);
+    // kafkajs restarts a consumer by itself after retriable failures; a crash it will not restart from
+    // (the broker gone for longer than its retries) is ours to recover, with backoff.
+    consumer.on(consumer.events.CRASH, (event) => {
+      if (event.payload.restart || this.stopping) return;
+      this.options.logger.warn(
+        `consumer ${subscription.groupId} crashed (${event.payload.error.message}); reconnecting in ${nextDelayMs} ms`,
+      );
+      this.consumers.delete(consumer);
+      void consumer.disconnect().catch(() => undefined);
+      const max = this.options.reconnectDelayMs?.max ?? 30_000;
+      setTimeout(() => {
+        if (this.stopping) return;
+        this.startConsumer(subscription, Math.min(nextDelayMs * 2, max)).catch((error: unknown) =>
+          this.options.logger.error(
+            `reconnect of ${subscription.groupId} failed: ${String(error)}`,
+          ),
+        );
+      }, nextDelayMs).unref();
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.physical(subscription.topic), fromBeginning: true });
+    await consumer.run({
+      autoCommit: true,
+      partitionsConsumedConcurrently: subscription.concurrency ?? 1,
+      eachMessage: async ({ topic, partition, message, heartbeat }) => {
+        const raw: RawMessage = {
+          topic,
+          partition,
+          offset: message.offset,
+          key: message.key,
+          value: message.value,
+          headers: headersOf(message.headers),
+        };
+        const outcome = await handleRawMessage(
+          subscription,
+          raw,
+          {
+            deadLetter: (dead) => this.publish(Topic.AlarmsDlq, [dead]),
+            isStopping: () => this.stopping,
+            onError: (error, _raw, attempt) => {
+              void heartbeat().catch(() => undefined);
+              this.options.logger.warn(
+                `handler for ${topic}/${partition}@${message.offset} failed (attempt ${attempt}): ${(error as Error).message}`,
+              );
+            },
+          },
+          this.options.retry,
+        );
+        // Leaving the offset uncommitted makes the broker redeliver the message to whoever consumes next.
+        if (outcome === 'abandoned')
+          throw new TransientError('consumer stopping; message left for redelivery');
+      },
+    });
+  }
+
+  async isHealthy(): Promise<boolean> {
+    const admin = this.kafka.admin();
+    try {
+      await admin.connect();
+      await admin.describeCluster();
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.stopping = true;
+    // disconnect() stops fetching, waits for the in-flight eachMessage calls, commits their offsets.
+    await Promise.allSettled([...this.consumers].map((c) => c.disconnect()));
+    this.consumers.clear();
+    if (this.producerConnected) await this.producer.disconnect().catch(() => undefined);
+  }
+}

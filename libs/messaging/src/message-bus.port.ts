@@ -1,0 +1,52 @@
+import type { Topic } from '@reflex/contracts/topics';
+
+/** A message to publish. `value` objects are sent as JSON; a Buffer or string is sent verbatim. */
+export interface OutgoingMessage {
+  key: string | null;
+  value: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface IncomingMessage<T> {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: T;
+  headers: Record<string, string>;
+  /** The bytes as they arrived, for dead-lettering verbatim. */
+  raw: Buffer;
+  /** A stable id for idempotency: `<topic>/<partition>/<offset>`. */
+  messageId: string;
+}
+
+export interface Subscription<T> {
+  topic: Topic;
+  /** Consumer group; replicas of one service share it. */
+  groupId: string;
+  /**
+   * Parses and validates the raw bytes. Throwing a non-retriable error (ValidationError) sends the
+   * message to the dead-letter topic with the error as its reason; the consumer moves on.
+   */
+  decode: (raw: Buffer) => T;
+  handle: (message: IncomingMessage<T>) => Promise<void>;
+  /** Partitions processed in parallel; order is kept within a partition (i.e. per key). */
+  concurrency?: number;
+}
+
+/**
+ * The messaging port. Engine and driver talk to Kafka, or to the in-process bus of the all-in-one
+ * mode, only through this interface, so the transport (and the Kafka client) can be swapped.
+ */
+export interface MessageBus {
+  /** Creates the topics this deployment uses (idempotent). */
+  ensureTopics(): Promise<void>;
+  publish(topic: Topic, messages: OutgoingMessage[]): Promise<void>;
+  subscribe<T>(subscription: Subscription<T>): Promise<void>;
+  /** True when the transport can currently reach its broker. */
+  isHealthy(): Promise<boolean>;
+  /** Stops fetching, finishes in-flight handlers, commits their offsets, disconnects. */
+  close(): Promise<void>;
+}
+
+export const MESSAGE_BUS = Symbol('MESSAGE_BUS');

@@ -1,0 +1,41 @@
+import { DynamicModule, INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { CommonConfig } from '@reflex/config';
+import { HttpExceptionFilter } from './http-exception.filter';
+import { JsonLogger } from './json-logger';
+
+export interface HttpAppOptions {
+  service: string;
+  title: string;
+  description: string;
+  config: Pick<CommonConfig, 'logLevel'>;
+  /** Largest accepted JSON body; larger gets 413. */
+  bodyLimit?: string;
+}
+
+/** Builds a Nest HTTP app with the conventions both services share (CONTRACT §8). */
+export async function createHttpApp(
+  module: Type<unknown> | DynamicModule,
+  options: HttpAppOptions,
+): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(module, {
+    logger: new JsonLogger(options.service, options.config.logLevel),
+    bodyParser: false,
+  });
+  app.useBodyParser('json', { limit: options.bodyLimit ?? '1mb' });
+  app.useGlobalFilters(new HttpExceptionFilter());
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle(options.title)
+      .setDescription(options.description)
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  return app;
+}
