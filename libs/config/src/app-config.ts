@@ -94,3 +94,19 @@ export function loadDriverConfig(source: Env = process.env): Readonly<DriverConf
 
 export const ENGINE_CONFIG = Symbol('ENGINE_CONFIG');
 export const DRIVER_CONFIG = Symbol('DRIVER_CONFIG');
+
+/** Every environment variable a loader reads, found by running it on a recording environment. */
+export function variablesReadBy(loader: (env: Env) => unknown): string[] {
+  const seen = new Set<string>();
+  const recorder = new Proxy<Env>(
+    {},
+    {
+      get: (_target, name) => {
+        if (typeof name === 'string') seen.add(name);
+        return undefined;
+      },
+    },
+  );
+  loader(recorder);
+  return [...seen].sort();
+}
