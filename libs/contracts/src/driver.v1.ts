@@ -9,6 +9,7 @@ export interface DriverCommandV1 {
   kind: DriverCommandKind;
   actionId: string;
   planId: string;
+  /** Counts from 1; a retry of the same action is a new attempt. */
   attempt: number;
   type: ActionType;
   params: ActionParams;
@@ -34,6 +35,7 @@ export interface DriverErrorV1 {
 /** Value on `driver.events`, keyed by action id. */
 export interface DriverEventV1 {
   actionId: string;
+  /** The attempt of the command this event reports on. */
   attempt: number;
   status: DriverEventStatus;
   /** 0-100. */

@@ -68,6 +68,9 @@ export interface GroupStatusV1 {
 export const INVENTORY_OBJECT_KINDS = ['host', 'instance', 'group'] as const;
 export type InventoryObjectKind = (typeof INVENTORY_OBJECT_KINDS)[number];
 
+export const INVENTORY_OPS = ['upsert', 'delete'] as const;
+export type InventoryOp = (typeof INVENTORY_OPS)[number];
+
 /**
  * Inventory upsert/delete v1: the value on the `inventory` topic, keyed by object id.
  * `object` is required for `upsert` and ignored for `delete`.

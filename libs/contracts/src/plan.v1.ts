@@ -1,5 +1,6 @@
 /** Plans and actions (CONTRACT.md §6). */
 import type { ResourceKind } from './alarm.v1';
+import type { HostStatus } from './inventory.v1';
 
 export const PLAN_STATES = [
   'pending_approval',
@@ -78,7 +79,7 @@ export interface RecoverInstanceParams {
 }
 export interface SetHostStatusParams {
   hostId: string;
-  status: 'up' | 'down' | 'disabled' | 'maintenance';
+  status: HostStatus;
 }
 export interface FenceHostParams {
   hostId: string;
