@@ -64,8 +64,9 @@ export class KafkaMessageBus implements MessageBus {
         ({ level, log }: LogEntry) => {
           const { message, ...rest } = log;
           const text = `kafka: ${message} ${JSON.stringify(rest)}`;
-          if (level <= logLevel.ERROR) logger.error(text);
-          else logger.warn(text);
+          // kafkajs logs at ERROR what it then retries (leader moves, coordinator loading); failures
+          // that matter reach us as rejected calls or consumer crashes, which we log ourselves.
+          if (level <= logLevel.ERROR || level === logLevel.WARN) logger.warn(text);
         },
     });
     this.producer = this.kafka.producer({

@@ -1,0 +1,111 @@
+import { ValidationError } from '@reflex/common';
+import type { AlarmSeverity, AlarmV1, ResourceRefV1 } from '@reflex/contracts';
+
+/** The body Aodh's REST alarm notifier posts to an alarm action URL. */
+export interface AodhNotification {
+  alarm_id: string;
+  alarm_name: string;
+  severity?: string;
+  previous?: string;
+  current: string;
+  reason?: string;
+  reason_data?: {
+    type?: string;
+    event?: { event_type?: string; generated?: string; traits?: Array<[string, number, unknown]> };
+  };
+}
+
+/** Hints an operator puts on the alarm action URL, e.g. `?type=host.down&kind=host&id=cmp-03`. */
+export interface AodhHints {
+  type?: string;
+  kind?: string;
+  id?: string;
+}
+
+const SEVERITY: Record<string, AlarmSeverity> = {
+  critical: 'critical',
+  moderate: 'major',
+  low: 'minor',
+};
+const TRAIT_RESOURCES: Array<[string, ResourceRefV1['kind']]> = [
+  ['instance_id', 'instance'],
+  ['host', 'host'],
+  ['hostname', 'host'],
+];
+
+function traitsOf(n: AodhNotification): Map<string, string> {
+  const traits = new Map<string, string>();
+  for (const trait of n.reason_data?.event?.traits ?? []) {
+    if (Array.isArray(trait) && typeof trait[0] === 'string' && trait[2] !== undefined) {
+      traits.set(trait[0], String(trait[2]));
+    }
+  }
+  return traits;
+}
+
+function resourceOf(n: AodhNotification, hints: AodhHints): ResourceRefV1 | null {
+  if (hints.kind && hints.id) return { kind: hints.kind as ResourceRefV1['kind'], id: hints.id };
+  const traits = traitsOf(n);
+  for (const [trait, kind] of TRAIT_RESOURCES) {
+    const id = traits.get(trait);
+    if (id) return { kind, id };
+  }
+  return null;
+}
+
+/**
+ * Aodh notification → Alarm v1, or null for a transition Reflex does not act on (`insufficient data`).
+ * Aodh's body names neither an alarm type nor a resource for threshold alarms, so they come from the
+ * action URL's query (`type`, `kind`, `id`); event alarms carry the resource in their traits and the
+ * alarm name serves as type when the URL gives none.
+ */
+export function alarmFromAodh(body: unknown, hints: AodhHints, now: Date): AlarmV1 | null {
+  const n = body as Partial<AodhNotification> | null;
+  if (!n || typeof n !== 'object') {
+    throw new ValidationError('body must be an Aodh notification object', [
+      { path: '', message: 'must be an object' },
+    ]);
+  }
+  const errors: { path: string; message: string }[] = [];
+  if (typeof n.alarm_id !== 'string' || !n.alarm_id)
+    errors.push({ path: 'alarm_id', message: 'is required' });
+  if (typeof n.current !== 'string') errors.push({ path: 'current', message: 'is required' });
+  const type = hints.type ?? n.alarm_name;
+  if (typeof type !== 'string' || !type)
+    errors.push({ path: 'alarm_name', message: 'is required (or ?type=)' });
+  const resource = resourceOf(n as AodhNotification, hints);
+  if (!resource) {
+    errors.push({
+      path: 'reason_data.event.traits',
+      message: 'no instance_id or host trait; add ?kind=&id= to the action URL',
+    });
+  }
+  if (errors.length > 0)
+    throw new ValidationError(
+      `invalid Aodh notification: ${errors[0].path} ${errors[0].message}`,
+      errors,
+    );
+  if (n.current !== 'alarm' && n.current !== 'ok') return null;
+  const alarm: AlarmV1 = {
+    id: n.alarm_id as string,
+    source: 'aodh',
+    type: type as string,
+    state: n.current === 'alarm' ? 'firing' : 'resolved',
+    resource: resource as ResourceRefV1,
+    occurredAt: n.reason_data?.event?.generated
+      ? toIso(n.reason_data.event.generated, now)
+      : now.toISOString(),
+    annotations: n.reason ? { summary: n.reason } : {},
+    labels: { alarm_name: String(n.alarm_name ?? '') },
+  };
+  const severity = n.severity ? SEVERITY[n.severity] : undefined;
+  if (severity) alarm.severity = severity;
+  return alarm;
+}
+
+/** Aodh/Panko timestamps often lack a zone (`2026-11-20T10:00:00.123456`); they are UTC. */
+function toIso(value: string, fallback: Date): string {
+  const withZone = /[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value}Z`;
+  const parsed = new Date(withZone);
+  return Number.isNaN(parsed.getTime()) ? fallback.toISOString() : parsed.toISOString();
+}

@@ -1,0 +1,154 @@
+import { Topic, topicName } from '@reflex/contracts/topics';
+import type { MessageBus, OutgoingMessage, Subscription } from '../message-bus.port';
+import { encodeValue, handleRawMessage, RawMessage, RetryPolicy } from '../message-handling';
+
+interface StoredMessage {
+  key: Buffer | null;
+  value: Buffer;
+  headers: Record<string, string>;
+}
+
+interface GroupCursor {
+  /** Next offset to deliver, per partition. */
+  offsets: number[];
+  running: boolean[];
+}
+
+/** Java's String.hashCode, enough to spread keys over partitions stably. */
+function partitionFor(key: string | null, partitions: number, counter: number): number {
+  if (key === null) return counter % partitions;
+  let hash = 0;
+  for (let i = 0; i < key.length; i++) hash = (Math.imul(31, hash) + key.charCodeAt(i)) | 0;
+  return Math.abs(hash) % partitions;
+}
+
+/**
+ * The all-in-one transport: topics are in-memory logs with partitions and consumer groups, so
+ * handlers see the same semantics as on Kafka (order per key, at-least-once, dead-lettering).
+ * Nothing survives a restart; state that must survive lives in the database (outbox, plans).
+ */
+export class InProcessMessageBus implements MessageBus {
+  private readonly logs = new Map<string, StoredMessage[][]>();
+  private readonly groups = new Map<
+    string,
+    { cursor: GroupCursor; subscriptions: Subscription<unknown>[] }
+  >();
+  private readonly inFlight = new Set<Promise<void>>();
+  private stopping = false;
+  private counter = 0;
+
+  constructor(
+    private readonly options: {
+      topicPrefix?: string;
+      partitions?: number;
+      retry?: RetryPolicy;
+    } = {},
+  ) {}
+
+  private physical(topic: Topic): string {
+    return topicName(topic, this.options.topicPrefix ?? '');
+  }
+
+  private log(name: string): StoredMessage[][] {
+    let log = this.logs.get(name);
+    if (!log) {
+      log = Array.from({ length: this.options.partitions ?? 4 }, () => []);
+      this.logs.set(name, log);
+    }
+    return log;
+  }
+
+  async ensureTopics(): Promise<void> {
+    Object.values(Topic).forEach((t) => this.log(this.physical(t)));
+  }
+
+  async publish(topic: Topic, messages: OutgoingMessage[]): Promise<void> {
+    const name = this.physical(topic);
+    const log = this.log(name);
+    for (const m of messages) {
+      const p = partitionFor(m.key, log.length, this.counter++);
+      log[p].push({
+        key: m.key === null ? null : Buffer.from(m.key),
+        value: encodeValue(m.value),
+        headers: { ...m.headers },
+      });
+    }
+    for (const [groupKey, group] of this.groups) {
+      if (groupKey.startsWith(`${name}\u0000`)) this.drain(name, group);
+    }
+  }
+
+  async subscribe<T>(subscription: Subscription<T>): Promise<void> {
+    const name = this.physical(subscription.topic);
+    const log = this.log(name);
+    const key = `${name}\u0000${subscription.groupId}`;
+    let group = this.groups.get(key);
+    if (!group) {
+      group = {
+        cursor: { offsets: log.map(() => 0), running: log.map(() => false) },
+        subscriptions: [],
+      };
+      this.groups.set(key, group);
+    }
+    group.subscriptions.push(subscription as Subscription<unknown>);
+    this.drain(name, group);
+  }
+
+  /** Delivers what each partition has, one message at a time per partition, like a Kafka consumer. */
+  private drain(
+    name: string,
+    group: { cursor: GroupCursor; subscriptions: Subscription<unknown>[] },
+  ) {
+    const log = this.log(name);
+    log.forEach((partition, p) => {
+      if (group.cursor.running[p] || this.stopping) return;
+      const subscription = group.subscriptions[p % group.subscriptions.length];
+      if (!subscription || group.cursor.offsets[p] >= partition.length) return;
+      group.cursor.running[p] = true;
+      const run = (async () => {
+        while (!this.stopping && group.cursor.offsets[p] < partition.length) {
+          const offset = group.cursor.offsets[p];
+          const stored = partition[offset];
+          const raw: RawMessage = { topic: name, partition: p, offset: String(offset), ...stored };
+          const outcome = await handleRawMessage(
+            subscription,
+            raw,
+            {
+              deadLetter: (dead) => this.publish(Topic.AlarmsDlq, [dead]),
+              isStopping: () => this.stopping,
+            },
+            this.options.retry,
+          );
+          if (outcome === 'abandoned') break;
+          group.cursor.offsets[p] = offset + 1;
+        }
+      })().finally(() => {
+        group.cursor.running[p] = false;
+        this.inFlight.delete(run);
+      });
+      this.inFlight.add(run);
+    });
+  }
+
+  /** Every message on a topic, for the all-in-one mode's inspection and tests. */
+  messages(
+    topic: Topic,
+  ): Array<{ key: string | null; value: Buffer; headers: Record<string, string> }> {
+    return this.log(this.physical(topic))
+      .flat()
+      .map((m) => ({
+        key: m.key ? m.key.toString('utf8') : null,
+        value: m.value,
+        headers: m.headers,
+      }));
+  }
+
+  async isHealthy(): Promise<boolean> {
+    return !this.stopping;
+  }
+
+  async close(): Promise<void> {
+    this.stopping = true;
+    await Promise.allSettled([...this.inFlight]);
+  }
+}

@@ -1,0 +1,246 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
+import { TransientError, ValidationError } from '@reflex/common';
+import { decoderFor, MessageKind, Topic, TOPIC_MESSAGE_KINDS, topicName } from '@reflex/contracts';
+import {
+  IncomingMessage,
+  InProcessMessageBus,
+  KafkaMessageBus,
+  MessageBus,
+  Subscription,
+} from '@reflex/messaging';
+import { kafkaBrokers, readAll, testTopicPrefix } from '../support/kafka';
+import { uniqueSuffix, waitFor } from '../support/wait-for';
+
+interface Transport {
+  name: string;
+  create(prefix: string): MessageBus;
+  /** Every message on a topic as the transport holds it. */
+  observe(
+    bus: MessageBus,
+    prefix: string,
+    topic: Topic,
+    count: number,
+  ): Promise<Array<{ key: string | null; value: string; headers: Record<string, string> }>>;
+}
+
+const kafka: Transport = {
+  name: 'kafka',
+  create: (prefix) =>
+    new KafkaMessageBus({
+      brokers: kafkaBrokers(),
+      clientId: 'reflex-test',
+      topicPrefix: prefix,
+      partitions: 3,
+      replicationFactor: 1,
+      logger: new Logger('bus-test'),
+      retry: { initialDelayMs: 20, maxDelayMs: 100 },
+    }),
+  observe: async (_bus, prefix, topic, count) =>
+    (await readAll(topicName(topic, prefix), count)).map((m) => ({
+      key: m.key,
+      value: m.value ?? '',
+      headers: m.headers,
+    })),
+};
+
+const inProcess: Transport = {
+  name: 'in-process',
+  create: (prefix) =>
+    new InProcessMessageBus({
+      topicPrefix: prefix,
+      partitions: 3,
+      retry: { initialDelayMs: 20, maxDelayMs: 100 },
+    }),
+  observe: async (bus, _prefix, topic, count) => {
+    const memory = bus as InProcessMessageBus;
+    await waitFor(`${count} messages on ${topic}`, () => memory.messages(topic).length >= count);
+    return memory
+      .messages(topic)
+      .map((m) => ({ key: m.key, value: m.value.toString('utf8'), headers: m.headers }));
+  },
+};
+
+interface BadFixture {
+  why: string;
+  field: string;
+  value: unknown;
+}
+const fixture = (name: string): unknown =>
+  JSON.parse(readFileSync(join(__dirname, '../../libs/contracts/fixtures', name), 'utf8'));
+const firstGood = (kind: MessageKind): unknown => {
+  const good = fixture(`${kind}.json`);
+  return Array.isArray(good) ? good[0] : good;
+};
+
+function collector<T>(
+  topic: Topic,
+  kind: MessageKind,
+  handle?: (m: IncomingMessage<T>) => Promise<void>,
+) {
+  const received: IncomingMessage<T>[] = [];
+  const subscription: Subscription<T> = {
+    topic,
+    groupId: `g-${uniqueSuffix()}`,
+    decode: decoderFor(kind) as (raw: Buffer) => T,
+    handle: async (m) => {
+      if (handle) await handle(m);
+      received.push(m);
+    },
+  };
+  return { received, subscription };
+}
+
+describe.each([kafka, inProcess])('message bus on $name', (transport) => {
+  let prefix: string;
+  let bus: MessageBus;
+
+  beforeEach(async () => {
+    prefix = testTopicPrefix();
+    bus = transport.create(prefix);
+    await bus.ensureTopics();
+  });
+  afterEach(() => bus.close());
+
+  it('delivers a published message with its key and headers', async () => {
+    const alarm = firstGood('alarm.v1') as { id: string };
+    const { received, subscription } = collector(Topic.Alarms, 'alarm.v1');
+    await bus.subscribe(subscription);
+    await bus.publish(Topic.Alarms, [
+      { key: 'cmp-03', value: alarm, headers: { 'x-trace': 't1' } },
+    ]);
+    await waitFor('the alarm to be handled', () => received.length === 1);
+    expect(received[0].value).toEqual(alarm);
+    expect(received[0].key).toBe('cmp-03');
+    expect(received[0].headers['x-trace']).toBe('t1');
+    expect(received[0].messageId).toMatch(
+      new RegExp(`^${prefix.replace('.', '\\.')}alarms/\\d+/\\d+$`),
+    );
+  });
+
+  it('dead-letters every bad fixture of every schema, verbatim with its reason, and keeps consuming', async () => {
+    const expected: Array<{ value: string; field: string; topic: string }> = [];
+    const collectors = [];
+    for (const [topic, kind] of Object.entries(TOPIC_MESSAGE_KINDS) as Array<
+      [Topic, MessageKind | null]
+    >) {
+      if (!kind) continue;
+      const c = collector(topic, kind);
+      collectors.push({ ...c, topic, kind });
+      await bus.subscribe(c.subscription);
+      const bad = fixture(`${kind}.bad.json`) as BadFixture[];
+      const raws = bad.map((b) => JSON.stringify(b.value));
+      raws.push('{"not json');
+      bad.forEach((b, i) =>
+        expected.push({ value: raws[i], field: b.field, topic: topicName(topic, prefix) }),
+      );
+      expected.push({ value: '{"not json', field: 'JSON', topic: topicName(topic, prefix) });
+      // A good message after the bad ones proves the consumer went on.
+      await bus.publish(topic, [
+        ...raws.map((value) => ({ key: 'k', value })),
+        { key: 'k', value: firstGood(kind) },
+      ]);
+    }
+    for (const c of collectors) {
+      await waitFor(`the good ${c.kind} after the bad ones`, () => c.received.length === 1);
+    }
+    const dead = await transport.observe(bus, prefix, Topic.AlarmsDlq, expected.length);
+    expect(dead).toHaveLength(expected.length);
+    for (const e of expected) {
+      const match = dead.find(
+        (d) => d.value === e.value && d.headers['x-source-topic'] === e.topic,
+      );
+      expect({ ...e, found: !!match }).toEqual({ ...e, found: true });
+      expect(match?.headers['x-error']).toContain(e.field);
+      expect(match?.key).toBe('k');
+    }
+  });
+
+  it('retries a retriable failure until it succeeds, and dead-letters a non-retriable one', async () => {
+    let failures = 0;
+    const { received, subscription } = collector<{ id: string }>(
+      Topic.Alarms,
+      'alarm.v1',
+      async (m) => {
+        if (m.value.id === 'flaky' && failures < 3) {
+          failures++;
+          throw new TransientError('database unavailable');
+        }
+        if (m.value.id === 'poison')
+          throw new ValidationError('resource vm-x is not in the inventory');
+      },
+    );
+    await bus.subscribe(subscription);
+    const alarm = firstGood('alarm.v1') as Record<string, unknown>;
+    await bus.publish(Topic.Alarms, [
+      { key: 'r1', value: { ...alarm, id: 'flaky' } },
+      { key: 'r1', value: { ...alarm, id: 'poison' } },
+      { key: 'r1', value: { ...alarm, id: 'after' } },
+    ]);
+    await waitFor('flaky and after to be handled', () => received.length === 2);
+    expect(received.map((m) => m.value.id)).toEqual(['flaky', 'after']);
+    expect(failures).toBe(3);
+    const [dead] = await transport.observe(bus, prefix, Topic.AlarmsDlq, 1);
+    expect(JSON.parse(dead.value).id).toBe('poison');
+    expect(dead.headers['x-error']).toBe(
+      'VALIDATION_FAILED: resource vm-x is not in the inventory',
+    );
+  });
+
+  it('keeps the order of messages with the same key', async () => {
+    const { received, subscription } = collector<{ id: string }>(Topic.Alarms, 'alarm.v1');
+    await bus.subscribe(subscription);
+    const alarm = firstGood('alarm.v1') as Record<string, unknown>;
+    const ids = Array.from({ length: 30 }, (_, i) => `a${i}`);
+    await bus.publish(
+      Topic.Alarms,
+      ids.map((id) => ({ key: 'same-host', value: { ...alarm, id } })),
+    );
+    await waitFor('all 30', () => received.length === 30);
+    expect(received.map((m) => m.value.id)).toEqual(ids);
+  });
+});
+
+describe('kafka bus shutdown', () => {
+  it('finishes the in-flight handler and commits, so a successor in the group does not see it again', async () => {
+    const prefix = testTopicPrefix();
+    const groupId = `g-${uniqueSuffix()}`;
+    const first = kafka.create(prefix);
+    await first.ensureTopics();
+    const alarm = firstGood('alarm.v1') as Record<string, unknown>;
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const seenByFirst: string[] = [];
+    let started = false;
+    await first.subscribe<{ id: string }>({
+      topic: Topic.Alarms,
+      groupId,
+      decode: decoderFor('alarm.v1') as (raw: Buffer) => { id: string },
+      handle: async (m) => {
+        started = true;
+        await gate;
+        seenByFirst.push(m.value.id);
+      },
+    });
+    await first.publish(Topic.Alarms, [{ key: 'h', value: { ...alarm, id: 'in-flight' } }]);
+    await waitFor('the handler to start', () => started);
+    const closing = first.close();
+    release();
+    await closing;
+    expect(seenByFirst).toEqual(['in-flight']);
+
+    const second = kafka.create(prefix);
+    const seenBySecond: string[] = [];
+    await second.subscribe<{ id: string }>({
+      topic: Topic.Alarms,
+      groupId,
+      decode: decoderFor('alarm.v1') as (raw: Buffer) => { id: string },
+      handle: async (m) => void seenBySecond.push(m.value.id),
+    });
+    await second.publish(Topic.Alarms, [{ key: 'h', value: { ...alarm, id: 'later' } }]);
+    await waitFor('the later message', () => seenBySecond.includes('later'));
+    await second.close();
+    expect(seenBySecond).toEqual(['later']);
+  });
+});
