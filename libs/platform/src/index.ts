@@ -1,3 +1,4 @@
+export * from './database.module';
 export * from './health.controller';
 export * from './http-app';
 export * from './http-exception.filter';
