@@ -1,4 +1,58 @@
-// Provisional: uses KAFKA_BROKERS when set. The broker harness (scripts/kafka) replaces this.
+// Runs once in Jest's main process before the integration project. Workers are forked afterwards and
+// inherit process.env, which is how they learn KAFKA_BROKERS.
+import { Client } from 'pg';
+import { KafkaBroker, startKafkaBroker, waitForKafka } from '../../scripts/kafka/broker';
+import { serverUrl } from './database';
+
+declare global {
+  // Handed from global-setup to global-teardown, which run in the same process.
+  var __reflexKafkaBroker: KafkaBroker | undefined;
+}
+
+async function checkPostgres(): Promise<void> {
+  const client = new Client({ connectionString: serverUrl(), connectionTimeoutMillis: 5_000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+  } catch (error) {
+    throw new Error(
+      `Cannot reach PostgreSQL at ${serverUrl()} (${(error as Error).message}). ` +
+        'Start a local PostgreSQL 15+ on 127.0.0.1:5432 with user postgres, or set DATABASE_URL.',
+    );
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function useGivenKafka(brokers: string): Promise<void> {
+  try {
+    await waitForKafka(
+      brokers.split(',').map((b) => b.trim()),
+      { timeoutMs: 15_000 },
+    );
+  } catch (error) {
+    throw new Error(
+      `KAFKA_BROKERS=${brokers} is set but ${(error as Error).message}. ` +
+        'Start that broker, or unset KAFKA_BROKERS to let the suite start its own.',
+    );
+  }
+  process.stdout.write(`\nkafka: using KAFKA_BROKERS=${brokers}\n`);
+}
+
 export default async function globalSetup(): Promise<void> {
-  if (!process.env.KAFKA_BROKERS) throw new Error('KAFKA_BROKERS is not set');
+  // The database first: it fails in milliseconds, the broker takes seconds to start.
+  await checkPostgres();
+  const given = process.env.KAFKA_BROKERS;
+  if (given) return useGivenKafka(given);
+
+  const broker = await startKafkaBroker({
+    log: (message) => process.stdout.write(`\nkafka: ${message}\n`),
+  });
+  globalThis.__reflexKafkaBroker = broker;
+  process.env.KAFKA_BROKERS = broker.brokers;
+  const jars = broker.jarsFromCache ? 'jars from cache' : `jars downloaded in ${broker.jarsMs} ms`;
+  process.stdout.write(
+    `\nkafka: Apache Kafka ${broker.version} on ${broker.brokers} started in ${broker.startMs} ms ` +
+      `(${jars}); log ${broker.logFile}\n`,
+  );
 }

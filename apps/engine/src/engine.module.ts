@@ -21,6 +21,7 @@ export class EngineModule {
   static register(config: Readonly<EngineConfig>): DynamicModule {
     return {
       module: EngineModule,
+      global: true,
       imports: [
         DatabaseModule.forRoot(config, 'reflex-engine'),
         MessagingModule.forKafka(config),
