@@ -1,0 +1,26 @@
+// Inventory
+export * from './inventory/inventory-view';
+export * from './inventory/host-load';
+export * from './inventory/group-status';
+// Placement
+export * from './placement/placement.types';
+export * from './placement/placement-solver';
+// Planning
+export * from './planning/plan-intent';
+export * from './planning/plan-builder';
+export * from './planning/resource-set';
+export * from './planning/in-flight';
+export * from './planning/action-params';
+// Lifecycle
+export * from './lifecycle/lifecycle.types';
+export * from './lifecycle/plan-transitions';
+export * from './lifecycle/plan-state-machine';
+export * from './lifecycle/next-step';
+export * from './lifecycle/driver-events';
+export * from './lifecycle/operator-commands';
+export * from './lifecycle/compensation';
+export * from './lifecycle/inventory-effects';
+export * from './lifecycle/plan-factory';
+export { selectReady, liveMigrationsBySource, instancesOf } from './lifecycle/dispatch';
+// Conflicts
+export * from './conflicts/conflict-policy';

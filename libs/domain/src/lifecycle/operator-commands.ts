@@ -1,0 +1,102 @@
+import { ConflictError } from '@reflex/common/errors';
+import type { ExecutablePlan, LifecycleLimits, LifecycleResult } from './lifecycle.types';
+import { PlanTransaction } from './plan-transaction';
+
+export interface Actor {
+  by?: string;
+  reason?: string;
+}
+
+/** pending_approval → pending; `nextStep` then starts it. 409 from any other state. */
+export function approvePlan(
+  plan: ExecutablePlan,
+  now: string,
+  limits: LifecycleLimits,
+  actor: Actor = {},
+): LifecycleResult {
+  const tx = new PlanTransaction(plan, now, limits);
+  tx.setPlanState('pending', { approvedBy: actor.by ?? null });
+  return tx.result();
+}
+
+/**
+ * Cancels a plan that has not finished: unstarted actions are skipped and running ones aborted (the
+ * driver runs their fail path). What already succeeded stays done: cancel is not rollback.
+ */
+export function cancelPlan(
+  plan: ExecutablePlan,
+  now: string,
+  limits: LifecycleLimits,
+  actor: Actor = {},
+): LifecycleResult {
+  return stopPlan(plan, now, limits, 'cancelled', {
+    cancelledBy: actor.by ?? null,
+    reason: actor.reason ?? null,
+  });
+}
+
+/** What superseding does to the older plan: as cancel, but pointing at the plan that replaced it. */
+export function supersedePlan(
+  plan: ExecutablePlan,
+  byPlanId: string,
+  now: string,
+  limits: LifecycleLimits,
+): LifecycleResult {
+  const result = stopPlan(plan, now, limits, 'superseded', { supersededBy: byPlanId });
+  result.plan.supersededBy = byPlanId;
+  return result;
+}
+
+function stopPlan(
+  plan: ExecutablePlan,
+  now: string,
+  limits: LifecycleLimits,
+  to: 'cancelled' | 'superseded',
+  detail: Record<string, unknown>,
+): LifecycleResult {
+  const tx = new PlanTransaction(plan, now, limits);
+  tx.setPlanState(to, detail);
+  for (const action of tx.actions) {
+    if (action.state === 'pending') tx.setActionState(action, 'skipped', { reason: to });
+    else if (action.state === 'running') tx.send('abort', action, { reason: to });
+  }
+  return tx.result();
+}
+
+/** Asks the driver to abort a running action; its `aborted` event then changes the state. */
+export function abortAction(
+  plan: ExecutablePlan,
+  actionId: string,
+  now: string,
+  limits: LifecycleLimits,
+  actor: Actor = {},
+): LifecycleResult {
+  const tx = new PlanTransaction(plan, now, limits);
+  const action = tx.action(actionId);
+  if (action.state !== 'running') {
+    throw new ConflictError(
+      `action ${actionId} is ${action.state}; only a running action can be aborted`,
+    );
+  }
+  tx.send('abort', action, { by: actor.by ?? null, reason: actor.reason ?? null });
+  return tx.result();
+}
+
+/** Live migration only: tell the driver to pause the guest and finish the copy now. */
+export function forceCompleteAction(
+  plan: ExecutablePlan,
+  actionId: string,
+  now: string,
+  limits: LifecycleLimits,
+  actor: Actor = {},
+): LifecycleResult {
+  const tx = new PlanTransaction(plan, now, limits);
+  const action = tx.action(actionId);
+  if (action.type !== 'live-migrate' || action.state !== 'running') {
+    throw new ConflictError(
+      `action ${actionId} is a ${action.state} ${action.type}; only a running live-migrate can be force-completed`,
+    );
+  }
+  tx.send('force-complete', action, { by: actor.by ?? null });
+  return tx.result();
+}
