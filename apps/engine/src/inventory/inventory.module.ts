@@ -1,5 +1,27 @@
 import { Module } from '@nestjs/common';
+import { ProcessedMessageRepository } from '@reflex/persistence';
+import { GroupStatusService } from './group-status.service';
+import { GroupsController } from './groups.controller';
+import { HostsController } from './hosts.controller';
+import { InstancesController } from './instances.controller';
+import { InventoryConsumer } from './inventory.consumer';
+import { InventoryController } from './inventory.controller';
+import { InventoryRepository } from './inventory.repository';
+import { InventoryService } from './inventory.service';
 
-/** Hosts, instances and groups: REST, the `inventory` topic, group status. */
-@Module({})
+/**
+ * Hosts, instances and groups: REST, the `inventory` topic, group status. Other features use
+ * InventoryService (reads, `groupStatus`, `applyChanges` inside their transaction).
+ */
+@Module({
+  controllers: [InventoryController, HostsController, InstancesController, GroupsController],
+  providers: [
+    InventoryRepository,
+    GroupStatusService,
+    InventoryService,
+    InventoryConsumer,
+    { provide: ProcessedMessageRepository, useValue: new ProcessedMessageRepository() },
+  ],
+  exports: [InventoryService, InventoryRepository, GroupStatusService],
+})
 export class InventoryModule {}

@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import { NotFoundError } from '@reflex/common';
+import type { GroupStatusV1 } from '@reflex/contracts';
+import { groupStatus, InventoryView } from '@reflex/domain';
+import type { EntityManager } from 'typeorm';
+import { InventoryRepository } from './inventory.repository';
+
+/**
+ * Group redundancy (CONTRACT §4): the domain computes it; this keeps `groups.degraded_since` in step
+ * with it after every inventory change, so "degraded since" survives restarts and is the moment the
+ * group lost redundancy, not the moment someone asked.
+ */
+@Injectable()
+export class GroupStatusService {
+  constructor(private readonly repository: InventoryRepository) {}
+
+  async status(groupId: string, manager?: EntityManager): Promise<GroupStatusV1> {
+    const slice = await this.repository.loadGroupSlice([groupId], { manager });
+    if (!slice.degradedSince.has(groupId)) throw new NotFoundError('group', groupId);
+    return groupStatus(new InventoryView(slice.inventory), groupId, {
+      previousDegradedSince: slice.degradedSince.get(groupId),
+      now: new Date().toISOString(),
+    });
+  }
+
+  /**
+   * Recomputes the given groups inside the caller's transaction, after its changes: sets
+   * `degraded_since` when a group has just lost redundancy (keeping an earlier start), clears it when
+   * the group is redundant again. Groups that no longer exist are skipped.
+   */
+  async refresh(manager: EntityManager, groupIds: Iterable<string>): Promise<void> {
+    const ids = [...new Set(groupIds)].sort();
+    if (ids.length === 0) return;
+    const slice = await this.repository.loadGroupSlice(ids, { manager, lock: true });
+    const view = new InventoryView(slice.inventory);
+    const now = new Date().toISOString();
+    const updates: { id: string; degradedSince: string | null }[] = [];
+    for (const [id, previous] of slice.degradedSince) {
+      const { degradedSince } = groupStatus(view, id, { previousDegradedSince: previous, now });
+      if (degradedSince !== previous) updates.push({ id, degradedSince });
+    }
+    await this.repository.setDegradedSince(updates, manager);
+  }
+}

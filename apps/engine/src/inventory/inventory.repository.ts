@@ -1,0 +1,270 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { GroupV1, HostV1, InstanceV1, InventoryV1 } from '@reflex/contracts';
+import type { InventoryChange } from '@reflex/domain';
+import { DataSource, type EntityManager } from 'typeorm';
+import {
+  GROUP_COLUMNS,
+  type GroupRow,
+  HOST_COLUMNS,
+  type HostRow,
+  INSTANCE_COLUMNS,
+  type InstanceRow,
+  recordset,
+  toGroup,
+  toHost,
+  toInstance,
+  UPSERT_GROUPS,
+  UPSERT_HOSTS,
+  UPSERT_INSTANCES,
+} from './inventory-rows';
+
+export type InventoryTable = 'hosts' | 'instances' | 'groups';
+
+export interface PageQuery {
+  /** Exclusive: the id of the last item of the previous page. */
+  after?: string;
+  limit: number;
+  /** Instances only. */
+  hostId?: string;
+  groupId?: string;
+}
+
+/** A group with the members and hosts its status depends on, and its stored `degraded_since`. */
+export interface GroupSlice {
+  inventory: InventoryV1;
+  degradedSince: Map<string, string | null>;
+}
+
+const INSTANCE_PATCH_COLUMNS = { hostId: 'host_id', state: 'state', role: 'role' } as const;
+
+// Serialises whole-inventory replacements: two of them at once would delete each other's rows.
+const REPLACE_LOCK_SQL = `SELECT pg_advisory_xact_lock(hashtext('reflex.inventory.replace'))`;
+
+/** All SQL over hosts, instances and groups. Every write takes the caller's manager if given. */
+@Injectable()
+export class InventoryRepository {
+  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+
+  private db(manager?: EntityManager): EntityManager {
+    return manager ?? this.dataSource.manager;
+  }
+
+  /**
+   * The whole inventory, sorted by id: one query per table (it is read for every decision). Without
+   * a caller's transaction the three reads share one REPEATABLE READ snapshot, so an instance that
+   * moves meanwhile is never seen on a host the same answer no longer has.
+   */
+  async load(manager?: EntityManager): Promise<InventoryV1> {
+    if (!manager) return this.dataSource.transaction('REPEATABLE READ', (tx) => this.load(tx));
+    const hosts = await manager.query<HostRow[]>(`SELECT ${HOST_COLUMNS} FROM hosts ORDER BY id`);
+    const instances = await manager.query<InstanceRow[]>(
+      `SELECT ${INSTANCE_COLUMNS} FROM instances ORDER BY id`,
+    );
+    const groups = await manager.query<GroupRow[]>(
+      `SELECT ${GROUP_COLUMNS} FROM groups ORDER BY id`,
+    );
+    return {
+      hosts: hosts.map(toHost),
+      instances: instances.map(toInstance),
+      groups: groups.map(toGroup),
+    };
+  }
+
+  async getHost(id: string, manager?: EntityManager): Promise<HostV1 | null> {
+    const rows = await this.db(manager).query<HostRow[]>(
+      `SELECT ${HOST_COLUMNS} FROM hosts WHERE id = $1`,
+      [id],
+    );
+    return rows.length > 0 ? toHost(rows[0]) : null;
+  }
+
+  async getInstance(id: string, manager?: EntityManager): Promise<InstanceV1 | null> {
+    const rows = await this.db(manager).query<InstanceRow[]>(
+      `SELECT ${INSTANCE_COLUMNS} FROM instances WHERE id = $1`,
+      [id],
+    );
+    return rows.length > 0 ? toInstance(rows[0]) : null;
+  }
+
+  async getGroup(id: string, manager?: EntityManager): Promise<GroupV1 | null> {
+    const rows = await this.db(manager).query<GroupRow[]>(
+      `SELECT ${GROUP_COLUMNS} FROM groups WHERE id = $1`,
+      [id],
+    );
+    return rows.length > 0 ? toGroup(rows[0]) : null;
+  }
+
+  async listHosts(page: PageQuery, manager?: EntityManager): Promise<HostV1[]> {
+    const rows = await this.db(manager).query<HostRow[]>(
+      `SELECT ${HOST_COLUMNS} FROM hosts WHERE ($1::text IS NULL OR id > $1) ORDER BY id LIMIT $2`,
+      [page.after ?? null, page.limit],
+    );
+    return rows.map(toHost);
+  }
+
+  async listInstances(page: PageQuery, manager?: EntityManager): Promise<InstanceV1[]> {
+    const rows = await this.db(manager).query<InstanceRow[]>(
+      `SELECT ${INSTANCE_COLUMNS} FROM instances
+       WHERE ($1::text IS NULL OR id > $1)
+         AND ($3::text IS NULL OR host_id = $3)
+         AND ($4::text IS NULL OR group_id = $4)
+       ORDER BY id LIMIT $2`,
+      [page.after ?? null, page.limit, page.hostId ?? null, page.groupId ?? null],
+    );
+    return rows.map(toInstance);
+  }
+
+  async listGroups(page: PageQuery, manager?: EntityManager): Promise<GroupV1[]> {
+    const rows = await this.db(manager).query<GroupRow[]>(
+      `SELECT ${GROUP_COLUMNS} FROM groups WHERE ($1::text IS NULL OR id > $1) ORDER BY id LIMIT $2`,
+      [page.after ?? null, page.limit],
+    );
+    return rows.map(toGroup);
+  }
+
+  async upsertHosts(hosts: readonly HostV1[], manager?: EntityManager): Promise<void> {
+    if (hosts.length > 0) await this.db(manager).query(UPSERT_HOSTS, [recordset(hosts)]);
+  }
+
+  async upsertInstances(instances: readonly InstanceV1[], manager?: EntityManager): Promise<void> {
+    if (instances.length > 0) {
+      await this.db(manager).query(UPSERT_INSTANCES, [recordset(instances)]);
+    }
+  }
+
+  async upsertGroups(groups: readonly GroupV1[], manager?: EntityManager): Promise<void> {
+    if (groups.length > 0) await this.db(manager).query(UPSERT_GROUPS, [recordset(groups)]);
+  }
+
+  /** True when the row existed. */
+  async delete(table: InventoryTable, id: string, manager?: EntityManager): Promise<boolean> {
+    // Wrapped in a SELECT: TypeORM answers a bare DELETE with [rows, count], not the rows.
+    const rows = await this.db(manager).query<unknown[]>(
+      `WITH deleted AS (DELETE FROM ${table} WHERE id = $1 RETURNING id) SELECT id FROM deleted`,
+      [id],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Makes the stored inventory equal to `inventory`: upserts what it holds, deletes the rest. Must run
+   * inside a transaction so that readers never see half of it.
+   */
+  async replaceAll(inventory: InventoryV1, manager: EntityManager): Promise<void> {
+    await manager.query(REPLACE_LOCK_SQL);
+    await this.upsertHosts(inventory.hosts, manager);
+    await this.upsertInstances(inventory.instances, manager);
+    await this.upsertGroups(inventory.groups, manager);
+    const tables: Array<[InventoryTable, { id: string }[]]> = [
+      ['instances', inventory.instances],
+      ['hosts', inventory.hosts],
+      ['groups', inventory.groups],
+    ];
+    for (const [table, kept] of tables) {
+      // NOT EXISTS over unnest plans as a hash anti-join; `id <> ALL(...)` would be quadratic.
+      await manager.query(
+        `DELETE FROM ${table} t
+         WHERE NOT EXISTS (SELECT 1 FROM unnest($1::text[]) AS k(id) WHERE k.id = t.id)`,
+        [kept.map((object) => object.id)],
+      );
+    }
+  }
+
+  /**
+   * Applies the planner's changes (an action succeeded) field by field; changes to objects that are
+   * no longer in the inventory are ignored, like `applyInventoryChanges` in the domain does.
+   */
+  async patch(changes: readonly InventoryChange[], manager: EntityManager): Promise<void> {
+    for (const change of changes) {
+      if (change.kind === 'host') {
+        if (change.set.status === undefined) continue;
+        await manager.query(`UPDATE hosts SET status = $2, updated_at = now() WHERE id = $1`, [
+          change.id,
+          change.set.status,
+        ]);
+        continue;
+      }
+      const fields = (Object.keys(INSTANCE_PATCH_COLUMNS) as (keyof typeof change.set)[]).filter(
+        (field) => change.set[field] !== undefined,
+      );
+      if (fields.length === 0) continue;
+      const assignments = fields.map((f, i) => `${INSTANCE_PATCH_COLUMNS[f]} = $${i + 2}`);
+      await manager.query(
+        `UPDATE instances SET ${assignments.join(', ')}, updated_at = now() WHERE id = $1`,
+        [change.id, ...fields.map((f) => change.set[f])],
+      );
+    }
+  }
+
+  /** The groups the given instances belong to. */
+  async groupsOfInstances(
+    instanceIds: readonly string[],
+    manager?: EntityManager,
+  ): Promise<string[]> {
+    if (instanceIds.length === 0) return [];
+    const rows = await this.db(manager).query<{ group_id: string }[]>(
+      `SELECT DISTINCT group_id FROM instances WHERE id = ANY($1::text[]) AND group_id IS NOT NULL`,
+      [instanceIds],
+    );
+    return rows.map((row) => row.group_id);
+  }
+
+  /** The groups with a member on one of the given hosts. */
+  async groupsOnHosts(hostIds: readonly string[], manager?: EntityManager): Promise<string[]> {
+    if (hostIds.length === 0) return [];
+    const rows = await this.db(manager).query<{ group_id: string }[]>(
+      `SELECT DISTINCT group_id FROM instances
+       WHERE host_id = ANY($1::text[]) AND group_id IS NOT NULL`,
+      [hostIds],
+    );
+    return rows.map((row) => row.group_id);
+  }
+
+  /**
+   * The given groups with their members and the members' hosts. With `lock`, the group rows are
+   * locked first (in id order), so the reads that follow see every change committed before by a
+   * writer that held them: two transactions changing hosts of one group cannot both miss the other.
+   */
+  async loadGroupSlice(
+    groupIds: readonly string[],
+    options: { manager?: EntityManager; lock?: boolean } = {},
+  ): Promise<GroupSlice> {
+    const db = this.db(options.manager);
+    const groups = await db.query<GroupRow[]>(
+      `SELECT ${GROUP_COLUMNS} FROM groups WHERE id = ANY($1::text[]) ORDER BY id
+       ${options.lock ? 'FOR UPDATE' : ''}`,
+      [groupIds],
+    );
+    const instances = await db.query<InstanceRow[]>(
+      `SELECT ${INSTANCE_COLUMNS} FROM instances WHERE group_id = ANY($1::text[])`,
+      [groupIds],
+    );
+    const hosts = await db.query<HostRow[]>(
+      `SELECT ${HOST_COLUMNS} FROM hosts WHERE id = ANY($1::text[])`,
+      [[...new Set(instances.map((row) => row.host_id))]],
+    );
+    return {
+      inventory: {
+        hosts: hosts.map(toHost),
+        instances: instances.map(toInstance),
+        groups: groups.map(toGroup),
+      },
+      degradedSince: new Map(
+        groups.map((row) => [row.id, row.degraded_since?.toISOString() ?? null]),
+      ),
+    };
+  }
+
+  async setDegradedSince(
+    updates: readonly { id: string; degradedSince: string | null }[],
+    manager: EntityManager,
+  ): Promise<void> {
+    if (updates.length === 0) return;
+    await manager.query(
+      `UPDATE groups g SET degraded_since = u."degradedSince"
+       FROM jsonb_to_recordset($1::jsonb) AS u(id text, "degradedSince" timestamptz)
+       WHERE g.id = u.id`,
+      [JSON.stringify(updates)],
+    );
+  }
+}

@@ -1,0 +1,199 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { NotFoundError } from '@reflex/common';
+import type {
+  GroupStatusV1,
+  GroupV1,
+  HostV1,
+  InstanceV1,
+  InventoryMessageV1,
+  InventoryV1,
+} from '@reflex/contracts';
+import type { InventoryChange } from '@reflex/domain';
+import { ProcessedMessageRepository } from '@reflex/persistence';
+import { DataSource, type EntityManager } from 'typeorm';
+import { GroupStatusService } from './group-status.service';
+import { InventoryRepository } from './inventory.repository';
+import { type ListPage, type PageRequest, toPage } from './list-page';
+
+/**
+ * A change the engine makes to the inventory once an action has succeeded (`inventoryEffects` of
+ * @reflex/domain produces them): `{ kind: 'instance', id, set: { hostId?, state?, role? } }` or
+ * `{ kind: 'host', id, set: { status } }`.
+ */
+export type { InventoryChange } from '@reflex/domain';
+
+/** Who consumed a message, and its stable id, for the idempotency ledger. */
+export interface MessageLedgerEntry {
+  consumer: string;
+  messageId: string;
+}
+
+/**
+ * The inventory use cases shared by REST, the `inventory` topic and the planner. Every write runs in
+ * one transaction (the caller's, when it passes a manager) together with the refresh of the groups
+ * it may have changed the redundancy of.
+ */
+@Injectable()
+export class InventoryService {
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    private readonly repository: InventoryRepository,
+    private readonly groups: GroupStatusService,
+    private readonly processed: ProcessedMessageRepository,
+  ) {}
+
+  private write<T>(manager: EntityManager | undefined, work: (m: EntityManager) => Promise<T>) {
+    return manager ? work(manager) : this.dataSource.transaction(work);
+  }
+
+  inventory(manager?: EntityManager): Promise<InventoryV1> {
+    return this.repository.load(manager);
+  }
+
+  /** PUT /v1/inventory: afterwards the store holds exactly `inventory`. */
+  replaceInventory(inventory: InventoryV1, manager?: EntityManager): Promise<void> {
+    return this.write(manager, async (m) => {
+      await this.repository.replaceAll(inventory, m);
+      await this.groups.refresh(
+        m,
+        inventory.groups.map((group) => group.id),
+      );
+    });
+  }
+
+  groupStatus(groupId: string, manager?: EntityManager): Promise<GroupStatusV1> {
+    return this.groups.status(groupId, manager);
+  }
+
+  async host(id: string, manager?: EntityManager): Promise<HostV1> {
+    const host = await this.repository.getHost(id, manager);
+    if (!host) throw new NotFoundError('host', id);
+    return host;
+  }
+
+  async instance(id: string, manager?: EntityManager): Promise<InstanceV1> {
+    const instance = await this.repository.getInstance(id, manager);
+    if (!instance) throw new NotFoundError('instance', id);
+    return instance;
+  }
+
+  async group(id: string, manager?: EntityManager): Promise<GroupV1> {
+    const group = await this.repository.getGroup(id, manager);
+    if (!group) throw new NotFoundError('group', id);
+    return group;
+  }
+
+  async listHosts(page: PageRequest): Promise<ListPage<HostV1>> {
+    const rows = await this.repository.listHosts({ ...page, limit: page.limit + 1 });
+    return toPage(rows, page.limit);
+  }
+
+  async listInstances(
+    page: PageRequest & { hostId?: string; groupId?: string },
+  ): Promise<ListPage<InstanceV1>> {
+    const rows = await this.repository.listInstances({ ...page, limit: page.limit + 1 });
+    return toPage(rows, page.limit);
+  }
+
+  async listGroups(page: PageRequest): Promise<ListPage<GroupV1>> {
+    const rows = await this.repository.listGroups({ ...page, limit: page.limit + 1 });
+    return toPage(rows, page.limit);
+  }
+
+  async putHost(host: HostV1, manager?: EntityManager): Promise<HostV1> {
+    await this.write(manager, async (m) => {
+      await this.repository.upsertHosts([host], m);
+      await this.groups.refresh(m, await this.repository.groupsOnHosts([host.id], m));
+    });
+    return { ...host, labels: host.labels ?? {} };
+  }
+
+  async putInstance(instance: InstanceV1, manager?: EntityManager): Promise<InstanceV1> {
+    await this.write(manager, async (m) => {
+      // The group it leaves (if it changes group) loses a member too.
+      const before = await this.repository.groupsOfInstances([instance.id], m);
+      await this.repository.upsertInstances([instance], m);
+      await this.groups.refresh(m, instance.groupId ? [...before, instance.groupId] : before);
+    });
+    return { ...instance, groupId: instance.groupId ?? null, role: instance.role ?? null };
+  }
+
+  async putGroup(group: GroupV1, manager?: EntityManager): Promise<GroupV1> {
+    await this.write(manager, async (m) => {
+      await this.repository.upsertGroups([group], m);
+      await this.groups.refresh(m, [group.id]);
+    });
+    return group;
+  }
+
+  /** Throws NotFoundError when there is no such host. */
+  async deleteHost(id: string, manager?: EntityManager): Promise<void> {
+    if (!(await this.write(manager, (m) => this.removeHost(id, m)))) {
+      throw new NotFoundError('host', id);
+    }
+  }
+
+  async deleteInstance(id: string, manager?: EntityManager): Promise<void> {
+    if (!(await this.write(manager, (m) => this.removeInstance(id, m)))) {
+      throw new NotFoundError('instance', id);
+    }
+  }
+
+  async deleteGroup(id: string, manager?: EntityManager): Promise<void> {
+    if (!(await this.write(manager, (m) => this.repository.delete('groups', id, m)))) {
+      throw new NotFoundError('group', id);
+    }
+  }
+
+  /**
+   * For the planner, inside its own transaction: applies the effects of succeeded actions (an
+   * instance that migrated is on its new host, a promoted standby is active) and refreshes the
+   * redundancy of the groups they touch. Changes to unknown objects are ignored.
+   */
+  async applyChanges(manager: EntityManager, changes: readonly InventoryChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    await this.repository.patch(changes, manager);
+    // Patches never change group membership, so reading the groups afterwards is enough.
+    const ids = (kind: InventoryChange['kind']) =>
+      changes.filter((change) => change.kind === kind).map((change) => change.id);
+    const affected = [
+      ...(await this.repository.groupsOfInstances(ids('instance'), manager)),
+      ...(await this.repository.groupsOnHosts(ids('host'), manager)),
+    ];
+    await this.groups.refresh(manager, affected);
+  }
+
+  /**
+   * One message of the `inventory` topic, at most once per ledger entry: the id is recorded in the
+   * same transaction as the change, so a redelivered message changes nothing (even if the object was
+   * edited over REST in between). Returns false for such a redelivery.
+   */
+  applyMessage(message: InventoryMessageV1, ledger: MessageLedgerEntry): Promise<boolean> {
+    return this.dataSource.transaction(async (m) => {
+      if (!(await this.processed.markProcessed(m, ledger.consumer, ledger.messageId))) return false;
+      if (message.op === 'delete') {
+        if (message.kind === 'host') await this.removeHost(message.id, m);
+        else if (message.kind === 'instance') await this.removeInstance(message.id, m);
+        else await this.repository.delete('groups', message.id, m);
+      } else if (message.kind === 'host') await this.putHost(message.object, m);
+      else if (message.kind === 'instance') await this.putInstance(message.object, m);
+      else await this.putGroup(message.object, m);
+      return true;
+    });
+  }
+
+  private async removeHost(id: string, m: EntityManager): Promise<boolean> {
+    // Its instances stay (they may be re-homed by a later upsert) but are no longer healthy.
+    const affected = await this.repository.groupsOnHosts([id], m);
+    const deleted = await this.repository.delete('hosts', id, m);
+    await this.groups.refresh(m, affected);
+    return deleted;
+  }
+
+  private async removeInstance(id: string, m: EntityManager): Promise<boolean> {
+    const affected = await this.repository.groupsOfInstances([id], m);
+    const deleted = await this.repository.delete('instances', id, m);
+    await this.groups.refresh(m, affected);
+    return deleted;
+  }
+}

@@ -1,0 +1,52 @@
+import { ValidationError } from '@reflex/common';
+
+/** Cursor paging for the inventory lists (CONTRACT §8: `{ items, nextCursor }`). */
+export interface ListPage<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface PageRequest {
+  /** The id after which the page starts (decoded from the cursor). */
+  after?: string;
+  limit: number;
+}
+
+export const DEFAULT_PAGE_SIZE = 100;
+export const MAX_PAGE_SIZE = 1000;
+
+// The cursor is opaque to clients (the last id, base64url) so the ordering can change later.
+export function encodeCursor(lastId: string): string {
+  return Buffer.from(lastId, 'utf8').toString('base64url');
+}
+
+/** Reads `?limit=&cursor=`; a bad value is a 400 naming the parameter. */
+export function pageRequest(limit: unknown, cursor: unknown): PageRequest {
+  let size = DEFAULT_PAGE_SIZE;
+  if (limit !== undefined) {
+    size = typeof limit === 'string' && /^\d{1,7}$/.test(limit) ? Number(limit) : NaN;
+    if (!(size >= 1 && size <= MAX_PAGE_SIZE)) {
+      throw new ValidationError(`limit must be an integer from 1 to ${MAX_PAGE_SIZE}`, [
+        { path: 'limit', message: `must be an integer from 1 to ${MAX_PAGE_SIZE}` },
+      ]);
+    }
+  }
+  if (cursor === undefined || cursor === '') return { limit: size };
+  if (typeof cursor !== 'string') throw badCursor();
+  const after = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (after === '' || encodeCursor(after) !== cursor) throw badCursor();
+  return { after, limit: size };
+}
+
+function badCursor(): ValidationError {
+  return new ValidationError('cursor is not one this API returned', [
+    { path: 'cursor', message: 'is not a cursor returned by a previous page' },
+  ]);
+}
+
+/** `rows` were read with `limit + 1`: the extra row only says that another page exists. */
+export function toPage<T extends { id: string }>(rows: T[], limit: number): ListPage<T> {
+  const items = rows.slice(0, limit);
+  const more = rows.length > limit;
+  return { items, nextCursor: more ? encodeCursor(items[items.length - 1].id) : null };
+}
