@@ -37,6 +37,7 @@ export async function startTestEngine(env: Record<string, string> = {}): Promise
     title: 'Reflex engine',
     description: 'test',
     config,
+    largeBodies: [{ path: '/v1/inventory', limit: '64mb' }],
   });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };

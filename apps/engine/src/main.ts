@@ -10,6 +10,7 @@ async function bootstrap() {
     title: 'Reflex engine',
     description: 'Turns alarms into safe, audited plans of infrastructure actions (CONTRACT.md).',
     config,
+    largeBodies: [{ path: '/v1/inventory', limit: '64mb' }],
   });
   await app.listen(config.port, config.host);
 }

@@ -2,6 +2,7 @@ import { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { json } from 'express';
 import type { CommonConfig } from '@reflex/config';
 import { HttpExceptionFilter } from './http-exception.filter';
 import { JsonLogger } from './json-logger';
@@ -13,6 +14,8 @@ export interface HttpAppOptions {
   config: Pick<CommonConfig, 'logLevel'>;
   /** Largest accepted JSON body; larger gets 413. */
   bodyLimit?: string;
+  /** Routes that take larger bodies than `bodyLimit` (a whole inventory document). */
+  largeBodies?: Array<{ path: string; limit: string }>;
 }
 
 /** Builds a Nest HTTP app with the conventions both services share (CONTRACT §8). */
@@ -24,6 +27,8 @@ export async function createHttpApp(
     logger: new JsonLogger(options.service, options.config.logLevel),
     bodyParser: false,
   });
+  // A route-specific parser runs first; the global one then sees the body already parsed.
+  for (const route of options.largeBodies ?? []) app.use(route.path, json({ limit: route.limit }));
   app.useBodyParser('json', { limit: options.bodyLimit ?? '1mb' });
   app.useGlobalFilters(new HttpExceptionFilter());
   app.enableShutdownHooks();

@@ -23,7 +23,16 @@ function fromHttpException(exception: HttpException): [number, ErrorBody] {
           : `HTTP_${status}`;
   return [
     status,
-    { error: { code, message: Array.isArray(message) ? message.join('; ') : String(message) } },
+    {
+      error: {
+        code,
+        message: Array.isArray(message)
+          ? message.join('; ')
+          : typeof message === 'string'
+            ? message
+            : JSON.stringify(message),
+      },
+    },
   ];
 }
 

@@ -139,7 +139,9 @@ export class KafkaMessageBus implements MessageBus {
     nextDelayMs: number,
   ): Promise<void> {
     const consumer = this.kafka.consumer({
-      groupId: subscription.groupId,
+      // Deployments (and test runs) sharing a broker are told apart by TOPIC_PREFIX; their consumer
+      // groups must be too, or they would rebalance with each other.
+      groupId: `${this.options.topicPrefix}${subscription.groupId}`,
       allowAutoTopicCreation: false,
       sessionTimeout: 30_000,
       heartbeatInterval: 3000,
