@@ -1,0 +1,127 @@
+import { ValidationError } from '@reflex/common';
+import type { InstanceV1 } from '@reflex/contracts/inventory.v1';
+import type { BackendAction } from '../backend.port';
+import { SimulatedCloud } from './simulated-cloud';
+import { parseFault } from './simulated-faults';
+import { emptySimState, type SimState } from './simulator.state';
+
+const DEADLINE = '2030-01-01T00:00:00.000Z';
+const host = (id: string) => ({
+  id,
+  zone: 'az1',
+  status: 'up' as const,
+  hypervisor: 'kvm',
+  driver: 'simulator' as const,
+  capacity: { vcpus: 16, memoryMb: 16384 },
+});
+const vm = (id: string, hostId: string, state: InstanceV1['state'] = 'running'): InstanceV1 => ({
+  id,
+  hostId,
+  kind: 'vm',
+  state,
+  resources: { vcpus: 2, memoryMb: id === 'vm-03' ? 0 : 1000 },
+});
+let n = 0;
+const migrate = (
+  type: 'live-migrate' | 'cold-migrate',
+  instanceId: string,
+  fromHostId: string,
+  toHostId: string,
+): BackendAction => ({
+  actionId: `f-${++n}`,
+  attempt: 1,
+  type,
+  params: { instanceId, fromHostId, toHostId },
+  deadline: DEADLINE,
+});
+
+describe('simulator faults', () => {
+  let state: SimState;
+  let cloud: SimulatedCloud;
+  beforeEach(() => {
+    state = emptySimState({ bandwidthMbps: 1000 });
+    cloud = new SimulatedCloud(state);
+    cloud.seed({
+      hosts: [host('cmp-01'), host('cmp-02'), host('cmp-03')],
+      instances: [vm('vm-01', 'cmp-01'), vm('vm-03', 'cmp-01', 'stopped'), vm('vm-04', 'cmp-03')],
+      groups: [],
+    });
+  });
+  const where = (id: string) => cloud.snapshot(0).instances.filter((i) => i.id === id);
+
+  it('parses the control API body, naming bad fields', () => {
+    expect(parseFault({ action: 'evacuate', hostId: 'cmp-01', effect: 'slow' })).toEqual({
+      action: 'evacuate',
+      hostId: 'cmp-01',
+      effect: 'slow',
+      count: 1,
+    });
+    let error: unknown;
+    try {
+      parseFault({ action: 'reboot', effect: 'fail', count: 0, colour: 'red' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).errors.map((e) => e.path).sort()).toEqual([
+      '/action',
+      '/colour',
+      '/count',
+    ]);
+  });
+
+  it('fail: fails half-way, only for matching calls, count times', () => {
+    cloud.addFault({ action: 'live-migrate', instanceId: 'vm-01', effect: 'fail', count: 1 });
+    const other = migrate('live-migrate', 'vm-04', 'cmp-03', 'cmp-02');
+    cloud.start(other, 0);
+    const a = migrate('live-migrate', 'vm-01', 'cmp-01', 'cmp-02');
+    cloud.start(a, 0);
+    cloud.advance(400);
+    expect(cloud.operation(a)!.status).toBe('running');
+    cloud.advance(600);
+    expect(cloud.operation(a)).toMatchObject({
+      status: 'failed',
+      error: { code: 'simulated-failure' },
+    });
+    expect(where('vm-01')[0]).toMatchObject({ hostId: 'cmp-01', state: 'running' });
+    expect(state.faults).toEqual([]);
+    cloud.advance(5000);
+    expect(cloud.operation(other)!.status).toBe('succeeded');
+  });
+
+  it('hang: no progress until aborted, and force-complete does not help', () => {
+    cloud.addFault({ action: 'live-migrate', hostId: 'cmp-02', effect: 'hang', count: 2 });
+    const a = migrate('live-migrate', 'vm-01', 'cmp-01', 'cmp-02');
+    cloud.start(a, 0);
+    cloud.advance(60_000);
+    cloud.forceComplete(a, 60_000);
+    expect(cloud.operation(a)).toMatchObject({ status: 'running', processedMb: 0 });
+    cloud.abort(a, 60_001);
+    expect(cloud.operation(a)!.status).toBe('aborted');
+    expect(state.faults[0].count).toBe(1);
+  });
+
+  it('slow: ten times longer', () => {
+    cloud.addFault({ action: 'cold-migrate', effect: 'slow', count: 1 });
+    const a = migrate('cold-migrate', 'vm-01', 'cmp-01', 'cmp-02');
+    cloud.start(a, 0);
+    cloud.advance(9_900);
+    expect(cloud.operation(a)!.status).toBe('running');
+    cloud.advance(10_000);
+    expect(cloud.operation(a)!.status).toBe('succeeded');
+  });
+
+  it('fail on a timed action fails it at once, retriably', () => {
+    cloud.addFault({ action: 'recover-instance', effect: 'fail', count: 1 });
+    const a: BackendAction = {
+      actionId: 'r1',
+      attempt: 1,
+      type: 'recover-instance',
+      params: { instanceId: 'vm-03' },
+      deadline: DEADLINE,
+    };
+    cloud.start(a, 0);
+    expect(cloud.operation(a)).toMatchObject({ status: 'failed', error: { retriable: true } });
+    expect(where('vm-03')[0].state).toBe('stopped');
+  });
+});
