@@ -45,3 +45,16 @@ export async function createTestDatabase(label = 'test'): Promise<TestDatabase> 
     drop: () => adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
   };
 }
+
+/**
+ * Empties what the engine decided and did (alarms, plans, outbox...) but keeps the schema, the rule
+ * versions and the inventory, so the specs of one file start from the same state on one engine.
+ */
+export async function resetDecisions(query: (sql: string) => Promise<unknown>): Promise<void> {
+  const keep = ['typeorm_migrations', 'rule_versions', 'hosts', 'instances', 'groups'];
+  const tables = (await query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`)) as {
+    rows: Array<{ tablename: string }>;
+  };
+  const names = tables.rows.map((r) => r.tablename).filter((t) => !keep.includes(t));
+  if (names.length) await query(`TRUNCATE ${names.map((n) => `"${n}"`).join(', ')} CASCADE`);
+}

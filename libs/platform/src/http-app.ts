@@ -1,9 +1,10 @@
 import { DynamicModule, INestApplication, Type } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { NestFactory, Reflector } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { json } from 'express';
 import type { CommonConfig } from '@reflex/config';
+import { AuthGuard } from './auth.guard';
 import { HttpExceptionFilter } from './http-exception.filter';
 import { JsonLogger } from './json-logger';
 
@@ -11,7 +12,7 @@ export interface HttpAppOptions {
   service: string;
   title: string;
   description: string;
-  config: Pick<CommonConfig, 'logLevel'>;
+  config: Pick<CommonConfig, 'logLevel' | 'authTokens'>;
   /** Largest accepted JSON body; larger gets 413. */
   bodyLimit?: string;
   /** Routes that take larger bodies than `bodyLimit` (a whole inventory document). */
@@ -31,6 +32,9 @@ export async function createHttpApp(
   for (const route of options.largeBodies ?? []) app.use(route.path, json({ limit: route.limit }));
   app.useBodyParser('json', { limit: options.bodyLimit ?? '1mb' });
   app.useGlobalFilters(new HttpExceptionFilter());
+  app.useGlobalGuards(
+    new AuthGuard(options.config.authTokens, app.get(Reflector), options.service),
+  );
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,

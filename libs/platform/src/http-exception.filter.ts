@@ -9,6 +9,10 @@ interface ErrorBody {
 function fromHttpException(exception: HttpException): [number, ErrorBody] {
   const status = exception.getStatus();
   const response = exception.getResponse();
+  // Thrown by our own code (the auth guard) already in the contract's shape.
+  if (typeof response === 'object' && response !== null && 'error' in response) {
+    return [status, response as ErrorBody];
+  }
   const message =
     typeof response === 'string'
       ? response

@@ -1,3 +1,4 @@
+export * from './auth.guard';
 export * from './database.module';
 export * from './health.controller';
 export * from './http-app';

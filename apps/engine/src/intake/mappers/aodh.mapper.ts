@@ -36,8 +36,10 @@ const TRAIT_RESOURCES: Array<[string, ResourceRefV1['kind']]> = [
 function traitsOf(n: AodhNotification): Map<string, string> {
   const traits = new Map<string, string>();
   for (const trait of n.reason_data?.event?.traits ?? []) {
-    if (Array.isArray(trait) && typeof trait[0] === 'string' && trait[2] !== undefined) {
-      traits.set(trait[0], String(trait[2]));
+    const value = Array.isArray(trait) ? trait[2] : undefined;
+    // Trait values are strings, numbers or datetimes; an id is never an object.
+    if (typeof trait[0] === 'string' && (typeof value === 'string' || typeof value === 'number')) {
+      traits.set(trait[0], String(value));
     }
   }
   return traits;

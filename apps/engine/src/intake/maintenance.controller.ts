@@ -1,0 +1,133 @@
+import { RequireRole } from '@reflex/platform';
+import { Body, Controller, Delete, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { NotFoundError, ValidationError } from '@reflex/common';
+import type { AlarmV1 } from '@reflex/contracts';
+import { InventoryRepository } from '../inventory/inventory.repository';
+import { MAINTENANCE_COMPLETED, MAINTENANCE_REQUESTED } from './maintenance-windows';
+import { IngestAlarmResult } from './usecases/ingest-alarm/ingest-alarm.command';
+import { IngestAlarmUseCase } from './usecases/ingest-alarm/ingest-alarm.usecase';
+
+const SOURCE = 'reflex-api';
+
+function parseRequest(body: unknown): { reason: string; notBefore?: string } {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const errors: { path: string; message: string }[] = [];
+  if (typeof b.reason !== 'string' || b.reason.trim() === '')
+    errors.push({ path: '/reason', message: 'is required (a non-empty string)' });
+  else if (b.reason.length > 2000)
+    errors.push({ path: '/reason', message: 'must be at most 2000 characters' });
+  if (
+    b.notBefore !== undefined &&
+    (typeof b.notBefore !== 'string' || Number.isNaN(Date.parse(b.notBefore)))
+  ) {
+    errors.push({ path: '/notBefore', message: 'must be an ISO-8601 date-time' });
+  }
+  if (errors.length)
+    throw new ValidationError(
+      `invalid maintenance request: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`,
+      errors,
+    );
+  return { reason: b.reason as string, notBefore: b.notBefore as string | undefined };
+}
+
+/**
+ * Maintenance requests become alarms (CONTRACT §4), so rules decide what maintenance means. One
+ * request per host is open at a time (`maintenance:<host>`); ending maintenance closes it and raises
+ * `host.maintenance.completed`.
+ */
+@ApiTags('inventory')
+@RequireRole('operator')
+@Controller('v1/hosts/:id/maintenance')
+export class MaintenanceController {
+  constructor(
+    private readonly ingest: IngestAlarmUseCase,
+    private readonly inventory: InventoryRepository,
+  ) {}
+
+  private async requireHost(id: string): Promise<void> {
+    if (!(await this.inventory.getHost(id))) throw new NotFoundError('host', id);
+  }
+
+  @Post()
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Request maintenance: raises host.maintenance.requested' })
+  @ApiParam({ name: 'id', description: 'host id' })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['reason'],
+      properties: {
+        reason: { type: 'string' },
+        notBefore: { type: 'string', format: 'date-time' },
+      },
+    },
+  })
+  @ApiResponse({ status: 202 })
+  @ApiResponse({ status: 400 })
+  @ApiResponse({ status: 404 })
+  async request(@Param('id') id: string, @Body() body: unknown): Promise<IngestAlarmResult> {
+    const request = parseRequest(body);
+    await this.requireHost(id);
+    const alarm: AlarmV1 = {
+      id: `maintenance:${id}`,
+      source: SOURCE,
+      type: MAINTENANCE_REQUESTED,
+      severity: 'info',
+      state: 'firing',
+      resource: { kind: 'host', id },
+      occurredAt: new Date().toISOString(),
+      annotations: {
+        reason: request.reason,
+        ...(request.notBefore ? { notBefore: request.notBefore } : {}),
+      },
+    };
+    return this.ingest.execute({
+      alarm,
+      payload: { hostId: id, ...request },
+      channel: 'maintenance-api',
+    });
+  }
+
+  @Delete()
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'End maintenance: closes the request and raises host.maintenance.completed',
+  })
+  @ApiParam({ name: 'id', description: 'host id' })
+  @ApiResponse({ status: 202 })
+  @ApiResponse({ status: 404 })
+  async complete(
+    @Param('id') id: string,
+  ): Promise<{ closed: IngestAlarmResult; completed: IngestAlarmResult }> {
+    await this.requireHost(id);
+    const now = new Date().toISOString();
+    const resource = { kind: 'host' as const, id };
+    const closed = await this.ingest.execute({
+      alarm: {
+        id: `maintenance:${id}`,
+        source: SOURCE,
+        type: MAINTENANCE_REQUESTED,
+        state: 'resolved',
+        resource,
+        occurredAt: now,
+      },
+      payload: { hostId: id, action: 'end-maintenance' },
+      channel: 'maintenance-api',
+    });
+    const completed = await this.ingest.execute({
+      alarm: {
+        id: `maintenance-completed:${id}:${now}`,
+        source: SOURCE,
+        type: MAINTENANCE_COMPLETED,
+        severity: 'info',
+        state: 'firing',
+        resource,
+        occurredAt: now,
+      },
+      payload: { hostId: id, action: 'end-maintenance' },
+      channel: 'maintenance-api',
+    });
+    return { closed, completed };
+  }
+}

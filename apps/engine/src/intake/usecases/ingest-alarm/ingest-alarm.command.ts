@@ -1,0 +1,22 @@
+import type { AlarmV1 } from '@reflex/contracts';
+import type { AlarmDisposition } from '@reflex/persistence';
+
+export type IntakeChannel = 'kafka' | 'http' | 'alertmanager' | 'aodh' | 'maintenance-api';
+
+export interface IngestAlarmCommand {
+  alarm: AlarmV1;
+  /** What arrived, stored for audit: the Alarm v1 itself, or the webhook body it was mapped from. */
+  payload: object;
+  channel: IntakeChannel;
+}
+
+export interface IngestAlarmResult {
+  id: string;
+  source: string;
+  disposition: AlarmDisposition;
+  planId: string | null;
+  correlatedTo: string | null;
+  reason: string | null;
+  /** True when this exact message had been decided before (a redelivery): nothing new was done. */
+  replay: boolean;
+}

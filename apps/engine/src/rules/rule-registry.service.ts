@@ -1,0 +1,73 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { ENGINE_CONFIG, EngineConfig } from '@reflex/config';
+import type { AlarmV1 } from '@reflex/contracts';
+import {
+  Evaluation,
+  FactSource,
+  LoadedRule,
+  RuleEvaluator,
+  RuleReloadReport,
+  RuleSet,
+} from '@reflex/rules';
+import { RuleVersionRepository } from './rule-version.repository';
+
+/**
+ * The live rule set: loaded at start-up, reloaded when files change or on request. A file that fails
+ * validation is refused and the previous version of its rule stays live.
+ */
+@Injectable()
+export class RuleRegistry implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('rules');
+  private ruleSet!: RuleSet;
+  private evaluator!: RuleEvaluator;
+
+  constructor(
+    @Inject(ENGINE_CONFIG) private readonly config: EngineConfig,
+    private readonly versions: RuleVersionRepository,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.ruleSet = await RuleSet.open({
+      dir: this.config.rulesDir,
+      sink: this.versions,
+      history: await this.versions.history(),
+      watch: this.config.watchRules,
+    });
+    this.evaluator = new RuleEvaluator(this.ruleSet);
+    this.ruleSet.onChange((event) => {
+      if (event.type === 'error') this.logger.error(`rule reload failed: ${event.error.message}`);
+      else this.logReport(event.report);
+    });
+    const report = this.ruleSet.lastReport();
+    if (report) this.logReport(report);
+  }
+
+  private logReport(report: RuleReloadReport): void {
+    for (const r of report.results) {
+      if (r.status === 'refused') {
+        const errors = r.errors.map((e) => `${e.path} ${e.message}`).join('; ');
+        this.logger.warn(
+          `rule file ${r.file} refused${r.keptLive ? ' (previous version stays live)' : ''}: ${errors}`,
+        );
+      } else if (r.status !== 'unchanged') {
+        this.logger.log(`rule ${r.name ?? r.file} ${r.status}${r.version ? ` v${r.version}` : ''}`);
+      }
+    }
+  }
+
+  onApplicationShutdown(): void {
+    this.ruleSet?.close();
+  }
+
+  rules(): readonly LoadedRule[] {
+    return this.ruleSet.rules();
+  }
+
+  reload(): Promise<RuleReloadReport> {
+    return this.ruleSet.reload();
+  }
+
+  evaluate(alarm: AlarmV1, facts: FactSource): Promise<Evaluation> {
+    return this.evaluator.evaluate(alarm, facts);
+  }
+}

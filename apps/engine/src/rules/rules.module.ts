@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { InventoryModule } from '../inventory/inventory.module';
+import { RuleRegistry } from './rule-registry.service';
+import { RuleVersionRepository } from './rule-version.repository';
+import { RulesController } from './rules.controller';
+
+/** Operator-authored rules: loading, versions, hot reload, dry runs. */
+@Module({
+  imports: [InventoryModule],
+  controllers: [RulesController],
+  providers: [RuleVersionRepository, RuleRegistry],
+  exports: [RuleRegistry],
+})
+export class RulesModule {}

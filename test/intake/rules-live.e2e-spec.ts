@@ -1,0 +1,132 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { startTestEngine, TestEngine } from '../support/engine-app';
+import { http } from '../support/http';
+import { alarm, smallCloud } from '../support/topology';
+import { waitFor } from '../support/wait-for';
+
+function rule(alarmType: string, message: string, extra: Record<string, unknown> = {}) {
+  return {
+    name: 'disk-full',
+    description: 'test rule',
+    enabled: true,
+    priority: 10,
+    mode: 'auto',
+    cooldownSeconds: 0,
+    conditions: { all: [{ fact: 'alarm', path: '$.type', operator: 'equal', value: alarmType }] },
+    event: { type: 'notify', params: { message, severity: 'warning' } },
+    ...extra,
+  };
+}
+
+describe('rules on a running engine', () => {
+  let engine: TestEngine;
+  let db: Client;
+  let dir: string;
+  const file = () => join(dir, 'disk-full.rule.json');
+  const decide = async (type: string) =>
+    (await http('POST', `${engine.url}/v1/alarms`, alarm(type, 'host', 'cmp-01'))).body.items[0];
+  const dryRun = async (type: string) =>
+    (
+      await http('POST', `${engine.url}/v1/rules/evaluate`, {
+        alarm: alarm(type, 'host', 'cmp-01'),
+      })
+    ).body;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'reflex-rules-'));
+    writeFileSync(file(), JSON.stringify(rule('disk.full', 'first')));
+    engine = await startTestEngine({ RULES_DIR: dir, RULES_WATCH: 'true' });
+    db = new Client({ connectionString: engine.database.url });
+    await db.connect();
+    await http('PUT', `${engine.url}/v1/inventory`, smallCloud());
+  });
+  afterAll(async () => {
+    await db.end();
+    await engine.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lists the live rules with version and hash, and stores every version', async () => {
+    const rules = (await http('GET', `${engine.url}/v1/rules`)).body.items;
+    expect(rules).toEqual([
+      expect.objectContaining({
+        name: 'disk-full',
+        version: 1,
+        enabled: true,
+        file: 'disk-full.rule.json',
+      }),
+    ]);
+    const stored = await db.query(`SELECT name, version, hash FROM rule_versions`);
+    expect(stored.rows).toEqual([{ name: 'disk-full', version: 1, hash: rules[0].hash }]);
+  });
+
+  it('takes an edit on disk without a restart, and refuses a broken edit while the old version decides', async () => {
+    expect(await decide('disk.full')).toMatchObject({ disposition: 'triggered' });
+
+    writeFileSync(file(), JSON.stringify(rule('disk.nearly-full', 'second')));
+    await waitFor(
+      'the edited rule to be live',
+      async () => (await dryRun('disk.nearly-full')).decision !== null,
+    );
+    expect(await decide('disk.full')).toMatchObject({ disposition: 'no-rule' });
+    const second = await decide('disk.nearly-full');
+    expect(second.disposition).toBe('triggered');
+    const plan = await db.query(
+      `SELECT trigger_rule, trigger_rule_version FROM plans WHERE id = $1`,
+      [second.planId],
+    );
+    expect(plan.rows[0]).toEqual({ trigger_rule: 'disk-full', trigger_rule_version: 2 });
+
+    writeFileSync(
+      file(),
+      JSON.stringify({
+        ...rule('disk.nearly-full', 'third'),
+        conditions: { all: [{ fact: 'alarm', operator: 'regex', value: 'x' }] },
+      }),
+    );
+    const report = (await http('POST', `${engine.url}/v1/rules/reload`)).body;
+    const refused = report.results.find((r: { file: string }) => r.file === 'disk-full.rule.json');
+    expect(refused).toMatchObject({ status: 'refused', keptLive: true });
+    expect(JSON.stringify(refused.errors)).toMatch(/regex/);
+    expect(await decide('disk.nearly-full')).toMatchObject({ disposition: 'triggered' });
+    const live = (await http('GET', `${engine.url}/v1/rules`)).body.items[0];
+    expect(live.version).toBe(2);
+  });
+
+  it('validates a rule document over HTTP with JSON paths', async () => {
+    const bad = { ...rule('x', 'y'), priority: 'high', event: { type: 'reboot-everything' } };
+    const res = await http('POST', `${engine.url}/v1/rules/validate`, bad);
+    expect(res.status).toBe(200);
+    expect(res.body.valid).toBe(false);
+    const paths = res.body.errors.map((e: { path: string }) => e.path);
+    expect(paths).toEqual(expect.arrayContaining(['$.priority', '$.event.type']));
+    expect(
+      (await http('POST', `${engine.url}/v1/rules/validate`, rule('x', 'y'))).body,
+    ).toMatchObject({ valid: true, name: 'disk-full' });
+  });
+
+  it('dry-runs an alarm against a given inventory: rules, conditions with fact values, plan; stores nothing', async () => {
+    const before = await db.query(`SELECT count(*)::int AS n FROM alarms`);
+    const res = await http('POST', `${engine.url}/v1/rules/evaluate`, {
+      alarm: alarm('disk.nearly-full', 'host', 'cmp-02'),
+      inventory: smallCloud(),
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.decision).toMatchObject({ policy: 'notify', rule: { name: 'disk-full' } });
+    expect(res.body.fired[0].conditions[0]).toMatchObject({
+      fact: 'alarm',
+      factValue: 'disk.nearly-full',
+      result: true,
+    });
+    expect(res.body.plan.actions.map((a: { type: string }) => a.type)).toEqual(['notify']);
+    expect((await db.query(`SELECT count(*)::int AS n FROM alarms`)).rows[0].n).toBe(
+      before.rows[0].n,
+    );
+    const bad = await http('POST', `${engine.url}/v1/rules/evaluate`, { alarm: { type: 'x' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.map((d: { path: string }) => d.path)).toContain('/alarm/id');
+  });
+});
