@@ -171,7 +171,13 @@ describe('alarm intake', () => {
       disposition: 'triggered',
     });
     expect((await planOf(fromAm.body.items[0].planId)).policy).toBe('host-failover');
+    expect(
+      (await post('/v1/alarms/alertmanager', { version: '3', alerts: [] })).body.error.details[0]
+        .path,
+    ).toBe('version');
+  });
 
+  it('reaches the same decisions from Aodh event and threshold alarms as from Alarm v1', async () => {
     const aodh = { ...json('aodh-event-alarm.json'), alarm_id: `aodh-${Date.now()}` };
     aodh.reason_data.event.traits = [['instance_id', 1, 'db-2']];
     const fromAodh = await post('/v1/alarms/aodh', aodh);
@@ -184,9 +190,54 @@ describe('alarm intake', () => {
       threshold,
     );
     expect((await planOf(fromThreshold.body.items[0].planId)).policy).toBe('migrate-off');
-    expect(
-      (await post('/v1/alarms/alertmanager', { version: '3', alerts: [] })).body.error.details[0]
-        .path,
-    ).toBe('version');
+  });
+
+  it('turns maintenance requests into alarms: drain on request, restore on completion', async () => {
+    const requested = await post('/v1/hosts/cmp-04/maintenance', { reason: 'firmware update' });
+    expect(requested.status).toBe(202);
+    expect(requested.body).toMatchObject({ disposition: 'triggered' });
+    expect((await planOf(requested.body.planId)).policy).toBe('host-drain');
+    const again = await post('/v1/hosts/cmp-04/maintenance', { reason: 'firmware update' });
+    expect(again.body.disposition).toBe('duplicate');
+
+    const ended = await http('DELETE', `${engine.url}/v1/hosts/cmp-04/maintenance`);
+    expect(ended.status).toBe(202);
+    expect(ended.body.closed).toMatchObject({
+      disposition: 'resolved',
+      planId: requested.body.planId,
+    });
+    expect(ended.body.completed.disposition).toBe('triggered');
+    expect((await planOf(ended.body.completed.planId)).policy).toBe('host-restore');
+
+    expect((await post('/v1/hosts/cmp-04/maintenance', {})).body.error.details[0].path).toBe(
+      '/reason',
+    );
+    expect((await post('/v1/hosts/nope/maintenance', { reason: 'x' })).status).toBe(404);
+  });
+
+  it('lists alarms with filters and cursor paging', async () => {
+    for (const host of ['cmp-02', 'cmp-03', 'cmp-04'])
+      await post('/v1/alarms', alarm('disk.full', 'host', host));
+    const page1 = (await http('GET', `${engine.url}/v1/alarms?type=disk.full&limit=2`)).body;
+    expect(page1.items.map((a: { resource: { id: string } }) => a.resource.id)).toEqual([
+      'cmp-04',
+      'cmp-03',
+    ]);
+    const page2 = (
+      await http('GET', `${engine.url}/v1/alarms?type=disk.full&limit=2&cursor=${page1.nextCursor}`)
+    ).body;
+    expect(page2).toMatchObject({
+      items: [{ resource: { id: 'cmp-02' }, disposition: 'no-rule' }],
+      nextCursor: null,
+    });
+    const one = (await http('GET', `${engine.url}/v1/alarms?resource=cmp-03&disposition=no-rule`))
+      .body.items;
+    expect(one).toHaveLength(1);
+    const detail = (await http('GET', `${engine.url}/v1/alarms/${one[0].id}`)).body;
+    expect(detail.decision.reason).toMatch(/no rule/);
+    const bad = await http('GET', `${engine.url}/v1/alarms?disposition=maybe&from=never`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details[0].path).toBe('disposition');
+    expect((await http('GET', `${engine.url}/v1/alarms/999999999`)).status).toBe(404);
   });
 });

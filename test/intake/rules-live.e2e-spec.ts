@@ -38,6 +38,10 @@ describe('rules on a running engine', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'reflex-rules-'));
     writeFileSync(file(), JSON.stringify(rule('disk.full', 'first')));
+    writeFileSync(
+      join(dir, 'fan-noise.rule.json'),
+      JSON.stringify({ ...rule('fan.noise', 'check the fans'), name: 'fan-noise', mode: 'manual' }),
+    );
     engine = await startTestEngine({ RULES_DIR: dir, RULES_WATCH: 'true' });
     db = new Client({ connectionString: engine.database.url });
     await db.connect();
@@ -50,7 +54,9 @@ describe('rules on a running engine', () => {
   });
 
   it('lists the live rules with version and hash, and stores every version', async () => {
-    const rules = (await http('GET', `${engine.url}/v1/rules`)).body.items;
+    const rules = (await http('GET', `${engine.url}/v1/rules`)).body.items.filter(
+      (r: { name: string }) => r.name === 'disk-full',
+    );
     expect(rules).toEqual([
       expect.objectContaining({
         name: 'disk-full',
@@ -59,7 +65,9 @@ describe('rules on a running engine', () => {
         file: 'disk-full.rule.json',
       }),
     ]);
-    const stored = await db.query(`SELECT name, version, hash FROM rule_versions`);
+    const stored = await db.query(
+      `SELECT name, version, hash FROM rule_versions WHERE name = 'disk-full'`,
+    );
     expect(stored.rows).toEqual([{ name: 'disk-full', version: 1, hash: rules[0].hash }]);
   });
 
@@ -89,10 +97,15 @@ describe('rules on a running engine', () => {
     );
     const report = (await http('POST', `${engine.url}/v1/rules/reload`)).body;
     const refused = report.results.find((r: { file: string }) => r.file === 'disk-full.rule.json');
-    expect(refused).toMatchObject({ status: 'refused', keptLive: true });
+    expect(refused).toMatchObject({
+      status: 'refused',
+      keptLive: { name: 'disk-full', version: 2 },
+    });
     expect(JSON.stringify(refused.errors)).toMatch(/regex/);
     expect(await decide('disk.nearly-full')).toMatchObject({ disposition: 'triggered' });
-    const live = (await http('GET', `${engine.url}/v1/rules`)).body.items[0];
+    const live = (await http('GET', `${engine.url}/v1/rules`)).body.items.find(
+      (r: { name: string }) => r.name === 'disk-full',
+    );
     expect(live.version).toBe(2);
   });
 
@@ -128,5 +141,22 @@ describe('rules on a running engine', () => {
     const bad = await http('POST', `${engine.url}/v1/rules/evaluate`, { alarm: { type: 'x' } });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details.map((d: { path: string }) => d.path)).toContain('/alarm/id');
+  });
+
+  it('cancels a plan that has not started when its alarm resolves, saying why', async () => {
+    const firing = alarm('fan.noise', 'host', 'cmp-02');
+    const made = (await http('POST', `${engine.url}/v1/alarms`, firing)).body.items[0];
+    expect(made.disposition).toBe('triggered');
+    const before = (await http('GET', `${engine.url}/v1/plans/${made.planId}`)).body;
+    expect(before.state).toBe('pending_approval');
+
+    const resolved = { ...firing, state: 'resolved', occurredAt: new Date().toISOString() };
+    const closed = (await http('POST', `${engine.url}/v1/alarms`, resolved)).body.items[0];
+    expect(closed).toMatchObject({ disposition: 'resolved', planId: made.planId });
+    expect(closed.reason).toMatch(/cancelled/);
+    const after = (await http('GET', `${engine.url}/v1/plans/${made.planId}`)).body;
+    expect(after.state).toBe('cancelled');
+    const events = (await http('GET', `${engine.url}/v1/plans/${made.planId}/events`)).body;
+    expect(JSON.stringify(events)).toMatch(/resolved before the plan started/);
   });
 });

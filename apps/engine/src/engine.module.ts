@@ -10,7 +10,11 @@ import {
   READINESS_CHECKS,
   ReadinessCheck,
 } from '@reflex/platform';
+import { AuditModule } from './audit/audit.module';
+import { IntakeModule } from './intake/intake.module';
 import { InventoryModule } from './inventory/inventory.module';
+import { PlansModule } from './plans/plans.module';
+import { RulesModule } from './rules/rules.module';
 
 /**
  * The engine: alarms in (intake), decisions (rules), plans (planning), plan execution tracking, and
@@ -26,6 +30,10 @@ export class EngineModule {
         DatabaseModule.forRoot(config, 'reflex-engine'),
         MessagingModule.forKafka(config),
         InventoryModule,
+        RulesModule,
+        PlansModule,
+        IntakeModule,
+        AuditModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -23,9 +23,12 @@ const COLUMNS = `id AS "rowId", source, alarm_id AS "alarmId", type, state, reso
   resource_id AS "resourceId", disposition, plan_id AS "planId", occurred_at AS "occurredAt",
   received_at AS "receivedAt", annotations`;
 
-/** "Still open": no later `resolved` message for the same (source, id). */
-const OPEN = `NOT EXISTS (SELECT 1 FROM alarms r WHERE r.source = a.source AND r.alarm_id = a.alarm_id
-  AND r.state = 'resolved' AND r.id > a.id)`;
+/**
+ * "Still open": no later `resolved` message for the same (source, id), other than the message being
+ * decided (`$except`), which must not close the alarm it is about to be compared with.
+ */
+const open = (except: string) => `NOT EXISTS (SELECT 1 FROM alarms r WHERE r.source = a.source
+  AND r.alarm_id = a.alarm_id AND r.state = 'resolved' AND r.id > a.id AND r.id <> ${except})`;
 
 export interface DecisionUpdate {
   disposition: AlarmDisposition;
@@ -93,7 +96,7 @@ export class AlarmRepository {
   ): Promise<StoredAlarm | null> {
     const rows: StoredAlarm[] = await manager.query(
       `SELECT ${COLUMNS} FROM alarms a WHERE a.source = $1 AND a.alarm_id = $2 AND a.state = 'firing'
-         AND a.id <> $3 AND a.disposition <> 'duplicate' AND ${OPEN}
+         AND a.id <> $3 AND a.disposition <> 'duplicate' AND ${open('$3')}
        ORDER BY a.id LIMIT 1`,
       [source, alarmId, exceptRow],
     );
@@ -109,7 +112,7 @@ export class AlarmRepository {
   ): Promise<StoredAlarm | null> {
     const rows: StoredAlarm[] = await (manager ?? this.dataSource.manager).query(
       `SELECT ${COLUMNS} FROM alarms a WHERE a.resource_kind = $1 AND a.resource_id = $2 AND a.type = $3
-         AND a.state = 'firing' AND a.disposition NOT IN ('duplicate', 'received') AND ${OPEN}
+         AND a.state = 'firing' AND a.disposition NOT IN ('duplicate', 'received') AND ${open('0')}
        ORDER BY a.id LIMIT 1`,
       [kind, resourceId, type],
     );

@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import type { AlarmDisposition } from '@reflex/persistence';
+import { DataSource } from 'typeorm';
+
+export interface AlarmFilter {
+  id?: string;
+  type?: string;
+  source?: string;
+  resource?: string;
+  disposition?: AlarmDisposition;
+  from?: Date;
+  to?: Date;
+  /** Rows with a smaller id than this (newest first paging). */
+  before?: string;
+  limit: number;
+}
+
+/** An alarm as the audit API shows it. */
+export interface AlarmRecord {
+  id: string;
+  alarmId: string;
+  source: string;
+  type: string;
+  severity: string | null;
+  state: string;
+  resource: { kind: string; id: string };
+  occurredAt: Date;
+  receivedAt: Date;
+  disposition: AlarmDisposition;
+  planId: string | null;
+  correlatedTo: string | null;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  decision: object | null;
+}
+
+/** Audit reads of the alarms table; every filter is a bound parameter. */
+@Injectable()
+export class AlarmQueryRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async list(filter: AlarmFilter): Promise<AlarmRecord[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    const add = (sql: string, value: unknown) => {
+      args.push(value);
+      where.push(sql.replace('?', `$${args.length}`));
+    };
+    if (filter.id) add('id = ?', filter.id);
+    if (filter.type) add('type = ?', filter.type);
+    if (filter.source) add('source = ?', filter.source);
+    if (filter.resource) add('resource_id = ?', filter.resource);
+    if (filter.disposition) add('disposition = ?', filter.disposition);
+    if (filter.from) add('received_at >= ?', filter.from);
+    if (filter.to) add('received_at < ?', filter.to);
+    if (filter.before) add('id < ?', filter.before);
+    args.push(filter.limit + 1);
+    const rows: Array<
+      Omit<AlarmRecord, 'resource'> & { resourceKind: string; resourceId: string }
+    > = await this.dataSource.query(
+      `SELECT id, alarm_id AS "alarmId", source, type, severity, state, resource_kind AS "resourceKind",
+                resource_id AS "resourceId", occurred_at AS "occurredAt", received_at AS "receivedAt",
+                disposition, plan_id AS "planId", correlated_to AS "correlatedTo", labels, annotations, decision
+           FROM alarms ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+          ORDER BY id DESC LIMIT $${args.length}`,
+      args,
+    );
+    return rows.map(({ resourceKind, resourceId, ...rest }) => ({
+      ...rest,
+      resource: { kind: resourceKind, id: resourceId },
+    }));
+  }
+
+  async get(id: string): Promise<AlarmRecord | null> {
+    if (!/^\d{1,19}$/.test(id)) return null;
+    const rows = await this.list({ id, limit: 1 });
+    return rows[0] ?? null;
+  }
+}

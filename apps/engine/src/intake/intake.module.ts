@@ -1,0 +1,29 @@
+import { Module } from '@nestjs/common';
+import { InventoryModule } from '../inventory/inventory.module';
+import { PlanningService } from '../plans/planning.service';
+import { PlansModule } from '../plans/plans.module';
+import { RulesModule } from '../rules/rules.module';
+import { AlarmIntakeController } from './alarm-intake.controller';
+import { AlarmQueryRepository } from './alarm-query.repository';
+import { AlarmRepository } from './alarm.repository';
+import { AlarmsConsumer } from './alarms.consumer';
+import { AlarmsController } from './alarms.controller';
+import { MaintenanceController } from './maintenance.controller';
+import { MaintenanceWindows } from './maintenance-windows';
+import { PLAN_GATEWAY } from './plan-gateway';
+import { IngestAlarmUseCase } from './usecases/ingest-alarm/ingest-alarm.usecase';
+
+/** Where alarms enter: the `alarms` topic, the HTTP webhooks, maintenance requests. */
+@Module({
+  imports: [InventoryModule, RulesModule, PlansModule],
+  controllers: [AlarmIntakeController, AlarmsController, MaintenanceController],
+  providers: [
+    AlarmRepository,
+    AlarmQueryRepository,
+    MaintenanceWindows,
+    IngestAlarmUseCase,
+    AlarmsConsumer,
+    { provide: PLAN_GATEWAY, useExisting: PlanningService },
+  ],
+})
+export class IntakeModule {}
