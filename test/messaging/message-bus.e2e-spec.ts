@@ -216,7 +216,7 @@ describe('kafka bus shutdown', () => {
     await first.subscribe<{ id: string }>({
       topic: Topic.Alarms,
       groupId,
-      decode: decoderFor('alarm.v1') as (raw: Buffer) => { id: string },
+      decode: decoderFor('alarm.v1'),
       handle: async (m) => {
         started = true;
         await gate;
@@ -235,7 +235,7 @@ describe('kafka bus shutdown', () => {
     await second.subscribe<{ id: string }>({
       topic: Topic.Alarms,
       groupId,
-      decode: decoderFor('alarm.v1') as (raw: Buffer) => { id: string },
+      decode: decoderFor('alarm.v1'),
       handle: async (m) => void seenBySecond.push(m.value.id),
     });
     await second.publish(Topic.Alarms, [{ key: 'h', value: { ...alarm, id: 'later' } }]);

@@ -2,6 +2,8 @@ import { Inventory1795213200000 } from './1795213200000-inventory';
 import { Plans1795213260000 } from './1795213260000-plans';
 import { AlarmsAndRules1795213320000 } from './1795213320000-alarms-and-rules';
 import { Messaging1795213380000 } from './1795213380000-messaging';
+import { PlanExecution1795213620000 } from './1795213620000-plan-execution';
+import { Driver1795213680000 } from './1795213680000-driver';
 
 /**
  * Every migration, oldest first, listed explicitly: the apps are bundled by webpack, where a glob
@@ -13,4 +15,6 @@ export const MIGRATIONS = [
   Plans1795213260000,
   AlarmsAndRules1795213320000,
   Messaging1795213380000,
+  PlanExecution1795213620000,
+  Driver1795213680000,
 ];

@@ -1,0 +1,86 @@
+import { Injectable } from '@nestjs/common';
+import type { PlanIntent } from '@reflex/domain';
+import type { EntityManager } from 'typeorm';
+import { LIVE_STATES_SQL } from './plan-rows';
+
+export interface DeferredIntent {
+  id: string;
+  intent: PlanIntent;
+  waitingFor: string[];
+}
+
+/** All SQL over `deferred_intents`: decisions waiting for the live plans that hold their resources. */
+@Injectable()
+export class DeferredIntentRepository {
+  async add(
+    manager: EntityManager,
+    intent: PlanIntent,
+    waitingFor: readonly string[],
+    reason: string,
+  ): Promise<string> {
+    const rows = await manager.query<{ id: string }[]>(
+      `INSERT INTO deferred_intents (policy, target_kind, target_id, intent, waiting_for, reason)
+       VALUES ($1, $2, $3, $4::jsonb, $5::uuid[], $6)
+       RETURNING id`,
+      [
+        intent.policy,
+        intent.target.kind,
+        intent.target.id,
+        JSON.stringify(intent),
+        waitingFor,
+        reason,
+      ],
+    );
+    return rows[0].id;
+  }
+
+  /** Planned again and still waiting (for other plans, perhaps): it keeps its place in the queue. */
+  async waitAgain(
+    manager: EntityManager,
+    id: string,
+    waitingFor: readonly string[],
+    reason: string,
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE deferred_intents SET waiting_for = $2::uuid[], reason = $3 WHERE id = $1`,
+      [id, waitingFor, reason],
+    );
+  }
+
+  /** What became of it: a plan state, `merged`, or `error` (with the reason). */
+  async resolve(
+    manager: EntityManager,
+    id: string,
+    outcome: string,
+    planId: string | null,
+    reason?: string,
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE deferred_intents
+       SET resolved_at = now(), outcome = $2, plan_id = $3, reason = COALESCE($4, reason)
+       WHERE id = $1`,
+      [id, outcome, planId, reason ?? null],
+    );
+  }
+
+  /** The oldest waiting intent none of whose holders is live any more, or null. */
+  async nextReady(manager: EntityManager): Promise<DeferredIntent | null> {
+    const rows = await manager.query<{ id: string; intent: PlanIntent; waiting_for: string[] }[]>(
+      `SELECT d.id, d.intent, d.waiting_for FROM deferred_intents d
+       WHERE d.resolved_at IS NULL
+         AND NOT EXISTS (SELECT 1 FROM plans p
+                         WHERE p.id = ANY(d.waiting_for) AND p.state IN ${LIVE_STATES_SQL})
+       ORDER BY d.id
+       LIMIT 1`,
+    );
+    const row = rows[0];
+    return row ? { id: row.id, intent: row.intent, waitingFor: row.waiting_for } : null;
+  }
+
+  async unresolved(manager: EntityManager): Promise<DeferredIntent[]> {
+    const rows = await manager.query<{ id: string; intent: PlanIntent; waiting_for: string[] }[]>(
+      `SELECT id, intent, waiting_for FROM deferred_intents WHERE resolved_at IS NULL ORDER BY id`,
+    );
+    return rows.map((row) => ({ id: row.id, intent: row.intent, waitingFor: row.waiting_for }));
+  }
+}

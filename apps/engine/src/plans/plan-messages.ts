@@ -1,0 +1,39 @@
+import { randomUUID } from 'node:crypto';
+import type { DriverCommandV1 } from '@reflex/contracts/driver.v1';
+import type { PlanEventV1, PlanState } from '@reflex/contracts/plan.v1';
+import { Topic } from '@reflex/contracts/topics';
+import type { ExecutablePlan, PlanTimelineEvent } from '@reflex/domain';
+import type { OutboxMessage } from '@reflex/persistence';
+
+/** The reason field of Plan event v1 is bounded (4096 characters). */
+const MAX_REASON = 4096;
+
+/** A driver command on `driver.commands`, keyed by action id so one action's commands stay in order. */
+export function commandMessage(command: DriverCommandV1): OutboxMessage {
+  return { topic: Topic.DriverCommands, key: command.actionId, value: command };
+}
+
+/** Plan event v1 on `plans` for every plan state change of a step, keyed by plan id. */
+export function planEventMessages(
+  plan: ExecutablePlan,
+  events: readonly PlanTimelineEvent[],
+): OutboxMessage[] {
+  return events
+    .filter((event) => event.type === 'plan.state' && event.to !== null)
+    .map((event) => {
+      const value: PlanEventV1 = {
+        eventId: randomUUID(),
+        planId: plan.id,
+        state: event.to as PlanState,
+        previousState: event.from as PlanState | null,
+        policy: plan.policy,
+        mode: plan.mode,
+        target: { ...plan.target },
+        trigger: { ...plan.trigger },
+        reason: plan.reason === null ? null : plan.reason.slice(0, MAX_REASON),
+        at: event.at,
+        detail: event.detail,
+      };
+      return { topic: Topic.Plans, key: plan.id, value };
+    });
+}

@@ -1,0 +1,122 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type {
+  ActionState,
+  ActionType,
+  ActionV1,
+  PlanState,
+  Policy,
+} from '@reflex/contracts/plan.v1';
+import type { ExecutablePlan } from '@reflex/domain';
+import { DataSource } from 'typeorm';
+import {
+  ACTION_COLUMNS,
+  type ActionRow,
+  type PlanEventRow,
+  type TimelineEntry,
+  toAction,
+  toTimelineEntry,
+} from './plan-rows';
+import { isUuid, PlanRepository } from './plan.repository';
+
+/** A position in a newest-first list: the last item of the previous page. */
+export interface Position {
+  createdAt: string;
+  id: string;
+}
+
+export interface PlanFilter {
+  state?: PlanState;
+  policy?: Policy;
+  limit: number;
+  before?: Position;
+}
+
+export interface ActionFilter {
+  type?: ActionType;
+  state?: ActionState;
+  host?: string;
+  limit: number;
+  before?: Position;
+}
+
+export interface ActionListItem extends ActionV1 {
+  createdAt: string;
+}
+
+/**
+ * The read side of `GET /v1/plans` and `GET /v1/actions`. Lists run newest first on
+ * (created_at, id), the column pair the indexes lead with, and read `limit + 1` rows so that the
+ * caller knows whether another page exists. Times are stored at millisecond precision, so a
+ * position taken from a JSON date compares exactly.
+ */
+@Injectable()
+export class PlanQueryRepository {
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    private readonly plans: PlanRepository,
+  ) {}
+
+  plan(id: string): Promise<ExecutablePlan | null> {
+    return this.plans.load(this.dataSource.manager, id);
+  }
+
+  listPlans(filter: PlanFilter): Promise<ExecutablePlan[]> {
+    return this.plans.loadMany(
+      this.dataSource.manager,
+      `($1::text IS NULL OR p.state = $1)
+       AND ($2::text IS NULL OR p.policy = $2)
+       AND ($3::timestamptz IS NULL OR (p.created_at, p.id) < ($3::timestamptz, $4::uuid))`,
+      [
+        filter.state ?? null,
+        filter.policy ?? null,
+        filter.before?.createdAt ?? null,
+        filter.before?.id ?? null,
+        filter.limit + 1,
+      ],
+      'ORDER BY p.created_at DESC, p.id DESC LIMIT $5',
+    );
+  }
+
+  async listActions(filter: ActionFilter): Promise<ActionListItem[]> {
+    const rows = await this.dataSource.query<ActionRow[]>(
+      `SELECT ${ACTION_COLUMNS} FROM actions a
+       WHERE ($1::text IS NULL OR a.type = $1)
+         AND ($2::text IS NULL OR a.state = $2)
+         AND ($3::text IS NULL OR $3 = ANY(a.host_ids))
+         AND ($4::timestamptz IS NULL OR (a.created_at, a.id) < ($4::timestamptz, $5::uuid))
+       ORDER BY a.created_at DESC, a.id DESC
+       LIMIT $6`,
+      [
+        filter.type ?? null,
+        filter.state ?? null,
+        filter.host ?? null,
+        filter.before?.createdAt ?? null,
+        filter.before?.id ?? null,
+        filter.limit + 1,
+      ],
+    );
+    return rows.map((row) => ({ ...toAction(row), createdAt: row.created_at.toISOString() }));
+  }
+
+  async action(id: string): Promise<ActionV1 | null> {
+    if (!isUuid(id)) return null;
+    const rows = await this.dataSource.query<ActionRow[]>(
+      `SELECT ${ACTION_COLUMNS} FROM actions a WHERE a.id = $1`,
+      [id],
+    );
+    return rows.length ? toAction(rows[0]) : null;
+  }
+
+  /** The plan's timeline in the order it happened, after the entry `afterId` if given. */
+  async timeline(planId: string, limit: number, afterId?: string): Promise<TimelineEntry[]> {
+    const rows = await this.dataSource.query<PlanEventRow[]>(
+      `SELECT id, plan_id, action_id, at, type, from_state, to_state, detail
+       FROM plan_events
+       WHERE plan_id = $1 AND ($2::bigint IS NULL OR id > $2::bigint)
+       ORDER BY id
+       LIMIT $3`,
+      [planId, afterId ?? null, limit + 1],
+    );
+    return rows.map(toTimelineEntry);
+  }
+}

@@ -1,0 +1,130 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+  OnModuleInit,
+  Optional,
+} from '@nestjs/common';
+import { PlanStateMachine } from '@reflex/domain';
+import { DataSource } from 'typeorm';
+import { PlanExecutor } from './plan-executor.service';
+import { PlanRepository } from './plan.repository';
+import { WaitingIntentsService } from './waiting-intents.service';
+
+export const PLAN_TICK_MS = Symbol('PLAN_TICK_MS');
+const DEFAULT_TICK_MS = 1000;
+
+/**
+ * Time-driven steps. At start-up every unfinished plan is stepped once (resume after a crash or a
+ * restart: ready actions are dispatched, overdue ones failed; running ones wait for their driver
+ * events, which Kafka redelivers from the last committed offset). Then, every tick, the plans whose
+ * next step is due: deadlines, and actions held back by another plan's budget that may start now.
+ * Plans another replica is stepping are skipped, not waited for. A step that freed a running
+ * action's instances and migration slot brings the next tick forward.
+ */
+@Injectable()
+export class PlanTicker implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('plan-ticker');
+  private readonly tickMs: number;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | null = null;
+  private stopping = false;
+  private started = false;
+  private soon = false;
+
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    private readonly plans: PlanRepository,
+    private readonly executor: PlanExecutor,
+    private readonly machine: PlanStateMachine,
+    private readonly waiting: WaitingIntentsService,
+    @Optional() @Inject(PLAN_TICK_MS) tickMs?: number,
+  ) {
+    this.tickMs = tickMs ?? DEFAULT_TICK_MS;
+  }
+
+  onModuleInit(): void {
+    this.executor.onActionsSettled(() => this.nudge());
+  }
+
+  onApplicationBootstrap(): void {
+    this.running = this.resume()
+      .then(() => undefined)
+      .finally(() => {
+        this.running = null;
+        this.started = true;
+        this.schedule();
+      });
+  }
+
+  /** Ticks at once (after the tick under way, if any) instead of waiting for the interval. */
+  nudge(): void {
+    if (!this.started || this.stopping) return;
+    if (this.running) this.soon = true;
+    else this.schedule(0);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.timer);
+    await this.running;
+    await this.waiting.idle();
+  }
+
+  /** Steps every unfinished plan once; returns how many were stepped. */
+  async resume(): Promise<number> {
+    try {
+      const ids = await this.plans.listUnfinishedIds(this.dataSource.manager);
+      const stepped = await this.stepAll(ids);
+      if (ids.length > 0) this.logger.log(`resumed ${stepped} of ${ids.length} unfinished plan(s)`);
+      await this.waiting.replanReady();
+      return stepped;
+    } catch (error) {
+      this.logger.warn(`resuming plans failed, the next tick retries: ${(error as Error).message}`);
+      return 0;
+    }
+  }
+
+  /** One tick: the plans whose next step is due, then waiting decisions whose holders finished. */
+  async tick(): Promise<void> {
+    const ids = await this.plans.listDueIds(
+      this.dataSource.manager,
+      this.machine.limits.deadlineGraceSeconds,
+    );
+    await this.stepAll(ids);
+    await this.waiting.replanReady();
+  }
+
+  private async stepAll(ids: readonly string[]): Promise<number> {
+    let stepped = 0;
+    for (const id of ids) {
+      if (this.stopping) break;
+      try {
+        const outcome = await this.dataSource.transaction((m) =>
+          this.executor.step(m, id, undefined, { skipLocked: true }),
+        );
+        if (outcome) stepped += 1;
+      } catch (error) {
+        this.logger.warn(`step of plan ${id} failed: ${(error as Error).message}`);
+      }
+    }
+    return stepped;
+  }
+
+  private schedule(delayMs = this.tickMs): void {
+    if (this.stopping) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.soon = false;
+      this.running = this.tick()
+        .catch((error: unknown) => this.logger.warn(`tick failed: ${(error as Error).message}`))
+        .finally(() => {
+          this.running = null;
+          this.schedule(this.soon ? 0 : this.tickMs);
+        });
+    }, delayMs);
+    this.timer.unref();
+  }
+}

@@ -1,0 +1,91 @@
+import { Injectable } from '@nestjs/common';
+import { NotFoundError, ValidationError } from '@reflex/common';
+import { ACTION_STATES, ACTION_TYPES, PLAN_STATES, POLICIES } from '@reflex/contracts/plan.v1';
+import type { ActionV1 } from '@reflex/contracts/plan.v1';
+import type { ExecutablePlan } from '@reflex/domain';
+import { type ActionListItem, PlanQueryRepository } from './plan-query.repository';
+import { limitOf, oneOf, pageOf, positionOf, textOf } from './plan-query';
+import type { TimelineEntry } from './plan-rows';
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface PlanListQuery {
+  state?: unknown;
+  policy?: unknown;
+  limit?: unknown;
+  cursor?: unknown;
+}
+
+export interface ActionListQuery {
+  type?: unknown;
+  state?: unknown;
+  host?: unknown;
+  limit?: unknown;
+  cursor?: unknown;
+}
+
+/** The reads of the plans API: query strings validated, pages cut, unknown ids a 404. */
+@Injectable()
+export class PlanViewsService {
+  constructor(private readonly query: PlanQueryRepository) {}
+
+  async plan(id: string): Promise<ExecutablePlan> {
+    const plan = await this.query.plan(id);
+    if (!plan) throw new NotFoundError('plan', id);
+    return plan;
+  }
+
+  async plans(q: PlanListQuery): Promise<Page<ExecutablePlan>> {
+    const limit = limitOf(q.limit);
+    const plans = await this.query.listPlans({
+      state: oneOf('state', q.state, PLAN_STATES),
+      policy: oneOf('policy', q.policy, POLICIES),
+      limit,
+      before: positionOf(q.cursor),
+    });
+    return pageOf(plans, limit);
+  }
+
+  async actions(q: ActionListQuery): Promise<Page<ActionListItem>> {
+    const limit = limitOf(q.limit);
+    const actions = await this.query.listActions({
+      type: oneOf('type', q.type, ACTION_TYPES),
+      state: oneOf('state', q.state, ACTION_STATES),
+      host: textOf('host', q.host),
+      limit,
+      before: positionOf(q.cursor),
+    });
+    return pageOf(actions, limit);
+  }
+
+  async action(id: string): Promise<ActionV1> {
+    const action = await this.query.action(id);
+    if (!action) throw new NotFoundError('action', id);
+    return action;
+  }
+
+  /** The timeline in order; the cursor is the last entry's id. */
+  async timeline(planId: string, limit: unknown, cursor: unknown): Promise<Page<TimelineEntry>> {
+    const size = limitOf(limit);
+    let after: string | undefined;
+    if (cursor !== undefined && cursor !== '') {
+      after = typeof cursor === 'string' ? Buffer.from(cursor, 'base64url').toString() : '';
+      if (!/^\d{1,19}$/.test(after)) {
+        throw new ValidationError('cursor is not a cursor returned by a previous page', [
+          { path: 'cursor', message: 'is not a cursor returned by a previous page' },
+        ]);
+      }
+    }
+    await this.plan(planId);
+    const entries = await this.query.timeline(planId, size, after);
+    const items = entries.slice(0, size);
+    const more = entries.length > size;
+    return {
+      items,
+      nextCursor: more ? Buffer.from(items[items.length - 1].id).toString('base64url') : null,
+    };
+  }
+}

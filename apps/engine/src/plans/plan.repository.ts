@@ -1,0 +1,269 @@
+import { Injectable } from '@nestjs/common';
+import { ValidationError } from '@reflex/common';
+import type { ActionV1 } from '@reflex/contracts/plan.v1';
+import type { ExecutablePlan, PlanTimelineEvent } from '@reflex/domain';
+import { ActionEntity, PlanEntity, PlanEventEntity } from '@reflex/persistence';
+import type { EntityManager } from 'typeorm';
+import {
+  ACTION_COLUMNS,
+  type ActionRow,
+  byPlan,
+  hostIdsOf,
+  LIVE_STATES_SQL,
+  PLAN_COLUMNS,
+  type PlanRow,
+  type StoredTrigger,
+  toAction,
+  toPlan,
+} from './plan-rows';
+
+const date = (iso: string | null): Date | null => (iso ? new Date(iso) : null);
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Ids are uuids; anything else names nothing (a 404), rather than a database type error. */
+export const isUuid = (id: string): boolean => UUID.test(id);
+
+/** Fields of an action that a lifecycle step may change. */
+const MUTABLE = ['state', 'attempts', 'progress', 'startedAt', 'finishedAt', 'error'] as const;
+
+function ruleVersion(version: number | string): number {
+  const n = typeof version === 'number' ? version : Number(version);
+  if (!Number.isSafeInteger(n)) {
+    throw new ValidationError(`rule version ${String(version)} is not an integer`, [
+      { path: 'rule/version', message: 'must be an integer' },
+    ]);
+  }
+  return n;
+}
+
+/**
+ * All SQL over plans, their actions and their timeline. Every state change runs in the caller's
+ * transaction after `lock` has taken the plan row, so two steps of one plan never interleave.
+ */
+@Injectable()
+export class PlanRepository {
+  /** Stores a new plan with its actions; `resources` feeds `GET /v1/plans?resource=`. */
+  async insert(manager: EntityManager, plan: ExecutablePlan, resources: string[]): Promise<void> {
+    const trigger = plan.trigger as StoredTrigger;
+    await manager.insert(PlanEntity, {
+      id: plan.id,
+      state: plan.state,
+      policy: plan.policy,
+      mode: plan.mode,
+      targetKind: plan.target.kind,
+      targetId: plan.target.id,
+      triggerAlarmId: trigger.alarmId,
+      triggerSource: trigger.source,
+      triggerRule: trigger.rule,
+      triggerRuleVersion: ruleVersion(trigger.ruleVersion),
+      triggerRuleHash: trigger.ruleHash ?? '',
+      reason: plan.reason,
+      explanation: plan.explanation ?? null,
+      onFailure: plan.onFailure,
+      resources,
+      createdAt: new Date(plan.createdAt),
+      startedAt: date(plan.startedAt),
+      finishedAt: date(plan.finishedAt),
+      supersededBy: null,
+    });
+    await this.insertActions(manager, plan.actions, plan.createdAt);
+  }
+
+  /** Locks the plan row for this transaction; false if there is no such plan (or, with `skipLocked`, another transaction holds it). */
+  async lock(
+    manager: EntityManager,
+    planId: string,
+    options: { skipLocked?: boolean } = {},
+  ): Promise<boolean> {
+    if (!isUuid(planId)) return false;
+    const rows = await manager.query<unknown[]>(
+      `SELECT id FROM plans WHERE id = $1 FOR UPDATE ${options.skipLocked ? 'SKIP LOCKED' : ''}`,
+      [planId],
+    );
+    return rows.length === 1;
+  }
+
+  async load(manager: EntityManager, planId: string): Promise<ExecutablePlan | null> {
+    if (!isUuid(planId)) return null;
+    const [plan] = await this.loadMany(manager, `p.id = $1`, [planId]);
+    return plan ?? null;
+  }
+
+  /** Plans matching `where` (over alias `p`), with their actions in seq order. */
+  async loadMany(
+    manager: EntityManager,
+    where: string,
+    params: unknown[],
+    tail = 'ORDER BY p.created_at, p.id',
+  ): Promise<ExecutablePlan[]> {
+    const rows = await manager.query<PlanRow[]>(
+      `SELECT ${PLAN_COLUMNS} FROM plans p WHERE ${where} ${tail}`,
+      params,
+    );
+    if (rows.length === 0) return [];
+    const actions = await manager.query<ActionRow[]>(
+      `SELECT ${ACTION_COLUMNS} FROM actions a WHERE a.plan_id = ANY($1::uuid[])
+       ORDER BY a.plan_id, a.seq`,
+      [rows.map((row) => row.id)],
+    );
+    const grouped = byPlan(actions);
+    return rows.map((row) => toPlan(row, grouped.get(row.id) ?? []));
+  }
+
+  /**
+   * Writes what a lifecycle step changed: the plan's state and times, the actions whose state moved
+   * (`deadlines` for those just dispatched) and the actions it added (compensations).
+   */
+  async save(
+    manager: EntityManager,
+    before: ExecutablePlan,
+    after: ExecutablePlan,
+    deadlines: ReadonlyMap<string, string>,
+    now: string,
+  ): Promise<void> {
+    if (
+      before.state !== after.state ||
+      before.startedAt !== after.startedAt ||
+      before.finishedAt !== after.finishedAt
+    ) {
+      await manager.update(
+        PlanEntity,
+        { id: after.id },
+        {
+          state: after.state,
+          startedAt: date(after.startedAt),
+          finishedAt: date(after.finishedAt),
+        },
+      );
+    }
+    const previous = new Map(before.actions.map((a) => [a.id, a]));
+    const added: ActionV1[] = [];
+    for (const action of after.actions) {
+      const old = previous.get(action.id);
+      if (!old) {
+        added.push(action);
+        continue;
+      }
+      const deadline = deadlines.get(action.id);
+      if (!deadline && MUTABLE.every((field) => old[field] === action[field])) continue;
+      await manager.update(
+        ActionEntity,
+        { id: action.id },
+        {
+          state: action.state,
+          attempts: action.attempts,
+          progress: action.progress,
+          startedAt: date(action.startedAt),
+          finishedAt: date(action.finishedAt),
+          error: action.error,
+          ...(deadline ? { deadline: new Date(deadline) } : {}),
+        },
+      );
+    }
+    await this.insertActions(manager, added, now, deadlines);
+  }
+
+  async appendEvents(manager: EntityManager, events: readonly PlanTimelineEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await manager.insert(
+      PlanEventEntity,
+      events.map((e) => ({
+        planId: e.planId,
+        actionId: e.actionId,
+        at: new Date(e.at),
+        type: e.type,
+        fromState: e.from,
+        toState: e.to,
+        detail: e.detail,
+      })),
+    );
+  }
+
+  /**
+   * Set after the superseding plan is stored: the foreign key needs that row, and the live-target
+   * index needs the old plan out of the live states before the new one goes in.
+   */
+  async setSupersededBy(manager: EntityManager, planId: string, byPlanId: string): Promise<void> {
+    await manager.update(PlanEntity, { id: planId }, { supersededBy: byPlanId });
+  }
+
+  /** Every plan that still holds resources: for conflicts and for capacity already promised. */
+  listLive(manager: EntityManager): Promise<ExecutablePlan[]> {
+    return this.loadMany(manager, `p.state IN ${LIVE_STATES_SQL}`, []);
+  }
+
+  /** Plans that have not reached an end state, oldest first: what a starting engine resumes. */
+  async listUnfinishedIds(manager: EntityManager): Promise<string[]> {
+    const rows = await manager.query<{ id: string }[]>(
+      `SELECT id FROM plans WHERE state IN ${LIVE_STATES_SQL} ORDER BY created_at, id`,
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /**
+   * Plans whose next step may do something now: an action waiting to start (perhaps held back by
+   * another plan's budget), a running action past its deadline and grace, or nothing open any more.
+   */
+  async listDueIds(manager: EntityManager, graceSeconds: number): Promise<string[]> {
+    const rows = await manager.query<{ id: string }[]>(
+      `SELECT p.id FROM plans p
+       WHERE p.state IN ('pending', 'running', 'rolling_back')
+         AND (EXISTS (SELECT 1 FROM actions a WHERE a.plan_id = p.id AND a.state = 'pending')
+           OR EXISTS (SELECT 1 FROM actions a WHERE a.plan_id = p.id AND a.state = 'running'
+                        AND a.deadline + make_interval(secs => $1) < now())
+           OR NOT EXISTS (SELECT 1 FROM actions a WHERE a.plan_id = p.id
+                            AND a.state IN ('pending', 'running')))
+       ORDER BY p.created_at, p.id`,
+      [graceSeconds],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /** Running actions of every other plan, finished plans included (a cancelled plan's abort may be under way). */
+  async runningActionsExcept(manager: EntityManager, planId: string): Promise<ActionV1[]> {
+    const rows = await manager.query<ActionRow[]>(
+      `SELECT ${ACTION_COLUMNS} FROM actions a WHERE a.state = 'running' AND a.plan_id <> $1`,
+      [planId],
+    );
+    return rows.map(toAction);
+  }
+
+  async planIdOfAction(manager: EntityManager, actionId: string): Promise<string | null> {
+    if (!isUuid(actionId)) return null;
+    const rows = await manager.query<{ plan_id: string }[]>(
+      `SELECT plan_id FROM actions WHERE id = $1`,
+      [actionId],
+    );
+    return rows[0]?.plan_id ?? null;
+  }
+
+  private async insertActions(
+    manager: EntityManager,
+    actions: readonly ActionV1[],
+    createdAt: string,
+    deadlines: ReadonlyMap<string, string> = new Map(),
+  ): Promise<void> {
+    if (actions.length === 0) return;
+    await manager.insert(
+      ActionEntity,
+      actions.map((a) => ({
+        id: a.id,
+        planId: a.planId,
+        seq: a.seq,
+        type: a.type,
+        params: a.params,
+        dependsOn: a.dependsOn,
+        state: a.state,
+        attempts: a.attempts,
+        progress: a.progress,
+        startedAt: date(a.startedAt),
+        finishedAt: date(a.finishedAt),
+        error: a.error,
+        compensationFor: a.compensationFor,
+        deadline: date(deadlines.get(a.id) ?? null),
+        hostIds: hostIdsOf(a),
+        createdAt: new Date(createdAt),
+      })),
+    );
+  }
+}

@@ -1,0 +1,113 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { PLAN_STATES, POLICIES } from '@reflex/contracts/plan.v1';
+import type { ExecutablePlan } from '@reflex/domain';
+import { RequireRole } from '@reflex/platform';
+import { actorOf, type Caller } from './actor-input';
+import {
+  ACTOR_SCHEMA,
+  ApiError,
+  ApiFilter,
+  ApiId,
+  ApiPaging,
+  PLAN_SCHEMA,
+  TIMELINE_ENTRY_SCHEMA,
+  pageOfSchema,
+} from './plan-api.schemas';
+import { PlanCommandsService } from './plan-commands.service';
+import type { TimelineEntry } from './plan-rows';
+import { type Page, PlanViewsService } from './plan-views.service';
+
+@ApiTags('plans')
+@Controller('v1/plans')
+export class PlansController {
+  constructor(
+    private readonly views: PlanViewsService,
+    private readonly commands: PlanCommandsService,
+  ) {}
+
+  @Get()
+  @RequireRole('viewer')
+  @ApiOperation({ summary: 'List plans, newest first' })
+  @ApiFilter('state', PLAN_STATES, 'only plans in this state')
+  @ApiFilter('policy', POLICIES, 'only plans of this policy')
+  @ApiPaging()
+  @ApiResponse({ status: 200, schema: pageOfSchema(PLAN_SCHEMA) })
+  list(
+    @Query('state') state: unknown,
+    @Query('policy') policy: unknown,
+    @Query('limit') limit: unknown,
+    @Query('cursor') cursor: unknown,
+  ): Promise<Page<ExecutablePlan>> {
+    return this.views.plans({ state, policy, limit, cursor });
+  }
+
+  @Get(':id')
+  @RequireRole('viewer')
+  @ApiOperation({ summary: 'One plan with its actions' })
+  @ApiId('plan')
+  @ApiResponse({ status: 200, schema: PLAN_SCHEMA })
+  @ApiError(404, 'no such plan')
+  get(@Param('id') id: string): Promise<ExecutablePlan> {
+    return this.views.plan(id);
+  }
+
+  @Get(':id/events')
+  @RequireRole('viewer')
+  @ApiOperation({
+    summary: "The plan's timeline",
+    description: 'Every plan and action state change and every command sent, with time and detail.',
+  })
+  @ApiId('plan')
+  @ApiPaging()
+  @ApiResponse({ status: 200, schema: pageOfSchema(TIMELINE_ENTRY_SCHEMA) })
+  @ApiError(404, 'no such plan')
+  events(
+    @Param('id') id: string,
+    @Query('limit') limit: unknown,
+    @Query('cursor') cursor: unknown,
+  ): Promise<Page<TimelineEntry>> {
+    return this.views.timeline(id, limit, cursor);
+  }
+
+  @Post(':id/approve')
+  @RequireRole('operator')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Approve a plan waiting for approval',
+    description: 'pending_approval → pending; the plan then starts as an automatic one would.',
+  })
+  @ApiId('plan')
+  @ApiBody({ required: false, schema: ACTOR_SCHEMA })
+  @ApiResponse({ status: 200, description: 'the plan after approval', schema: PLAN_SCHEMA })
+  @ApiError(404, 'no such plan')
+  @ApiError(409, 'the plan is not waiting for approval')
+  approve(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Req() caller: Caller,
+  ): Promise<ExecutablePlan> {
+    return this.commands.approve(id, actorOf(body, caller));
+  }
+
+  @Post(':id/cancel')
+  @RequireRole('operator')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Cancel a plan that has not finished',
+    description:
+      'Unstarted actions are skipped and running ones aborted; what succeeded stays done.',
+  })
+  @ApiId('plan')
+  @ApiBody({ required: false, schema: ACTOR_SCHEMA })
+  @ApiResponse({ status: 200, description: 'the cancelled plan', schema: PLAN_SCHEMA })
+  @ApiError(404, 'no such plan')
+  @ApiError(409, 'the plan has finished, or is rolling back')
+  cancel(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Req() caller: Caller,
+  ): Promise<ExecutablePlan> {
+    return this.commands.cancel(id, actorOf(body, caller));
+  }
+}

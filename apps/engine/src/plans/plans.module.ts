@@ -1,0 +1,70 @@
+import { Module } from '@nestjs/common';
+import { ENGINE_CONFIG, type EngineConfig } from '@reflex/config';
+import { OutboxRepository, ProcessedMessageRepository } from '@reflex/persistence';
+import { DataSource } from 'typeorm';
+import { InventoryModule } from '../inventory/inventory.module';
+import { ActionsController } from './actions.controller';
+import { DeferredIntentRepository } from './deferred-intent.repository';
+import { DELIVERY_LEDGER } from './delivery-ledger';
+import { DriverEventsConsumer } from './driver-events.consumer';
+import { KafkaDeliveryLedger } from './kafka-delivery-ledger.repository';
+import { OutboxAttemptRepository } from './outbox-attempt.repository';
+import { OutboxRelay } from './outbox-relay.service';
+import { PlanCommandsService } from './plan-commands.service';
+import { PlanExecutor } from './plan-executor.service';
+import { planningConfigProvider, planStateMachineProvider } from './plan-lifecycle';
+import { PlanQueryRepository } from './plan-query.repository';
+import { PlanTicker } from './plan-ticker.service';
+import { PlanViewsService } from './plan-views.service';
+import { PlanRepository } from './plan.repository';
+import { PlanningService } from './planning.service';
+import { PlansController } from './plans.controller';
+import { TransactionHooks } from './transaction-hooks';
+import { WaitingIntentsService } from './waiting-intents.service';
+
+/**
+ * Plans: from a decision to a stored plan (PlanningService, called by intake inside its
+ * transaction), execution (driver commands out through the outbox, driver events in, deadlines on
+ * a timer, resume at start-up) and the REST API of plans and actions.
+ */
+@Module({
+  imports: [InventoryModule],
+  controllers: [PlansController, ActionsController],
+  providers: [
+    PlanRepository,
+    PlanQueryRepository,
+    DeferredIntentRepository,
+    OutboxAttemptRepository,
+    {
+      provide: OutboxRepository,
+      useFactory: (dataSource: DataSource) => new OutboxRepository(dataSource),
+      inject: [DataSource],
+    },
+    { provide: ProcessedMessageRepository, useValue: new ProcessedMessageRepository() },
+    {
+      provide: DELIVERY_LEDGER,
+      useFactory: (config: EngineConfig) =>
+        config.kafkaBrokers
+          ? new KafkaDeliveryLedger({
+              brokers: config.kafkaBrokers,
+              clientId: config.kafkaClientId,
+              topicPrefix: config.topicPrefix,
+            })
+          : null,
+      inject: [ENGINE_CONFIG],
+    },
+    planStateMachineProvider,
+    planningConfigProvider,
+    TransactionHooks,
+    OutboxRelay,
+    PlanExecutor,
+    PlanningService,
+    WaitingIntentsService,
+    PlanCommandsService,
+    PlanViewsService,
+    PlanTicker,
+    DriverEventsConsumer,
+  ],
+  exports: [PlanningService, PlanCommandsService],
+})
+export class PlansModule {}

@@ -1,0 +1,167 @@
+// Hand-made inventories, intents and small REST helpers for the plan integration specs.
+import type { ResourceRefV1 } from '@reflex/contracts/alarm.v1';
+import type { GroupV1, HostV1, InstanceV1, InventoryV1 } from '@reflex/contracts/inventory.v1';
+import type { PlanState, Policy } from '@reflex/contracts/plan.v1';
+import type { ExecutablePlan, PlanIntent } from '@reflex/domain';
+import { DataSource } from 'typeorm';
+import { InventoryService } from '../../../apps/engine/src/inventory/inventory.service';
+import {
+  type PlanningOutcome,
+  PlanningService,
+} from '../../../apps/engine/src/plans/planning.service';
+import type { TestEngine } from '../../support/engine-app';
+import { waitFor } from '../../support/wait-for';
+
+/** 16 vcpus, 32 GiB, up. */
+export const host = (id: string, over: Partial<HostV1> = {}): HostV1 => ({
+  id,
+  zone: 'az1',
+  status: 'up',
+  hypervisor: 'kvm',
+  driver: 'simulator',
+  capacity: { vcpus: 16, memoryMb: 32768 },
+  labels: {},
+  ...over,
+});
+
+/** A running VM of 4 vcpus and 8 GiB. */
+export const vm = (id: string, hostId: string, over: Partial<InstanceV1> = {}): InstanceV1 => ({
+  id,
+  hostId,
+  kind: 'vm',
+  state: 'running',
+  resources: { vcpus: 4, memoryMb: 8192 },
+  groupId: null,
+  role: null,
+  ...over,
+});
+
+export const member = (
+  id: string,
+  hostId: string,
+  groupId: string,
+  role: 'active' | 'standby',
+  over: Partial<InstanceV1> = {},
+): InstanceV1 => vm(id, hostId, { groupId, role, ...over });
+
+export const group = (id: string, over: Partial<GroupV1> = {}): GroupV1 => ({
+  id,
+  active: 1,
+  standby: 1,
+  antiAffinity: 'host',
+  ...over,
+});
+
+export const inventory = (
+  hosts: HostV1[],
+  instances: InstanceV1[],
+  groups: GroupV1[] = [],
+): InventoryV1 => ({ hosts, instances, groups });
+
+export function intent(
+  policy: Policy,
+  target: ResourceRefV1,
+  over: Partial<PlanIntent> = {},
+): PlanIntent {
+  return {
+    policy,
+    target,
+    mode: 'auto',
+    onFailure: 'rollback',
+    rule: { name: `${policy}-rule`, version: 1, hash: 'sha256:test' },
+    alarm: { id: `alarm-${policy}-${target.id}`, source: 'test', type: 'test.alarm' },
+    ...over,
+  };
+}
+
+export const hostRef = (id: string): ResourceRefV1 => ({ kind: 'host', id });
+export const instanceRef = (id: string): ResourceRefV1 => ({ kind: 'instance', id });
+
+/** Replaces the whole inventory (as PUT /v1/inventory does). */
+export function seed(engine: TestEngine, inv: InventoryV1): Promise<void> {
+  return engine.app.get(InventoryService).replaceInventory(inv);
+}
+
+export function currentInventory(engine: TestEngine): Promise<InventoryV1> {
+  return engine.app.get(InventoryService).inventory();
+}
+
+/** What intake does: plan inside a transaction of its own. */
+export function createPlan(engine: TestEngine, planIntent: PlanIntent): Promise<PlanningOutcome> {
+  const planning = engine.app.get(PlanningService);
+  return engine.app
+    .get(DataSource)
+    .transaction((manager) => planning.createPlan(manager, planIntent));
+}
+
+export interface Response<T = unknown> {
+  status: number;
+  body: T;
+}
+
+export async function call<T = any>(
+  engine: { url: string },
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+): Promise<Response<T>> {
+  const res = await fetch(`${engine.url}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+}
+
+export async function getPlan(engine: { url: string }, id: string): Promise<ExecutablePlan> {
+  const res = await call<ExecutablePlan>(engine, 'GET', `/v1/plans/${id}`);
+  if (res.status !== 200)
+    throw new Error(`GET plan ${id}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+export function waitForPlanState(
+  engine: { url: string },
+  id: string,
+  states: PlanState | PlanState[],
+  timeoutMs = 30_000,
+): Promise<ExecutablePlan> {
+  const wanted = Array.isArray(states) ? states : [states];
+  let last: PlanState | undefined;
+  return waitFor(
+    `plan ${id} to be ${wanted.join(' or ')}`,
+    async () => {
+      const plan = await getPlan(engine, id);
+      last = plan.state;
+      return wanted.includes(plan.state) ? plan : undefined;
+    },
+    { timeoutMs },
+  ).catch((error: Error) => {
+    throw new Error(`${error.message} (last state ${last})`);
+  });
+}
+
+export interface TimelineItem {
+  id: string;
+  at: string;
+  actionId: string | null;
+  type: string;
+  from: string | null;
+  to: string | null;
+  detail: Record<string, unknown>;
+}
+
+export async function timeline(engine: { url: string }, id: string): Promise<TimelineItem[]> {
+  const res = await call<{ items: TimelineItem[] }>(
+    engine,
+    'GET',
+    `/v1/plans/${id}/events?limit=1000`,
+  );
+  return res.body.items;
+}
+
+/** Plan states in timeline order. */
+export async function planStates(engine: { url: string }, id: string): Promise<string[]> {
+  return (await timeline(engine, id)).filter((e) => e.type === 'plan.state').map((e) => e.to!);
+}
