@@ -1,0 +1,88 @@
+import { startTestEngine, TestEngine } from '../support/engine-app';
+import { http } from '../support/http';
+import { alarm, smallCloud } from '../support/topology';
+
+const TOKENS = {
+  viewer: 'viewer-token-0123456789',
+  operator: 'operator-token-0123456789',
+  admin: 'admin-token-0123456789abc',
+};
+
+describe('API roles (AUTH_TOKENS)', () => {
+  let engine: TestEngine;
+  const written: string[] = [];
+  let restore: () => void;
+
+  beforeAll(async () => {
+    const original = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      written.push(String(chunk));
+      return (original as (...a: unknown[]) => boolean)(chunk, ...rest);
+    }) as typeof process.stdout.write;
+    restore = () => (process.stdout.write = original);
+    engine = await startTestEngine({
+      AUTH_TOKENS: `ro:viewer:${TOKENS.viewer},ops:operator:${TOKENS.operator},root:admin:${TOKENS.admin}`,
+      LOG_LEVEL: 'info',
+    });
+  });
+  afterAll(async () => {
+    await engine.close();
+    restore();
+  });
+
+  const as = (role: keyof typeof TOKENS | null, method: string, path: string, body?: unknown) =>
+    http(
+      method,
+      `${engine.url}${path}`,
+      body,
+      role ? { authorization: `Bearer ${TOKENS[role]}` } : {},
+    );
+
+  it('refuses /v1 calls without a valid token with 401, and leaves health open', async () => {
+    expect((await as(null, 'GET', '/v1/plans')).status).toBe(401);
+    const wrong = await http('GET', `${engine.url}/v1/plans`, undefined, {
+      authorization: 'Bearer not-a-token-at-all',
+    });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.error.code).toBe('UNAUTHENTICATED');
+    expect(
+      (await http('GET', `${engine.url}/v1/plans`, undefined, { authorization: 'Basic abc' }))
+        .status,
+    ).toBe(401);
+    expect((await as(null, 'GET', '/healthz')).status).toBe(200);
+  });
+
+  it.each([
+    ['viewer', 'GET', '/v1/plans', 200, undefined],
+    ['viewer', 'GET', '/v1/inventory', 200, undefined],
+    ['viewer', 'GET', '/v1/rules', 200, undefined],
+    ['viewer', 'GET', '/v1/alarms', 200, undefined],
+    ['viewer', 'POST', '/v1/rules/validate', 200, { name: 'x' }],
+    ['viewer', 'PUT', '/v1/inventory', 403, smallCloud()],
+    ['viewer', 'POST', '/v1/plans/00000000-0000-4000-8000-000000000000/approve', 403, {}],
+    ['viewer', 'POST', '/v1/alarms', 403, alarm('disk.full', 'host', 'cmp-01')],
+    ['viewer', 'POST', '/v1/rules/reload', 403, {}],
+    ['operator', 'POST', '/v1/plans/00000000-0000-4000-8000-000000000000/approve', 404, {}],
+    ['operator', 'POST', '/v1/plans/00000000-0000-4000-8000-000000000000/cancel', 404, {}],
+    ['operator', 'POST', '/v1/actions/00000000-0000-4000-8000-000000000000/abort', 404, {}],
+    ['operator', 'POST', '/v1/hosts/cmp-01/maintenance', 404, { reason: 'x' }],
+    ['operator', 'POST', '/v1/alarms', 202, alarm('disk.full', 'host', 'cmp-01')],
+    ['operator', 'PUT', '/v1/inventory', 403, smallCloud()],
+    ['operator', 'POST', '/v1/rules/reload', 403, {}],
+    ['admin', 'PUT', '/v1/inventory', 200, smallCloud()],
+    ['admin', 'POST', '/v1/rules/reload', 200, {}],
+    ['admin', 'POST', '/v1/plans/00000000-0000-4000-8000-000000000000/approve', 404, {}],
+  ] as const)('%s %s %s → %i', async (role, method, path, status, body) => {
+    const res = await as(role, method, path, body);
+    expect({ status: res.status, body: res.status === 403 ? res.body.error.code : 'n/a' }).toEqual({
+      status,
+      body: status === 403 ? 'FORBIDDEN' : 'n/a',
+    });
+  });
+
+  it('never writes a token to the logs', () => {
+    const log = written.join('');
+    expect(log).toContain('API token(s) configured');
+    for (const token of Object.values(TOKENS)) expect(log).not.toContain(token);
+  });
+});
