@@ -27,6 +27,16 @@ export interface Position {
 export interface PlanFilter {
   state?: PlanState;
   policy?: Policy;
+  /** The rule that made the plan. */
+  rule?: string;
+  /** The producer's id of the triggering alarm. */
+  alarm?: string;
+  /** Any host or instance the plan touches. */
+  resource?: string;
+  /** Created at or after. */
+  from?: Date;
+  /** Created before. */
+  to?: Date;
   limit: number;
   before?: Position;
 }
@@ -60,20 +70,39 @@ export class PlanQueryRepository {
     return this.plans.load(this.dataSource.manager, id);
   }
 
+  /**
+   * Only the filters given become conditions, so the planner picks the index that fits them:
+   * `plan_resources` (resource, created_at) for a resource, state or policy or rule with created_at
+   * for the others.
+   */
   listPlans(filter: PlanFilter): Promise<ExecutablePlan[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const bind = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    if (filter.state) where.push(`p.state = ${bind(filter.state)}`);
+    if (filter.policy) where.push(`p.policy = ${bind(filter.policy)}`);
+    if (filter.rule) where.push(`p.trigger_rule = ${bind(filter.rule)}`);
+    if (filter.alarm) where.push(`p.trigger_alarm_id = ${bind(filter.alarm)}`);
+    if (filter.resource) {
+      where.push(
+        `p.id IN (SELECT r.plan_id FROM plan_resources r WHERE r.resource_id = ${bind(filter.resource)})`,
+      );
+    }
+    if (filter.from) where.push(`p.created_at >= ${bind(filter.from)}`);
+    if (filter.to) where.push(`p.created_at < ${bind(filter.to)}`);
+    if (filter.before) {
+      where.push(
+        `(p.created_at, p.id) < (${bind(filter.before.createdAt)}::timestamptz, ${bind(filter.before.id)}::uuid)`,
+      );
+    }
     return this.plans.loadMany(
       this.dataSource.manager,
-      `($1::text IS NULL OR p.state = $1)
-       AND ($2::text IS NULL OR p.policy = $2)
-       AND ($3::timestamptz IS NULL OR (p.created_at, p.id) < ($3::timestamptz, $4::uuid))`,
-      [
-        filter.state ?? null,
-        filter.policy ?? null,
-        filter.before?.createdAt ?? null,
-        filter.before?.id ?? null,
-        filter.limit + 1,
-      ],
-      'ORDER BY p.created_at DESC, p.id DESC LIMIT $5',
+      where.length ? where.join(' AND ') : 'TRUE',
+      params,
+      `ORDER BY p.created_at DESC, p.id DESC LIMIT ${bind(filter.limit + 1)}`,
     );
   }
 
@@ -82,7 +111,7 @@ export class PlanQueryRepository {
       `SELECT ${ACTION_COLUMNS} FROM actions a
        WHERE ($1::text IS NULL OR a.type = $1)
          AND ($2::text IS NULL OR a.state = $2)
-         AND ($3::text IS NULL OR $3 = ANY(a.host_ids))
+         AND ($3::text IS NULL OR a.host_ids @> ARRAY[$3]::text[])
          AND ($4::timestamptz IS NULL OR (a.created_at, a.id) < ($4::timestamptz, $5::uuid))
        ORDER BY a.created_at DESC, a.id DESC
        LIMIT $6`,

@@ -35,6 +35,13 @@ export function textOf(name: string, value: unknown): string | undefined {
   return value;
 }
 
+export function dateOf(name: string, value: unknown): Date | undefined {
+  if (value === undefined || value === '') return undefined;
+  const parsed = typeof value === 'string' ? new Date(value) : new Date(NaN);
+  if (Number.isNaN(parsed.getTime())) throw bad(name, 'must be an ISO-8601 date-time');
+  return parsed;
+}
+
 // Opaque to clients (base64url), so the ordering can change without breaking them.
 export function encodePosition(item: { createdAt: string; id: string }): string {
   return Buffer.from(`${item.createdAt}|${item.id}`, 'utf8').toString('base64url');

@@ -4,7 +4,7 @@ import { ACTION_STATES, ACTION_TYPES, PLAN_STATES, POLICIES } from '@reflex/cont
 import type { ActionV1 } from '@reflex/contracts/plan.v1';
 import type { ExecutablePlan } from '@reflex/domain';
 import { type ActionListItem, PlanQueryRepository } from './plan-query.repository';
-import { limitOf, oneOf, pageOf, positionOf, textOf } from './plan-query';
+import { dateOf, limitOf, oneOf, pageOf, positionOf, textOf } from './plan-query';
 import type { TimelineEntry } from './plan-rows';
 
 export interface Page<T> {
@@ -15,6 +15,11 @@ export interface Page<T> {
 export interface PlanListQuery {
   state?: unknown;
   policy?: unknown;
+  rule?: unknown;
+  alarm?: unknown;
+  resource?: unknown;
+  from?: unknown;
+  to?: unknown;
   limit?: unknown;
   cursor?: unknown;
 }
@@ -43,6 +48,11 @@ export class PlanViewsService {
     const plans = await this.query.listPlans({
       state: oneOf('state', q.state, PLAN_STATES),
       policy: oneOf('policy', q.policy, POLICIES),
+      rule: textOf('rule', q.rule),
+      alarm: textOf('alarm', q.alarm),
+      resource: textOf('resource', q.resource),
+      from: dateOf('from', q.from),
+      to: dateOf('to', q.to),
       limit,
       before: positionOf(q.cursor),
     });

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { PLAN_STATES, POLICIES } from '@reflex/contracts/plan.v1';
 import type { ExecutablePlan } from '@reflex/domain';
 import { RequireRole } from '@reflex/platform';
@@ -31,15 +31,24 @@ export class PlansController {
   @ApiOperation({ summary: 'List plans, newest first' })
   @ApiFilter('state', PLAN_STATES, 'only plans in this state')
   @ApiFilter('policy', POLICIES, 'only plans of this policy')
+  @ApiQuery({ name: 'rule', required: false, description: 'only plans made by this rule' })
+  @ApiQuery({
+    name: 'alarm',
+    required: false,
+    description: 'only plans triggered by this alarm id',
+  })
+  @ApiQuery({
+    name: 'resource',
+    required: false,
+    description: 'only plans touching this host or instance',
+  })
+  @ApiQuery({ name: 'from', required: false, description: 'created at or after (ISO-8601)' })
+  @ApiQuery({ name: 'to', required: false, description: 'created before (ISO-8601)' })
   @ApiPaging()
   @ApiResponse({ status: 200, schema: pageOfSchema(PLAN_SCHEMA) })
-  list(
-    @Query('state') state: unknown,
-    @Query('policy') policy: unknown,
-    @Query('limit') limit: unknown,
-    @Query('cursor') cursor: unknown,
-  ): Promise<Page<ExecutablePlan>> {
-    return this.views.plans({ state, policy, limit, cursor });
+  list(@Query() query: Record<string, unknown>): Promise<Page<ExecutablePlan>> {
+    const { state, policy, rule, alarm, resource, from, to, limit, cursor } = query;
+    return this.views.plans({ state, policy, rule, alarm, resource, from, to, limit, cursor });
   }
 
   @Get(':id')

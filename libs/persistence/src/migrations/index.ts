@@ -4,6 +4,7 @@ import { AlarmsAndRules1795213320000 } from './1795213320000-alarms-and-rules';
 import { Messaging1795213380000 } from './1795213380000-messaging';
 import { PlanExecution1795213620000 } from './1795213620000-plan-execution';
 import { Driver1795213680000 } from './1795213680000-driver';
+import { Audit1795213740000 } from './1795213740000-audit';
 
 /**
  * Every migration, oldest first, listed explicitly: the apps are bundled by webpack, where a glob
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   Messaging1795213380000,
   PlanExecution1795213620000,
   Driver1795213680000,
+  Audit1795213740000,
 ];
