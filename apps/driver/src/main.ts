@@ -2,14 +2,16 @@ import 'reflect-metadata';
 import { loadDriverConfig } from '@reflex/config';
 import { createHttpApp } from '@reflex/platform';
 import { DriverModule } from './driver.module';
+import { loadDriverSettings } from './settings/driver-settings';
 
 async function bootstrap() {
   const config = loadDriverConfig();
-  const app = await createHttpApp(DriverModule.register(config), {
+  const app = await createHttpApp(DriverModule.register(config, loadDriverSettings()), {
     service: 'driver',
     title: 'Reflex driver',
     description: 'Executes plan actions on cloud backends and reports progress (CONTRACT.md §7).',
     config,
+    largeBodies: [{ path: '/v1/sim/state', limit: '64mb' }],
   });
   await app.listen(config.port, config.host);
 }

@@ -120,6 +120,15 @@ describe('ActionExecutor with the simulator', () => {
     expect(starts).toHaveLength(1);
   });
 
+  it('acts on an abort asked for while a resumed action is being inspected', async () => {
+    await sim.configure({ dirtyRateMbps: 2000 });
+    const action = live();
+    await sim.start(action);
+    const done = executor.resume(action, listener);
+    expect(await executor.abort(action.actionId)).toBe(true);
+    expect(await done).toMatchObject({ status: 'aborted', error: { code: 'aborted' } });
+  });
+
   it('fails at once when the deadline has already passed, without touching the backend', async () => {
     const final = await executor.execute(live(-1), listener);
     expect(final).toMatchObject({ status: 'failed', error: { code: 'timeout' } });

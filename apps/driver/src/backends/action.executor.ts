@@ -77,6 +77,8 @@ export class ActionExecutor {
         case 'running':
           run.handle = found.handle;
           await listener.started?.(found.handle!);
+          // An abort asked for while `inspect` ran had no handle to act on yet.
+          if (run.abortRequested) await this.tryAbort(run);
           return this.watch(run);
         case 'succeeded':
           return this.succeed(run, { status: 'succeeded', progress: 100, detail: found.detail });

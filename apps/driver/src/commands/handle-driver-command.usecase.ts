@@ -1,0 +1,150 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ValidationError } from '@reflex/common';
+import type { DriverCommandV1, DriverErrorV1, DriverEventV1 } from '@reflex/contracts/driver.v1';
+import type { DriverBackend } from '@reflex/contracts/inventory.v1';
+import { ActionRunner } from '../actions/action-runner.service';
+import type { DriverActionRecord } from '../actions/driver-action.record';
+import { DriverActionRepository } from '../actions/driver-action.repository';
+import { toBackendAction } from '../backends/backend-action';
+import { BackendError, toDriverError } from '../backends/backend.errors';
+import type { BackendAction } from '../backends/backend.port';
+import { DriverEventsPublisher } from '../events/driver-events.publisher';
+import { DriverMetrics } from '../events/driver.metrics';
+import { HostBackendResolver } from '../routing/host-backend.resolver';
+import { DRIVER_SETTINGS, type DriverSettings } from '../settings/driver-settings';
+
+export type CommandOutcome =
+  | 'started'
+  | 'republished'
+  | 'running-here'
+  | 'running-elsewhere'
+  | 'taken-over'
+  | 'requested'
+  | 'answered';
+
+/**
+ * One driver command (CONTRACT §7), idempotent per (action id, attempt):
+ *
+ * - `execute`: the first delivery claims the action in `driver_actions` and starts it; any later
+ *   one (redelivery, a rebalance, a second replica) finds the record and re-publishes its final
+ *   event, or leaves it with the replica that holds its lease, or takes it over if that replica
+ *   is gone. The backend is never called twice for one attempt.
+ * - `abort` / `force-complete`: noted on the record, then acted on by the replica running the
+ *   action. Commands are keyed by action id, so with one consumer group they reach the replica
+ *   that received the `execute`; after a rebalance the note reaches the owner with its next
+ *   heartbeat. For a finished action the recorded result is re-published; for one the driver
+ *   never accepted, a `failed` event says so (and is recorded, so that attempt never runs).
+ *
+ * Returns immediately after starting an action: the consumer must stay free for the abort that
+ * may follow on the same partition.
+ */
+@Injectable()
+export class HandleDriverCommand {
+  private readonly logger = new Logger('driver-commands');
+
+  constructor(
+    @Inject(DRIVER_SETTINGS) private readonly settings: DriverSettings,
+    private readonly actions: DriverActionRepository,
+    private readonly runner: ActionRunner,
+    private readonly resolver: HostBackendResolver,
+    private readonly publisher: DriverEventsPublisher,
+    private readonly metrics: DriverMetrics,
+  ) {}
+
+  async handle(command: DriverCommandV1): Promise<CommandOutcome> {
+    const outcome =
+      command.kind === 'execute' ? await this.execute(command) : await this.request(command);
+    this.metrics.commands.inc({ kind: command.kind, outcome });
+    this.logger.log({
+      msg: `${command.kind}: ${outcome}`,
+      actionId: command.actionId,
+      attempt: command.attempt,
+      planId: command.planId,
+    });
+    return outcome;
+  }
+
+  private async execute(command: DriverCommandV1): Promise<CommandOutcome> {
+    const known = await this.actions.find(command);
+    if (known) return this.alreadyKnown(known);
+    let action: BackendAction;
+    let backend: DriverBackend;
+    try {
+      action = toBackendAction(command);
+      backend = await this.resolver.resolve(action);
+    } catch (error) {
+      if (!(error instanceof ValidationError || error instanceof BackendError) || error.retriable)
+        throw error;
+      return this.answer(command, rejected(error));
+    }
+    const claimed = await this.actions.claim(command, backend, this.runner.owner, this.leaseMs);
+    if (!claimed) {
+      // Another replica inserted it between our read and our insert.
+      return this.alreadyKnown((await this.actions.find(command))!);
+    }
+    this.runner.run(claimed, 'execute');
+    return 'started';
+  }
+
+  private async alreadyKnown(record: DriverActionRecord): Promise<CommandOutcome> {
+    if (record.finalEvent) {
+      await this.publisher.publishRecorded(record);
+      return 'republished';
+    }
+    if (this.runner.isLocal(record)) return 'running-here';
+    const taken = await this.actions.takeOver(record, this.runner.owner, this.leaseMs);
+    if (!taken) return 'running-elsewhere';
+    this.runner.run(taken, 'resume');
+    return 'taken-over';
+  }
+
+  private async request(command: DriverCommandV1): Promise<CommandOutcome> {
+    const what = command.kind === 'abort' ? 'abort' : 'force-complete';
+    const record = await this.actions.find(command);
+    if (!record) {
+      return this.answer(command, {
+        code: 'not-found',
+        message: `the driver never accepted ${command.actionId} attempt ${command.attempt}; nothing to ${what}`,
+        retriable: false,
+      });
+    }
+    if (record.finalEvent || !(await this.actions.request(record, what))) {
+      // Final already (or it became final just now): the recorded result is the answer.
+      await this.publisher.publishRecorded((await this.actions.find(command)) ?? record);
+      return 'republished';
+    }
+    const sent = what === 'abort' ? this.runner.abort(record) : this.runner.forceComplete(record);
+    if (sent) return 'requested';
+    // Not here: its owner sees the note with its next heartbeat, unless the owner is gone.
+    const taken = await this.actions.takeOver(record, this.runner.owner, this.leaseMs);
+    if (taken) this.runner.run(taken, 'resume');
+    return taken ? 'taken-over' : 'requested';
+  }
+
+  /** Answers without running: recorded as final first, so the attempt can never run later. */
+  private async answer(command: DriverCommandV1, error: DriverErrorV1): Promise<CommandOutcome> {
+    const event: DriverEventV1 = {
+      actionId: command.actionId,
+      attempt: command.attempt,
+      status: 'failed',
+      error,
+      at: new Date().toISOString(),
+    };
+    await this.publisher.publishRecorded(await this.actions.recordAnswered(command, event));
+    return 'answered';
+  }
+
+  private get leaseMs(): number {
+    return this.settings.leaseMs;
+  }
+}
+
+function rejected(error: ValidationError | BackendError): DriverErrorV1 {
+  if (error instanceof BackendError) return toDriverError(error);
+  const fields = error.errors.map((e) => `${e.path} ${e.message}`).join('; ');
+  return {
+    code: 'rejected',
+    message: `the driver cannot run this command: ${fields || error.message}`,
+    retriable: false,
+  };
+}
