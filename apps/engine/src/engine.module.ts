@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ENGINE_CONFIG, EngineConfig } from '@reflex/config';
 import {
   BUS_READINESS,
+  BusMetrics,
   DATABASE_READINESS,
   DatabaseModule,
   HealthController,
@@ -39,6 +40,7 @@ export class EngineModule {
       providers: [
         { provide: ENGINE_CONFIG, useValue: config },
         MetricsRegistry,
+        BusMetrics,
         {
           provide: READINESS_CHECKS,
           useFactory: (db: ReadinessCheck, bus: ReadinessCheck) => [db, bus],

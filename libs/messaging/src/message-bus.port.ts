@@ -43,10 +43,18 @@ export interface MessageBus {
   ensureTopics(): Promise<void>;
   publish(topic: Topic, messages: OutgoingMessage[]): Promise<void>;
   subscribe<T>(subscription: Subscription<T>): Promise<void>;
+  /** Messages not yet consumed, per consumer group and topic, for the `/metrics` gauge. */
+  consumerLag(): Promise<ConsumerLag[]>;
   /** True when the transport can currently reach its broker. */
   isHealthy(): Promise<boolean>;
   /** Stops fetching, finishes in-flight handlers, commits their offsets, disconnects. */
   close(): Promise<void>;
+}
+
+export interface ConsumerLag {
+  group: string;
+  topic: string;
+  lag: number;
 }
 
 export const MESSAGE_BUS = Symbol('MESSAGE_BUS');

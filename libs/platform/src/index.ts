@@ -1,4 +1,5 @@
 export * from './auth.guard';
+export * from './bus-metrics';
 export * from './database.module';
 export * from './health.controller';
 export * from './http-app';

@@ -13,6 +13,7 @@ import { OutboxRepository } from '@reflex/persistence';
 import type { EntityManager } from 'typeorm';
 import { InventoryService } from '../inventory/inventory.service';
 import { OutboxRelay } from './outbox-relay.service';
+import { PlanMetrics } from './plan-metrics';
 import { lockDispatch } from './plan-locks';
 import { commandMessage, planEventMessages } from './plan-messages';
 import { PlanRepository } from './plan.repository';
@@ -58,6 +59,7 @@ export class PlanExecutor {
     private readonly machine: PlanStateMachine,
     private readonly hooks: TransactionHooks,
     private readonly relay: OutboxRelay,
+    private readonly metrics: PlanMetrics,
   ) {}
 
   /** Called after the commit of any step in which a plan reached an end state. */
@@ -82,6 +84,7 @@ export class PlanExecutor {
   ): Promise<StepOutcome> {
     await this.plans.insert(manager, plan, resources);
     await this.plans.lock(manager, plan.id);
+    this.hooks.afterCommit(manager, () => this.metrics.created(plan));
     const now = new Date().toISOString();
     return this.apply(manager, plan, { ...unchanged(plan), events }, now);
   }
@@ -146,6 +149,8 @@ export class PlanExecutor {
       this.hooks.afterCommit(manager, this.relay.nudge);
     }
     await this.inventory.applyChanges(manager, result.inventoryChanges);
+    const after = result.plan;
+    this.hooks.afterCommit(manager, () => this.metrics.stepped(before, after));
     if (isFinalPlanState(result.plan.state) && !isFinalPlanState(before.state)) {
       this.hooks.afterCommit(manager, this.notifyFinished);
     }

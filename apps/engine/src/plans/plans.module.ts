@@ -12,6 +12,7 @@ import { OutboxAttemptRepository } from './outbox-attempt.repository';
 import { OutboxRelay } from './outbox-relay.service';
 import { PlanCommandsService } from './plan-commands.service';
 import { PlanExecutor } from './plan-executor.service';
+import { PlanMetrics } from './plan-metrics';
 import { planningConfigProvider, planStateMachineProvider } from './plan-lifecycle';
 import { PlanQueryRepository } from './plan-query.repository';
 import { PlanTicker } from './plan-ticker.service';
@@ -58,6 +59,7 @@ import { WaitingIntentsService } from './waiting-intents.service';
     TransactionHooks,
     OutboxRelay,
     PlanExecutor,
+    PlanMetrics,
     PlanningService,
     WaitingIntentsService,
     PlanCommandsService,

@@ -1,5 +1,5 @@
 import { Topic, topicName } from '@reflex/contracts/topics';
-import type { MessageBus, OutgoingMessage, Subscription } from '../message-bus.port';
+import type { ConsumerLag, MessageBus, OutgoingMessage, Subscription } from '../message-bus.port';
 import { encodeValue, handleRawMessage, RawMessage, RetryPolicy } from '../message-handling';
 
 interface StoredMessage {
@@ -141,6 +141,18 @@ export class InProcessMessageBus implements MessageBus {
         value: m.value,
         headers: m.headers,
       }));
+  }
+
+  async consumerLag(): Promise<ConsumerLag[]> {
+    return [...this.groups.entries()].map(([key, group]) => {
+      const [topic, name] = key.split('\u0000');
+      const log = this.log(topic);
+      const lag = log.reduce(
+        (sum, partition, p) => sum + partition.length - group.cursor.offsets[p],
+        0,
+      );
+      return { group: name, topic, lag };
+    });
   }
 
   async isHealthy(): Promise<boolean> {

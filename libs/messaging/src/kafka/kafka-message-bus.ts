@@ -10,7 +10,7 @@ import {
 } from 'kafkajs';
 import { TransientError } from '@reflex/common';
 import { Topic, topicName } from '@reflex/contracts/topics';
-import type { MessageBus, OutgoingMessage, Subscription } from '../message-bus.port';
+import type { ConsumerLag, MessageBus, OutgoingMessage, Subscription } from '../message-bus.port';
 import { encodeValue, handleRawMessage, RawMessage, RetryPolicy } from '../message-handling';
 
 export interface BusLogger {
@@ -49,6 +49,8 @@ export class KafkaMessageBus implements MessageBus {
   private readonly producer: Producer;
   private producerConnected: Promise<void> | null = null;
   private readonly consumers = new Set<Consumer>();
+  /** (group, topic) of every subscription, physical names, for lag. */
+  private readonly subscribed = new Map<string, { group: string; topic: string }>();
   private stopping = false;
 
   constructor(private readonly options: KafkaBusOptions) {
@@ -131,6 +133,9 @@ export class KafkaMessageBus implements MessageBus {
   }
 
   async subscribe<T>(subscription: Subscription<T>): Promise<void> {
+    const group = `${this.options.topicPrefix}${subscription.groupId}`;
+    const topic = this.physical(subscription.topic);
+    this.subscribed.set(`${group}\u0000${topic}`, { group, topic });
     await this.startConsumer(subscription, this.options.reconnectDelayMs?.initial ?? 500);
   }
 
@@ -200,6 +205,29 @@ export class KafkaMessageBus implements MessageBus {
           throw new TransientError('consumer stopping; message left for redelivery');
       },
     });
+  }
+
+  async consumerLag(): Promise<ConsumerLag[]> {
+    if (this.subscribed.size === 0) return [];
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const lags: ConsumerLag[] = [];
+      for (const { group, topic } of this.subscribed.values()) {
+        const ends = await admin.fetchTopicOffsets(topic);
+        const [committed] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+        const at = new Map(committed?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? []);
+        // A partition the group never committed on counts from its low watermark (fromBeginning).
+        const lag = ends.reduce((sum, p) => {
+          const position = at.get(p.partition) ?? -1;
+          return sum + Number(p.high) - (position >= 0 ? position : Number(p.low));
+        }, 0);
+        lags.push({ group, topic, lag });
+      }
+      return lags;
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
   }
 
   async isHealthy(): Promise<boolean> {

@@ -1,0 +1,23 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { MESSAGE_BUS, MessageBus } from '@reflex/messaging';
+import { Gauge } from 'prom-client';
+import { MetricsRegistry } from './metrics.registry';
+
+/** `reflex_consumer_lag{group,topic}`: how far each of this process's consumers is behind. */
+@Injectable()
+export class BusMetrics {
+  constructor(@Inject(MESSAGE_BUS) bus: MessageBus, metrics: MetricsRegistry) {
+    new Gauge({
+      name: 'reflex_consumer_lag',
+      help: 'Messages on the topic not yet consumed by the group',
+      labelNames: ['group', 'topic'],
+      registers: [metrics.registry],
+      async collect() {
+        this.reset();
+        // A scrape while the broker is away reports no lag rather than failing the whole scrape.
+        const lags = await bus.consumerLag().catch(() => []);
+        for (const l of lags) this.set({ group: l.group, topic: l.topic }, l.lag);
+      },
+    });
+  }
+}

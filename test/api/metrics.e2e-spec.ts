@@ -1,0 +1,91 @@
+import { DriverStandIn, succeed } from '../plans/support/driver-stand-in';
+import { startTestEngine, TestEngine } from '../support/engine-app';
+import { http } from '../support/http';
+import { alarm, smallCloud } from '../support/topology';
+import { waitFor } from '../support/wait-for';
+
+function sample(
+  text: string,
+  name: string,
+  labels: Record<string, string> = {},
+): number | undefined {
+  const line = text
+    .split('\n')
+    .find((l) =>
+      l.startsWith(`${name}{`) || l.startsWith(`${name} `)
+        ? Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`))
+        : false,
+    );
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
+describe('/metrics and health on a running engine', () => {
+  let engine: TestEngine;
+  let driver: DriverStandIn;
+  const metrics = async () => (await http<string>('GET', `${engine.url}/metrics`)).body;
+
+  beforeAll(async () => {
+    engine = await startTestEngine();
+    driver = await DriverStandIn.start(engine.config.topicPrefix);
+    driver.use(succeed(2));
+    await http('PUT', `${engine.url}/v1/inventory`, smallCloud());
+  });
+  afterAll(async () => {
+    await driver.stop();
+    await engine.close();
+  });
+
+  it('answers /healthz and /readyz with kafka and database up', async () => {
+    expect((await http('GET', `${engine.url}/healthz`)).body).toEqual({ status: 'ok' });
+    expect((await http('GET', `${engine.url}/readyz`)).body).toEqual({
+      status: 'ready',
+      checks: { database: 'up', kafka: 'up' },
+    });
+  });
+
+  it('counts alarms by type and disposition, plans by policy and final state, and action durations', async () => {
+    await http('POST', `${engine.url}/v1/alarms`, alarm('disk.full', 'host', 'cmp-01'));
+    const made = (
+      await http(
+        'POST',
+        `${engine.url}/v1/alarms`,
+        alarm('host.hardware.degraded', 'host', 'cmp-04'),
+      )
+    ).body.items[0];
+    expect(made.disposition).toBe('triggered');
+    await waitFor(
+      'the plan to succeed',
+      async () =>
+        (await http('GET', `${engine.url}/v1/plans/${made.planId}`)).body.state === 'succeeded',
+    );
+    const text = await waitFor('the finished plan in /metrics', async () => {
+      const t = await metrics();
+      return sample(t, 'reflex_plans_finished_total', { policy: 'migrate-off', state: 'succeeded' })
+        ? t
+        : undefined;
+    });
+    expect(sample(text, 'reflex_alarms_total', { type: 'disk.full', disposition: 'no-rule' })).toBe(
+      1,
+    );
+    expect(
+      sample(text, 'reflex_alarms_total', {
+        type: 'host.hardware.degraded',
+        disposition: 'triggered',
+      }),
+    ).toBe(1);
+    expect(sample(text, 'reflex_plans_created_total', { policy: 'migrate-off' })).toBe(1);
+    expect(
+      sample(text, 'reflex_action_duration_seconds_count', {
+        type: 'set-host-status',
+        state: 'succeeded',
+      }),
+    ).toBeGreaterThan(0);
+    expect(sample(text, 'reflex_outbox_backlog')).toBeGreaterThanOrEqual(0);
+    expect(
+      sample(text, 'reflex_consumer_lag', {
+        group: `${engine.config.topicPrefix}reflex-engine.alarms`,
+      }),
+    ).toBeGreaterThanOrEqual(0);
+    expect(text).toMatch(/process_cpu_user_seconds_total/);
+  });
+});
