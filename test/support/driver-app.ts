@@ -2,10 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { loadDriverConfig, type DriverConfig } from '@reflex/config';
 import { createHttpApp } from '@reflex/platform';
 import { DriverModule } from '../../apps/driver/src/driver.module';
-import {
-  loadDriverSettings,
-  type DriverSettings,
-} from '../../apps/driver/src/settings/driver-settings';
+import { type DriverSettings } from '../../apps/driver/src/settings/driver-settings';
 import { createTestDatabase, type TestDatabase } from './database';
 import { testTopicPrefix } from './kafka';
 
@@ -58,8 +55,8 @@ export async function startTestDriver(options: TestDriverOptions = {}): Promise<
   const database = options.database ?? (await createTestDatabase('driver'));
   const env = testDriverEnv(database, options.env);
   const config = loadDriverConfig(env);
-  const settings = loadDriverSettings(env);
-  const app = await createHttpApp(DriverModule.register(config, settings), {
+  const settings: DriverSettings = config;
+  const app = await createHttpApp(DriverModule.register(config), {
     service: 'driver',
     title: 'Reflex driver',
     description: 'test',

@@ -27,11 +27,7 @@ import { DriverEventsPublisher } from './events/driver-events.publisher';
 import { DriverMetrics } from './events/driver.metrics';
 import { HookRunner } from './hooks/hook.runner';
 import { HostBackendResolver } from './routing/host-backend.resolver';
-import {
-  DRIVER_SETTINGS,
-  loadDriverSettings,
-  type DriverSettings,
-} from './settings/driver-settings';
+import { DRIVER_SETTINGS, type DriverSettings } from './settings/driver-settings';
 import { PgSimulatorStore } from './simulator/pg-simulator.store';
 import { SimulatorControlController } from './simulator/simulator-control.controller';
 import { SIMULATOR_SETTINGS, SimulatorLifecycle } from './simulator/simulator.lifecycle';
@@ -45,10 +41,12 @@ const BACKENDS_CONFIG = Symbol('BACKENDS_CONFIG');
  */
 @Module({})
 export class DriverModule {
-  static register(
-    config: Readonly<DriverConfig>,
-    settings: Readonly<DriverSettings> = loadDriverSettings(),
-  ): DynamicModule {
+  static register(config: Readonly<DriverConfig>): DynamicModule {
+    const settings: DriverSettings = {
+      replicaId: config.replicaId,
+      leaseMs: config.leaseMs,
+      abortGraceMs: config.abortGraceMs,
+    };
     return {
       module: DriverModule,
       imports: [DatabaseModule.forRoot(config, 'reflex-driver'), MessagingModule.forKafka(config)],

@@ -2,11 +2,10 @@ import 'reflect-metadata';
 import { loadDriverConfig } from '@reflex/config';
 import { createHttpApp } from '@reflex/platform';
 import { DriverModule } from './driver.module';
-import { loadDriverSettings } from './settings/driver-settings';
 
 async function bootstrap() {
   const config = loadDriverConfig();
-  const app = await createHttpApp(DriverModule.register(config, loadDriverSettings()), {
+  const app = await createHttpApp(DriverModule.register(config), {
     service: 'driver',
     title: 'Reflex driver',
     description: 'Executes plan actions on cloud backends and reports progress (CONTRACT.md §7).',

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { AuthToken, parseAuthTokens } from './auth-tokens';
 import { EnvReader } from './env-reader';
 
@@ -8,6 +10,10 @@ export interface CommonConfig {
   /** null: no Kafka; only the all-in-one mode runs without it. */
   kafkaBrokers: string[] | null;
   kafkaClientId: string;
+  /** How long the group waits for a silent consumer before giving its partitions to another. */
+  kafkaSessionTimeoutMs: number;
+  /** Longest a fetch waits for data; also bounds how long a consumer takes to stop. */
+  kafkaFetchMaxWaitMs: number;
   topicPrefix: string;
   topicPartitions: number;
   topicReplicationFactor: number;
@@ -38,6 +44,17 @@ export interface DriverConfig extends CommonConfig {
   /** Simulated migration bandwidth, MB/s. */
   simulatorBandwidthMbps: number;
   progressIntervalMs: number;
+  /**
+   * This replica's name in `driver_actions.owner`. Default: a fresh name per process, so a restarted
+   * process takes its predecessor's actions over once their leases expire. A name stable across
+   * restarts and unique among live replicas (a StatefulSet pod name) makes the takeover immediate;
+   * two live replicas must never share one.
+   */
+  replicaId: string;
+  /** How long an action stays with its replica without a heartbeat (renewed every third of it). */
+  leaseMs: number;
+  /** After a deadline, how long to wait for the backend to confirm the abort. */
+  abortGraceMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -53,6 +70,8 @@ function readCommon(
   return {
     kafkaBrokers: env.brokers('KAFKA_BROKERS'),
     kafkaClientId: env.string('KAFKA_CLIENT_ID', `reflex-${service}`),
+    kafkaSessionTimeoutMs: env.int('KAFKA_SESSION_TIMEOUT_MS', 10_000, { min: 6000, max: 300_000 }),
+    kafkaFetchMaxWaitMs: env.int('KAFKA_FETCH_MAX_WAIT_MS', 500, { min: 10, max: 30_000 }),
     topicPrefix: env.string('TOPIC_PREFIX', ''),
     topicPartitions: env.int('TOPIC_PARTITIONS', 6, { min: -1, max: 1000 }),
     topicReplicationFactor: env.int('TOPIC_REPLICATION_FACTOR', -1, { min: -1, max: 10 }),
@@ -82,6 +101,11 @@ export function loadEngineConfig(source: Env = process.env): Readonly<EngineConf
 
 export function loadDriverConfig(source: Env = process.env): Readonly<DriverConfig> {
   const env = new EnvReader(source);
+  const replicaId = env.string(
+    'DRIVER_REPLICA_ID',
+    `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+  );
+  if (replicaId.length > 200) env.problem('DRIVER_REPLICA_ID must be at most 200 characters');
   return env.done<DriverConfig>({
     ...readCommon(env, 'driver', 3001),
     simulatorControl: env.bool('SIMULATOR_CONTROL', false),
@@ -89,6 +113,9 @@ export function loadDriverConfig(source: Env = process.env): Readonly<DriverConf
     backendsFile: env.string('DRIVER_BACKENDS_FILE') ?? null,
     simulatorBandwidthMbps: env.number('SIMULATOR_BANDWIDTH_MBPS', 1000, { min: 1, max: 1e6 }),
     progressIntervalMs: env.int('DRIVER_PROGRESS_INTERVAL_MS', 1000, { min: 10, max: 60_000 }),
+    replicaId,
+    leaseMs: env.int('DRIVER_LEASE_MS', 15_000, { min: 300, max: 600_000 }),
+    abortGraceMs: env.int('DRIVER_ABORT_GRACE_MS', 30_000, { min: 0, max: 3_600_000 }),
   });
 }
 

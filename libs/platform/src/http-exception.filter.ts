@@ -10,7 +10,15 @@ function fromHttpException(exception: HttpException): [number, ErrorBody] {
   const status = exception.getStatus();
   const response = exception.getResponse();
   // Thrown by our own code (the auth guard) already in the contract's shape.
-  if (typeof response === 'object' && response !== null && 'error' in response) {
+  const inner =
+    typeof response === 'object' && response !== null
+      ? (response as { error?: unknown }).error
+      : null;
+  if (
+    typeof inner === 'object' &&
+    inner !== null &&
+    typeof (inner as { code?: unknown }).code === 'string'
+  ) {
     return [status, response as ErrorBody];
   }
   const message =

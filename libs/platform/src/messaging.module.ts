@@ -52,6 +52,8 @@ export class MessagingModule {
       CommonConfig,
       | 'kafkaBrokers'
       | 'kafkaClientId'
+      | 'kafkaSessionTimeoutMs'
+      | 'kafkaFetchMaxWaitMs'
       | 'topicPrefix'
       | 'topicPartitions'
       | 'topicReplicationFactor'
@@ -68,6 +70,8 @@ export class MessagingModule {
           topicPrefix: config.topicPrefix,
           partitions: config.topicPartitions,
           replicationFactor: config.topicReplicationFactor,
+          sessionTimeoutMs: config.kafkaSessionTimeoutMs,
+          fetchMaxWaitMs: config.kafkaFetchMaxWaitMs,
           logger: new Logger('kafka'),
         }),
     };

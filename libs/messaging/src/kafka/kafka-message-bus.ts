@@ -27,6 +27,8 @@ export interface KafkaBusOptions {
   partitions: number;
   /** -1 takes the broker's default. */
   replicationFactor: number;
+  sessionTimeoutMs?: number;
+  fetchMaxWaitMs?: number;
   logger: BusLogger;
   retry?: RetryPolicy;
   /** Backoff between attempts to bring back a consumer that crashed for good. */
@@ -71,9 +73,13 @@ export class KafkaMessageBus implements MessageBus {
           if (level <= logLevel.ERROR || level === logLevel.WARN) logger.warn(text);
         },
     });
+    // Idempotent: a retry after a lost acknowledgement does not write the message twice, and one
+    // request in flight keeps each partition's order through retries.
     this.producer = this.kafka.producer({
       createPartitioner: Partitioners.DefaultPartitioner,
       allowAutoTopicCreation: false,
+      idempotent: true,
+      maxInFlightRequests: 1,
     });
   }
 
@@ -148,8 +154,9 @@ export class KafkaMessageBus implements MessageBus {
       // groups must be too, or they would rebalance with each other.
       groupId: `${this.options.topicPrefix}${subscription.groupId}`,
       allowAutoTopicCreation: false,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3000,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
+      heartbeatInterval: Math.max(500, Math.floor((this.options.sessionTimeoutMs ?? 10_000) / 5)),
+      maxWaitTimeInMs: this.options.fetchMaxWaitMs ?? 500,
     });
     this.consumers.add(consumer);
     // kafkajs restarts a consumer by itself after retriable failures; a crash it will not restart from

@@ -25,6 +25,7 @@ import { PlanEntity } from './plan.entity';
 @Unique('uq_actions_plan_seq', ['planId', 'seq'])
 @Index('ix_actions_type_state', ['type', 'state'])
 @Index('ix_actions_compensation_for', ['compensationFor'])
+@Index('ix_actions_created', ['createdAt', 'id'])
 // GIN: TypeORM's decorators cannot say USING gin; the migration owns it.
 @Index('ix_actions_host_ids', { synchronize: false })
 export class ActionEntity {
