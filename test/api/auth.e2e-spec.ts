@@ -15,10 +15,10 @@ describe('API roles (AUTH_TOKENS)', () => {
 
   beforeAll(async () => {
     const original = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    process.stdout.write = (chunk: string | Uint8Array, ...rest: unknown[]) => {
       written.push(String(chunk));
       return (original as (...a: unknown[]) => boolean)(chunk, ...rest);
-    }) as typeof process.stdout.write;
+    };
     restore = () => (process.stdout.write = original);
     engine = await startTestEngine({
       AUTH_TOKENS: `ro:viewer:${TOKENS.viewer},ops:operator:${TOKENS.operator},root:admin:${TOKENS.admin}`,
