@@ -88,4 +88,24 @@ describe('/metrics and health on a running engine', () => {
     ).toBeGreaterThanOrEqual(0);
     expect(text).toMatch(/process_cpu_user_seconds_total/);
   });
+
+  it('reports per-policy outcomes and time from alarm to success in /v1/stats', async () => {
+    const stats = (await http('GET', `${engine.url}/v1/stats`)).body;
+    const migrateOff = stats.items.find((i: { policy: string }) => i.policy === 'migrate-off');
+    expect(migrateOff).toMatchObject({ plans: 1, succeeded: 1, failed: 0, successRate: 1 });
+    expect(migrateOff.medianSecondsToSuccess).toBeGreaterThan(0);
+    expect(migrateOff.p95SecondsToSuccess).toBeGreaterThanOrEqual(
+      migrateOff.medianSecondsToSuccess,
+    );
+    const none = (
+      await http('GET', `${engine.url}/v1/stats?from=2020-01-01T00:00:00Z&to=2020-01-02T00:00:00Z`)
+    ).body;
+    expect(none.items).toEqual([]);
+    const bad = await http(
+      'GET',
+      `${engine.url}/v1/stats?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z`,
+    );
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details[0].path).toBe('from');
+  });
 });

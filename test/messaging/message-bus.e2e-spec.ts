@@ -244,3 +244,28 @@ describe('kafka bus shutdown', () => {
     expect(seenBySecond).toEqual(['later']);
   });
 });
+
+describe('kafka bus start-up', () => {
+  it('keeps trying to subscribe while its topic is not there yet, then consumes', async () => {
+    const prefix = testTopicPrefix();
+    const bus = kafka.create(prefix);
+    const seen: string[] = [];
+    const subscribing = bus.subscribe<{ id: string }>({
+      topic: Topic.Alarms,
+      groupId: `g-${uniqueSuffix()}`,
+      decode: decoderFor('alarm.v1'),
+      handle: async (m) => void seen.push(m.value.id),
+    });
+    let subscribed = false;
+    void subscribing.then(() => (subscribed = true));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(subscribed).toBe(false);
+    const creator = kafka.create(prefix);
+    await creator.ensureTopics();
+    await subscribing;
+    const alarm = firstGood('alarm.v1') as Record<string, unknown>;
+    await creator.publish(Topic.Alarms, [{ key: 'h', value: { ...alarm, id: 'after-create' } }]);
+    await waitFor('the message on the late topic', () => seen.includes('after-create'));
+    await Promise.all([bus.close(), creator.close()]);
+  });
+});

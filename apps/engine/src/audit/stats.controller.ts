@@ -1,20 +1,9 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ValidationError } from '@reflex/common';
+import { dateOf, invalidParam } from '../common/query-params';
 import { PolicyStats, StatsRepository } from './stats.repository';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-function when(name: string, value: string | undefined, fallback: Date): Date {
-  if (value === undefined || value === '') return fallback;
-  const parsed = new Date(value);
-  if (Number.isNaN(parsed.getTime())) {
-    throw new ValidationError(`${name} must be an ISO-8601 date-time`, [
-      { path: name, message: 'must be an ISO-8601 date-time' },
-    ]);
-  }
-  return parsed;
-}
 
 @ApiTags('audit')
 @Controller('v1/stats')
@@ -36,12 +25,9 @@ export class StatsController {
     @Query('from') from?: string,
     @Query('to') to?: string,
   ): Promise<{ from: string; to: string; items: PolicyStats[] }> {
-    const end = when('to', to, new Date());
-    const start = when('from', from, new Date(end.getTime() - DAY_MS));
-    if (start >= end)
-      throw new ValidationError('from must be before to', [
-        { path: 'from', message: 'must be before to' },
-      ]);
+    const end = dateOf('to', to) ?? new Date();
+    const start = dateOf('from', from) ?? new Date(end.getTime() - DAY_MS);
+    if (start >= end) throw invalidParam('from', 'must be before to');
     return {
       from: start.toISOString(),
       to: end.toISOString(),

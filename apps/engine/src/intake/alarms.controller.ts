@@ -1,29 +1,10 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { NotFoundError, ValidationError } from '@reflex/common';
+import { NotFoundError } from '@reflex/common';
 import { ALARM_DISPOSITIONS, AlarmDisposition } from '@reflex/persistence';
+import { dateOf, invalidParam, oneOf, textOf } from '../common/query-params';
 import { encodeCursor, pageRequest } from '../inventory/list-page';
 import { AlarmQueryRepository, AlarmRecord } from './alarm-query.repository';
-
-function date(name: string, value: string | undefined): Date | undefined {
-  if (value === undefined) return undefined;
-  const parsed = new Date(value);
-  if (Number.isNaN(parsed.getTime())) {
-    throw new ValidationError(`${name} must be an ISO-8601 date-time`, [
-      { path: name, message: 'must be an ISO-8601 date-time' },
-    ]);
-  }
-  return parsed;
-}
-
-function text(name: string, value: string | undefined): string | undefined {
-  if (value !== undefined && (typeof value !== 'string' || value.length > 256)) {
-    throw new ValidationError(`${name} must be a string of at most 256 characters`, [
-      { path: name, message: 'must be a string of at most 256 characters' },
-    ]);
-  }
-  return value || undefined;
-}
 
 /** The alarm audit trail: every alarm received, with what became of it. */
 @ApiTags('alarms')
@@ -45,25 +26,16 @@ export class AlarmsController {
     @Query() q: Record<string, string | undefined>,
   ): Promise<{ items: AlarmRecord[]; nextCursor: string | null }> {
     const page = pageRequest(q.limit, q.cursor);
-    if (page.after !== undefined && !/^\d{1,19}$/.test(page.after))
-      throw new ValidationError('bad cursor', [
-        { path: 'cursor', message: 'is not a cursor returned by a previous page' },
-      ]);
-    if (
-      q.disposition !== undefined &&
-      !(ALARM_DISPOSITIONS as readonly string[]).includes(q.disposition)
-    ) {
-      throw new ValidationError(`disposition must be one of ${ALARM_DISPOSITIONS.join(', ')}`, [
-        { path: 'disposition', message: `must be one of ${ALARM_DISPOSITIONS.join(', ')}` },
-      ]);
+    if (page.after !== undefined && !/^\d{1,19}$/.test(page.after)) {
+      throw invalidParam('cursor', 'is not a cursor returned by a previous page');
     }
     const rows = await this.alarms.list({
-      type: text('type', q.type),
-      source: text('source', q.source),
-      resource: text('resource', q.resource),
-      disposition: q.disposition as AlarmDisposition | undefined,
-      from: date('from', q.from),
-      to: date('to', q.to),
+      type: textOf('type', q.type),
+      source: textOf('source', q.source),
+      resource: textOf('resource', q.resource),
+      disposition: oneOf<AlarmDisposition>('disposition', q.disposition, ALARM_DISPOSITIONS),
+      from: dateOf('from', q.from),
+      to: dateOf('to', q.to),
       before: page.after,
       limit: page.limit,
     });

@@ -1,6 +1,9 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
-import { MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE } from './list-page';
+import {
+  DEFAULT_LIMIT as DEFAULT_PAGE_SIZE,
+  MAX_LIMIT as MAX_PAGE_SIZE,
+} from '../common/query-params';
 import { ERROR_SCHEMA } from './inventory.openapi';
 
 /** OpenAPI decorators the inventory controllers share. */

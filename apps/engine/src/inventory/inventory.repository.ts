@@ -196,6 +196,19 @@ export class InventoryRepository {
     }
   }
 
+  /**
+   * What runs on hosts that went down is down too (the cloud lost or powered off the host): their
+   * running and migrating instances become `error`, as the driver's backends report them.
+   */
+  async markInstancesDownOn(hostIds: readonly string[], manager: EntityManager): Promise<void> {
+    if (hostIds.length === 0) return;
+    await manager.query(
+      `UPDATE instances SET state = 'error', updated_at = now()
+       WHERE host_id = ANY($1::text[]) AND state IN ('running', 'migrating')`,
+      [hostIds],
+    );
+  }
+
   /** The groups the given instances belong to. */
   async groupsOfInstances(
     instanceIds: readonly string[],

@@ -153,6 +153,14 @@ export class InventoryService {
   async applyChanges(manager: EntityManager, changes: readonly InventoryChange[]): Promise<void> {
     if (changes.length === 0) return;
     await this.repository.patch(changes, manager);
+    // A host set down takes its instances down with it. Without this the inventory would keep
+    // showing as running the instances a failover could not move (no room, or a destination that
+    // failed meanwhile), on a host the engine itself fenced and marked down.
+    const down = changes.filter((c) => c.kind === 'host' && c.set.status === 'down');
+    await this.repository.markInstancesDownOn(
+      down.map((c) => c.id),
+      manager,
+    );
     // Patches never change group membership, so reading the groups afterwards is enough.
     const ids = (kind: InventoryChange['kind']) =>
       changes.filter((change) => change.kind === kind).map((change) => change.id);

@@ -1,4 +1,5 @@
 import { ValidationError } from '@reflex/common';
+import { limitOf } from '../common/query-params';
 
 /** Cursor paging for the inventory lists (CONTRACT §8: `{ items, nextCursor }`). */
 export interface ListPage<T> {
@@ -12,9 +13,6 @@ export interface PageRequest {
   limit: number;
 }
 
-export const DEFAULT_PAGE_SIZE = 100;
-export const MAX_PAGE_SIZE = 1000;
-
 // The cursor is opaque to clients (the last id, base64url) so the ordering can change later.
 export function encodeCursor(lastId: string): string {
   return Buffer.from(lastId, 'utf8').toString('base64url');
@@ -22,15 +20,7 @@ export function encodeCursor(lastId: string): string {
 
 /** Reads `?limit=&cursor=`; a bad value is a 400 naming the parameter. */
 export function pageRequest(limit: unknown, cursor: unknown): PageRequest {
-  let size = DEFAULT_PAGE_SIZE;
-  if (limit !== undefined) {
-    size = typeof limit === 'string' && /^\d{1,7}$/.test(limit) ? Number(limit) : NaN;
-    if (!(size >= 1 && size <= MAX_PAGE_SIZE)) {
-      throw new ValidationError(`limit must be an integer from 1 to ${MAX_PAGE_SIZE}`, [
-        { path: 'limit', message: `must be an integer from 1 to ${MAX_PAGE_SIZE}` },
-      ]);
-    }
-  }
+  const size = limitOf(limit);
   if (cursor === undefined || cursor === '') return { limit: size };
   if (typeof cursor !== 'string') throw badCursor();
   const after = Buffer.from(cursor, 'base64url').toString('utf8');

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { NotFoundError } from '@reflex/common';
 import type { DriverCommandV1 } from '@reflex/contracts/driver.v1';
 import type { PlanState } from '@reflex/contracts/plan.v1';
@@ -49,6 +49,7 @@ const unchanged = (plan: ExecutablePlan): LifecycleResult => ({
  */
 @Injectable()
 export class PlanExecutor {
+  private readonly logger = new Logger('plans');
   private readonly finishedListeners: Array<() => void> = [];
   private readonly settledListeners: Array<() => void> = [];
 
@@ -150,7 +151,25 @@ export class PlanExecutor {
     }
     await this.inventory.applyChanges(manager, result.inventoryChanges);
     const after = result.plan;
-    this.hooks.afterCommit(manager, () => this.metrics.stepped(before, after));
+    const dispatched = result.commands.map((c) => ({
+      kind: c.kind,
+      actionId: c.actionId,
+      attempt: c.attempt,
+      type: c.type,
+    }));
+    this.hooks.afterCommit(manager, () => {
+      this.metrics.stepped(before, after);
+      if (after.state !== before.state || dispatched.length > 0) {
+        this.logger.log({
+          msg: `plan ${after.state}`,
+          planId: after.id,
+          policy: after.policy,
+          from: before.state,
+          to: after.state,
+          dispatched,
+        });
+      }
+    });
     if (isFinalPlanState(result.plan.state) && !isFinalPlanState(before.state)) {
       this.hooks.afterCommit(manager, this.notifyFinished);
     }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { commandParams } from '@reflex/contracts';
 import type { DriverCommandV1 } from '@reflex/contracts/driver.v1';
 import type { PlanEventV1, PlanState } from '@reflex/contracts/plan.v1';
 import { Topic } from '@reflex/contracts/topics';
@@ -8,9 +9,14 @@ import type { OutboxMessage } from '@reflex/persistence';
 /** The reason field of Plan event v1 is bounded (4096 characters). */
 const MAX_REASON = 4096;
 
-/** A driver command on `driver.commands`, keyed by action id so one action's commands stay in order. */
+/**
+ * A driver command on `driver.commands`, keyed by action id so one action's commands stay in order.
+ * Its params are the contract's for the type only: what the plan keeps besides (set-host-status's
+ * `previousStatus`) would make the driver refuse the command.
+ */
 export function commandMessage(command: DriverCommandV1): OutboxMessage {
-  return { topic: Topic.DriverCommands, key: command.actionId, value: command };
+  const value: DriverCommandV1 = { ...command, params: commandParams(command.type, command.params) };
+  return { topic: Topic.DriverCommands, key: command.actionId, value };
 }
 
 /** Plan event v1 on `plans` for every plan state change of a step, keyed by plan id. */

@@ -1,46 +1,9 @@
-import { ValidationError } from '@reflex/common';
+import { invalidParam as bad } from '../common/query-params';
 import type { Position } from './plan-query.repository';
 import { isUuid } from './plan.repository';
 
-/** Query-string parsing for the plan and action lists: a bad value is a 400 naming the parameter. */
-
-export const DEFAULT_LIMIT = 100;
-export const MAX_LIMIT = 1000;
-
-const bad = (path: string, message: string) =>
-  new ValidationError(`${path} ${message}`, [{ path, message }]);
-
-export function limitOf(value: unknown): number {
-  if (value === undefined || value === '') return DEFAULT_LIMIT;
-  const n = typeof value === 'string' && /^\d{1,7}$/.test(value) ? Number(value) : NaN;
-  if (!(n >= 1 && n <= MAX_LIMIT)) throw bad('limit', `must be an integer from 1 to ${MAX_LIMIT}`);
-  return n;
-}
-
-export function oneOf<T extends string>(
-  name: string,
-  value: unknown,
-  allowed: readonly T[],
-): T | undefined {
-  if (value === undefined || value === '') return undefined;
-  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw bad(name, `must be one of ${allowed.join(', ')}`);
-  }
-  return value as T;
-}
-
-export function textOf(name: string, value: unknown): string | undefined {
-  if (value === undefined || value === '') return undefined;
-  if (typeof value !== 'string' || value.length > 256) throw bad(name, 'must be a short string');
-  return value;
-}
-
-export function dateOf(name: string, value: unknown): Date | undefined {
-  if (value === undefined || value === '') return undefined;
-  const parsed = typeof value === 'string' ? new Date(value) : new Date(NaN);
-  if (Number.isNaN(parsed.getTime())) throw bad(name, 'must be an ISO-8601 date-time');
-  return parsed;
-}
+/** Cursors for the plan and action lists (newest first on created_at, id). */
+export { dateOf, DEFAULT_LIMIT, limitOf, MAX_LIMIT, oneOf, textOf } from '../common/query-params';
 
 // Opaque to clients (base64url), so the ordering can change without breaking them.
 export function encodePosition(item: { createdAt: string; id: string }): string {

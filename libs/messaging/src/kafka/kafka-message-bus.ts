@@ -29,6 +29,8 @@ export interface KafkaBusOptions {
   replicationFactor: number;
   sessionTimeoutMs?: number;
   fetchMaxWaitMs?: number;
+  /** How long `subscribe` keeps retrying retriable join errors. */
+  subscribeTimeoutMs?: number;
   logger: BusLogger;
   retry?: RetryPolicy;
   /** Backoff between attempts to bring back a consumer that crashed for good. */
@@ -142,7 +144,22 @@ export class KafkaMessageBus implements MessageBus {
     const group = `${this.options.topicPrefix}${subscription.groupId}`;
     const topic = this.physical(subscription.topic);
     this.subscribed.set(`${group}\u0000${topic}`, { group, topic });
-    await this.startConsumer(subscription, this.options.reconnectDelayMs?.initial ?? 500);
+    // Right after topics are created (or while the broker comes back) joining can fail with errors
+    // the broker calls retriable, e.g. a topic-partition it does not host yet: try again, bounded.
+    const deadline = Date.now() + (this.options.subscribeTimeoutMs ?? 60_000);
+    for (let delay = 200; ; delay = Math.min(delay * 2, 5000)) {
+      try {
+        await this.startConsumer(subscription, this.options.reconnectDelayMs?.initial ?? 500);
+        return;
+      } catch (error) {
+        const retriable = (error as { retriable?: unknown }).retriable === true;
+        if (!retriable || this.stopping || Date.now() + delay > deadline) throw error;
+        this.options.logger.warn(
+          `subscribing ${group} to ${topic} failed (${(error as Error).message}); retrying in ${delay} ms`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
   }
 
   private async startConsumer<T>(
@@ -178,8 +195,14 @@ export class KafkaMessageBus implements MessageBus {
         );
       }, nextDelayMs).unref();
     });
-    await consumer.connect();
-    await consumer.subscribe({ topic: this.physical(subscription.topic), fromBeginning: true });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topic: this.physical(subscription.topic), fromBeginning: true });
+    } catch (error) {
+      this.consumers.delete(consumer);
+      await consumer.disconnect().catch(() => undefined);
+      throw error;
+    }
     await consumer.run({
       autoCommit: true,
       partitionsConsumedConcurrently: subscription.concurrency ?? 1,

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AlarmV1 } from '@reflex/contracts';
 import type { PlanIntent } from '@reflex/domain';
 import type { RuleIntent } from '@reflex/rules';
@@ -25,6 +25,7 @@ type Decision = DecisionUpdate & { reason: string | null };
 @Injectable()
 export class IngestAlarmUseCase {
   private readonly decided: Counter<'type' | 'disposition'>;
+  private readonly logger = new Logger('intake');
 
   constructor(
     private readonly dataSource: DataSource,
@@ -68,7 +69,21 @@ export class IngestAlarmUseCase {
       await this.alarms.recordDecision(m, rowId, decision);
       return this.result(alarm, decision, false);
     });
-    if (!result.replay) this.decided.inc({ type: alarm.type, disposition: result.disposition });
+    if (!result.replay) {
+      this.decided.inc({ type: alarm.type, disposition: result.disposition });
+      // Ids as fields, not inside the text, so log search can follow an alarm to its plan.
+      this.logger.log({
+        msg: `alarm ${result.disposition}`,
+        alarmId: alarm.id,
+        alarmSource: alarm.source,
+        alarmType: alarm.type,
+        resource: `${alarm.resource.kind}:${alarm.resource.id}`,
+        channel: command.channel,
+        disposition: result.disposition,
+        planId: result.planId,
+        correlatedTo: result.correlatedTo,
+      });
+    }
     return result;
   }
 

@@ -1,0 +1,43 @@
+import { ValidationError } from '@reflex/common';
+
+/** Query-string parsing shared by the list endpoints: a bad value is a 400 naming the parameter. */
+
+export const DEFAULT_LIMIT = 100;
+export const MAX_LIMIT = 1000;
+
+/** A 400 naming the query parameter. */
+export const invalidParam = (path: string, message: string) =>
+  new ValidationError(`${path} ${message}`, [{ path, message }]);
+const bad = invalidParam;
+
+export function limitOf(value: unknown): number {
+  if (value === undefined || value === '') return DEFAULT_LIMIT;
+  const n = typeof value === 'string' && /^\d{1,7}$/.test(value) ? Number(value) : NaN;
+  if (!(n >= 1 && n <= MAX_LIMIT)) throw bad('limit', `must be an integer from 1 to ${MAX_LIMIT}`);
+  return n;
+}
+
+export function oneOf<T extends string>(
+  name: string,
+  value: unknown,
+  allowed: readonly T[],
+): T | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    throw bad(name, `must be one of ${allowed.join(', ')}`);
+  }
+  return value as T;
+}
+
+export function textOf(name: string, value: unknown): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string' || value.length > 256) throw bad(name, 'must be a short string');
+  return value;
+}
+
+export function dateOf(name: string, value: unknown): Date | undefined {
+  if (value === undefined || value === '') return undefined;
+  const parsed = typeof value === 'string' ? new Date(value) : new Date(NaN);
+  if (Number.isNaN(parsed.getTime())) throw bad(name, 'must be an ISO-8601 date-time');
+  return parsed;
+}
