@@ -4,6 +4,7 @@ export * from './inventory.v1';
 export * from './plan.v1';
 export * from './topics';
 export * from './validation/message-kinds';
+export { commandParams } from './validation/command-params';
 export { describeFieldError, pointer, toFieldErrors } from './validation/field-errors';
 export { MAX_JSON_DEPTH } from './validation/json-limits';
 export * from './validation/message-validator';

@@ -116,10 +116,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async deliver(batch: OutboxRecord[]): Promise<void> {
-    const earlier = await this.attempts.record(
-      batch.map((r) => r.id),
-      new Date(),
-    );
+    // Without a ledger to check them against, notes change nothing; and on a single-session
+    // database (PGlite) a second connection cannot answer while this transaction is open.
+    const earlier = this.ledger
+      ? await this.attempts.record(
+          batch.map((r) => r.id),
+          new Date(),
+        )
+      : new Map<string, Date>();
     let todo = batch;
     if (earlier.size > 0 && this.ledger) {
       const since = Math.min(...[...earlier.values()].map((d) => d.getTime())) - SEARCH_MARGIN_MS;

@@ -128,6 +128,34 @@ describe('error messages', () => {
   });
 });
 
+// Found by the chaos suite's fuzzer: each of these passed validation, then failed every insert
+// (PostgreSQL has no year 0 and stores neither NUL nor half a surrogate pair): a 500 over HTTP and,
+// on Kafka, a message retried forever that blocked its partition.
+describe('text and times the database cannot store', () => {
+  it.each([
+    ['a NUL in a label value', '{"labels":{"zone":"a\\u0000b"}}', '/labels/zone', /NUL character/],
+    ['a NUL in an annotation', '{"annotations":{"s":"\\u0000"}}', '/annotations/s', /NUL/],
+    ['a lone high surrogate in the id', '{"id":"x\\ud800"}', '/id', /unpaired UTF-16 surrogate/],
+    ['a lone low surrogate in a label', '{"labels":{"k":"\\udc00y"}}', '/labels/k', /surrogate/],
+    ['a lone surrogate in a key', '{"labels":{"\\ud83d":"v"}}', '/labels/\ud83d', /key that/],
+    ['year 0000', '{"occurredAt":"0000-01-01T00:00:00Z"}', '/occurredAt', /ISO-8601/],
+  ])('refuses %s', (_why, patch, path, message) => {
+    const value = { ...alarm, ...(JSON.parse(patch) as object) };
+    const error = errorsOf(validateAlarmV1(value));
+    expect(error.errors[0].path).toBe(path);
+    expect(error.errors[0].message).toMatch(message);
+  });
+
+  it('still accepts real pairs, other control-free text and the last storable year', () => {
+    const value = {
+      ...alarm,
+      labels: { emoji: '\ud83d\ude00', tab: 'a\tb' },
+      occurredAt: '9999-12-31T23:59:59Z',
+    };
+    expect(validateAlarmV1(value)).not.toBeInstanceOf(ValidationError);
+  });
+});
+
 describe('parseAndValidate', () => {
   it('says where invalid JSON breaks', () => {
     const error = errorsOf(parseAndValidate('alarm.v1', '{\n  "id": "a",\n}'));

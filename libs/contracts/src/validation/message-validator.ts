@@ -1,6 +1,6 @@
 import { type FieldError, ValidationError } from '@reflex/common';
 import { describeFieldError, toFieldErrors } from './field-errors';
-import { describeJsonSyntaxError, findExcessiveNesting } from './json-limits';
+import { describeJsonSyntaxError, findExcessiveNesting, findUnstorableText } from './json-limits';
 import {
   MAX_MESSAGE_BYTES,
   MESSAGE_KINDS,
@@ -41,6 +41,8 @@ export function validate<K extends MessageKind>(
 ): MessageOf<K> | ValidationError {
   const tooDeep = findExcessiveNesting(value);
   if (tooDeep) return invalid(kind, [tooDeep]);
+  const unstorable = findUnstorableText(value);
+  if (unstorable) return invalid(kind, [unstorable]);
   const check = compiledValidator(kind);
   if (!check(value)) return invalid(kind, toFieldErrors(check.errors ?? []));
   const semantic = SEMANTIC_CHECKS[kind];

@@ -1,5 +1,5 @@
 import Ajv2020, { type AnySchemaObject, type ValidateFunction } from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
+import { fullFormats } from 'ajv-formats/dist/formats';
 import actionParamsSchema from '../schemas/action-params.v1.schema.json';
 import alarmSchema from '../schemas/alarm.v1.schema.json';
 import commonSchema from '../schemas/common.v1.schema.json';
@@ -29,6 +29,18 @@ export const MESSAGE_SCHEMAS: Readonly<Record<MessageKind, AnySchemaObject>> = {
 /** Schemas that only hold `$defs` for the others. */
 export const SHARED_SCHEMAS: readonly AnySchemaObject[] = [commonSchema, actionParamsSchema];
 
+const rfc3339 = fullFormats['date-time'] as { validate: (value: string) => boolean };
+
+/**
+ * RFC 3339 date-time (ajv-formats' full check: real calendar dates, a time zone), except year 0000,
+ * which RFC 3339 allows but neither PostgreSQL nor JavaScript's ISO reading of it can store: such
+ * an alarm passed validation and then failed every insert, a Kafka message retried forever.
+ */
+const storableDateTime = {
+  type: 'string' as const,
+  validate: (value: string) => rfc3339.validate(value) && !value.startsWith('0000'),
+};
+
 function createAjv(): Ajv2020 {
   const ajv = new Ajv2020({
     allErrors: true,
@@ -38,7 +50,7 @@ function createAjv(): Ajv2020 {
     // The formatter reads `parentSchema.description` to say what a pattern means.
     verbose: true,
   });
-  addFormats(ajv, ['date-time']);
+  ajv.addFormat('date-time', storableDateTime);
   ajv.addSchema([...SHARED_SCHEMAS, ...Object.values(MESSAGE_SCHEMAS)]);
   return ajv;
 }
