@@ -44,6 +44,15 @@ class BusLifecycle implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
+/** Topics are created at start-up as with Kafka; the shared bus is closed by its owner. */
+class SharedBusLifecycle implements OnModuleInit {
+  constructor(@Inject(MESSAGE_BUS) private readonly bus: MessageBus) {}
+
+  async onModuleInit() {
+    await this.bus.ensureTopics();
+  }
+}
+
 /** Provides the message bus (MESSAGE_BUS) for the configured transport. */
 @Module({})
 export class MessagingModule {
@@ -60,11 +69,13 @@ export class MessagingModule {
     >,
   ): DynamicModule {
     const brokers = config.kafkaBrokers;
-    if (!brokers) throw new Error('KAFKA_BROKERS is required for the Kafka transport');
     const busProvider = {
       provide: MESSAGE_BUS,
-      useFactory: () =>
-        new KafkaMessageBus({
+      // Checked when the bus is built rather than here, so that `MessagingModule.override` can give
+      // a module registered for Kafka another transport (the all-in-one mode, without KAFKA_BROKERS).
+      useFactory: () => {
+        if (!brokers) throw new Error('KAFKA_BROKERS is required for the Kafka transport');
+        return new KafkaMessageBus({
           brokers,
           clientId: config.kafkaClientId,
           topicPrefix: config.topicPrefix,
@@ -73,7 +84,8 @@ export class MessagingModule {
           sessionTimeoutMs: config.kafkaSessionTimeoutMs,
           fetchMaxWaitMs: config.kafkaFetchMaxWaitMs,
           logger: new Logger('kafka'),
-        }),
+        });
+      },
     };
     const readiness = {
       provide: BUS_READINESS,
@@ -89,5 +101,41 @@ export class MessagingModule {
       providers: [busProvider, readiness, BusLifecycle],
       exports: [MESSAGE_BUS, BUS_READINESS],
     };
+  }
+
+  /**
+   * A bus made and owned by the caller, e.g. the one InProcessMessageBus that the engine and the
+   * driver of the all-in-one process share. Each app creates its topics on it, but none closes it:
+   * the owner does, once every app sharing it has stopped.
+   */
+  static forInstance(bus: MessageBus, readinessName = 'bus'): DynamicModule {
+    const readiness = {
+      provide: BUS_READINESS,
+      useFactory: (): ReadinessCheck => ({ name: readinessName, check: () => bus.isHealthy() }),
+    };
+    return {
+      module: MessagingModule,
+      global: true,
+      providers: [{ provide: MESSAGE_BUS, useFactory: () => bus }, readiness, SharedBusLifecycle],
+      exports: [MESSAGE_BUS, BUS_READINESS],
+    };
+  }
+
+  /**
+   * `root` (a service module such as `EngineModule.register(config)`) with its MessagingModule
+   * import replaced by `messaging`: the service's own modules, providers and code paths stay the
+   * same, only the transport differs. Throws if `root` imports no MessagingModule, so a refactor
+   * that moves the import cannot silently leave the service on the wrong transport.
+   */
+  static override(root: DynamicModule, messaging: DynamicModule): DynamicModule {
+    const imports = root.imports ?? [];
+    const isMessaging = (entry: unknown) =>
+      typeof entry === 'object' &&
+      entry !== null &&
+      (entry as DynamicModule).module === MessagingModule;
+    if (!imports.some(isMessaging)) {
+      throw new Error(`${root.module.name} imports no MessagingModule to override`);
+    }
+    return { ...root, imports: imports.map((entry) => (isMessaging(entry) ? messaging : entry)) };
   }
 }
