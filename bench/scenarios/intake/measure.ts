@@ -1,0 +1,109 @@
+import type { Client } from 'pg';
+import { count } from '../../support/engine';
+import type { Observed } from '../../support/kafka';
+import { percentiles, sleep, type Percentiles } from '../../support/stats';
+
+export interface Throughput {
+  done: number;
+  expected: number;
+  perSecond: number;
+  /** False when the wait timed out: `perSecond` is then over what was done by then. */
+  complete: boolean;
+}
+
+/**
+ * Waits until `expected` rows match (`countSql`, one `$1` for the id pattern) or `timeoutMs`, then
+ * reads the rate from the database's own timestamps: rows per second from the first to the last.
+ */
+export async function waitForRate(
+  db: Client,
+  sql: { count: string; span: string },
+  pattern: string,
+  expected: number,
+  timeoutMs: number,
+): Promise<Throughput> {
+  const deadline = Date.now() + timeoutMs;
+  let done = 0;
+  while (Date.now() < deadline) {
+    done = await count(db, sql.count, [pattern]);
+    if (done >= expected) break;
+    await sleep(250);
+  }
+  const span = await db.query<{ n: string; s: number | null }>(sql.span, [pattern]);
+  const n = Number(span.rows[0].n);
+  const seconds = Number(span.rows[0].s ?? 0);
+  return {
+    done,
+    expected,
+    perSecond: n > 1 && seconds > 0 ? (n - 1) / seconds : Number.NaN,
+    complete: done >= expected,
+  };
+}
+
+/** Alarms decided (any disposition but `received`) whose id matches `$1`. */
+export const DECIDED = {
+  count: `SELECT count(*) AS n FROM alarms WHERE alarm_id LIKE $1 AND disposition <> 'received'`,
+  span: `SELECT count(*) AS n, extract(epoch FROM max(received_at) - min(received_at)) AS s
+         FROM alarms WHERE alarm_id LIKE $1 AND disposition <> 'received'`,
+};
+
+/** Plans made from alarms whose id matches `$1`. */
+export const PLANNED = {
+  count: `SELECT count(*) AS n FROM plans WHERE trigger_alarm_id LIKE $1`,
+  span: `SELECT count(*) AS n, extract(epoch FROM max(created_at) - min(created_at)) AS s
+         FROM plans WHERE trigger_alarm_id LIKE $1`,
+};
+
+/** Of the plans made from alarms matching `$1`, how many have a driver command in the outbox. */
+export function plansWithCommand(db: Client, pattern: string): Promise<number> {
+  return count(
+    db,
+    `SELECT count(DISTINCT p.id) AS n FROM plans p
+     JOIN outbox o ON o.topic = 'driver.commands' AND o.value->>'planId' = p.id::text
+     WHERE p.trigger_alarm_id LIKE $1`,
+    [pattern],
+  );
+}
+
+export async function dispositions(db: Client, pattern: string): Promise<string> {
+  const rows = await db.query<{ disposition: string; n: string }>(
+    `SELECT disposition, count(*) AS n FROM alarms WHERE alarm_id LIKE $1 GROUP BY 1 ORDER BY 1`,
+    [pattern],
+  );
+  return rows.rows.map((r) => `${r.n} ${r.disposition}`).join(', ');
+}
+
+export interface Latency extends Percentiles {
+  /** Plan-making alarms whose first command was not seen by the end of the wait. */
+  missing: number;
+}
+
+/**
+ * From each plan-making alarm's due time (`dueAt`, by alarm id) to the producer timestamp of the
+ * first driver command of the plan it made. Plans are mapped back to alarms through
+ * `plans.trigger_alarm_id`; an alarm without a command counts as missing, never as fast.
+ */
+export async function commandLatency(
+  db: Client,
+  dueAt: ReadonlyMap<string, number>,
+  commands: readonly Observed[],
+): Promise<Latency> {
+  const firstByPlan = new Map<string, number>();
+  for (const m of commands) {
+    const command = JSON.parse(m.value) as { planId: string; kind: string };
+    if (command.kind !== 'execute') continue;
+    const seen = firstByPlan.get(command.planId);
+    if (seen === undefined || m.timestamp < seen) firstByPlan.set(command.planId, m.timestamp);
+  }
+  const plans = await db.query<{ id: string; alarm: string }>(
+    `SELECT id, trigger_alarm_id AS alarm FROM plans WHERE trigger_alarm_id = ANY($1::text[])`,
+    [[...dueAt.keys()]],
+  );
+  const latencies: number[] = [];
+  for (const plan of plans.rows) {
+    const published = firstByPlan.get(plan.id);
+    const due = dueAt.get(plan.alarm);
+    if (published !== undefined && due !== undefined) latencies.push(published - due);
+  }
+  return { ...percentiles(latencies), missing: dueAt.size - latencies.length };
+}
