@@ -1,3 +1,4 @@
+import { summarizeCandidates } from './candidate-summary';
 import type { HostV1, InstanceV1 } from '@reflex/contracts/inventory.v1';
 import type { InventoryView } from '../inventory/inventory-view';
 import { hostLoad } from '../inventory/host-load';
@@ -78,7 +79,7 @@ export class PlacementSolver {
         fromHostId: instance.hostId,
         hostId: best.hostId,
         loadAfter: best.loadAfter!,
-        candidates,
+        ...summarizeCandidates(candidates, fits),
       };
     }
     return this.explainNoFit(instance, source, candidates);
@@ -193,9 +194,12 @@ export class PlacementSolver {
       }
     }
     const sorted = [...constraints].sort();
-    const detail = eligible
-      .map((c) => `${c.hostId}: ${c.reasons.map((r) => r.message).join('; ')}`)
-      .join(' | ');
+    const shown = eligible.slice(0, 10);
+    const more =
+      eligible.length > shown.length ? ` | and ${eligible.length - shown.length} more` : '';
+    const detail =
+      shown.map((c) => `${c.hostId}: ${c.reasons.map((r) => r.message).join('; ')}`).join(' | ') +
+      more;
     return this.blocked(
       instance.id,
       instance.hostId,
@@ -218,7 +222,7 @@ export class PlacementSolver {
       fromHostId,
       constraints,
       reason: `no host for ${instanceId}: ${detail}`,
-      candidates,
+      ...summarizeCandidates(candidates, []),
     };
   }
 

@@ -45,6 +45,14 @@ export interface CandidateVerdict {
 export type PlacementConstraint =
   'unknown-instance' | 'baremetal' | 'no-eligible-host' | 'capacity' | 'anti-affinity';
 
+/** Candidates judged but not listed, on a cloud too large to list them all. */
+export interface OmittedCandidates {
+  accepted: number;
+  rejected: number;
+  /** Rejected and not listed, per rejection code. */
+  rejectedBy: Record<string, number>;
+}
+
 export interface PlacementAccepted {
   ok: true;
   instanceId: string;
@@ -52,6 +60,7 @@ export interface PlacementAccepted {
   hostId: string;
   loadAfter: number;
   candidates: CandidateVerdict[];
+  omitted?: OmittedCandidates;
 }
 
 export interface PlacementBlocked {
@@ -61,6 +70,7 @@ export interface PlacementBlocked {
   constraints: PlacementConstraint[];
   reason: string;
   candidates: CandidateVerdict[];
+  omitted?: OmittedCandidates;
 }
 
 export type PlacementResult = PlacementAccepted | PlacementBlocked;
