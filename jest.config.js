@@ -1,6 +1,6 @@
 // Unit specs live beside the code (*.spec.ts) and need nothing running. Integration and end-to-end
 // specs live under test/ (*.e2e-spec.ts) and run against the real Kafka broker and PostgreSQL that
-// test/support/global-setup.ts provides.
+// test/support/global-setup.ts provides. Chaos specs (test/chaos/*.chaos-spec.ts) run on the same.
 const swc = [
   '@swc/jest',
   {
@@ -31,6 +31,16 @@ module.exports = {
       ...shared,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    },
+    // Kill, cut and fuzz (issue 9): engines and drivers as child processes under SIGKILL, a broker
+    // outage, database connections killed, replicas, malformed input. One spec file, so its
+    // scenarios run one after another; each sets its own (long) timeouts. `npm run test:chaos`.
+    {
+      ...shared,
+      displayName: 'chaos',
+      testMatch: ['<rootDir>/test/chaos/**/*.chaos-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },

@@ -1,5 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,11 +9,11 @@ import {
   serverProperties,
   tailLines,
 } from './broker-config';
+import { BrokerProcess, type BrokerProcessSpec } from './broker-process';
 import { ensureKafkaJars, EnsureJarsOptions } from './jars';
 import { checkPortFree, freePorts } from './ports';
 import { waitForKafka } from './readiness';
 import { checkJava, javaCommand, runToolOrFail } from './tools';
-import { spawnWatchdog } from './watchdog';
 
 export { ensureKafkaJars, kafkaVersion } from './jars';
 export type { KafkaJars } from './jars';
@@ -35,17 +34,28 @@ export interface KafkaBroker {
   brokers: string;
   logFile: string;
   dataDir: string;
-  pid: number;
+  /** The JVM's pid; a new one after `restart()`. */
+  readonly pid: number;
   version: string;
   jarsFromCache: boolean;
   /** Of startMs, the time spent finding or downloading the jars. */
   jarsMs: number;
   /** From the call to the broker answering, jar download included. */
   startMs: number;
-  /** Settles when the broker process ends, whoever ended it. */
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Settles when the current broker process ends, whoever ended it. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** SIGTERM, SIGKILL after stopTimeoutMs, then the data dir is removed. Safe to call twice. */
   stop(): Promise<void>;
+  /**
+   * Takes the broker down but keeps its ports and data dir, for tests of a broker outage:
+   * `SIGTERM` is a clean shutdown, `SIGKILL` a crash. `restart()` brings it back.
+   */
+  halt(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  /**
+   * Starts a halted (or crashed) broker again on the same ports with the same data, and resolves
+   * once it answers: clients see the same broker come back. A no-op while it runs.
+   */
+  restart(): Promise<void>;
 }
 
 /** The end of a broker log, for messages that must explain why it stopped. */
@@ -85,7 +95,6 @@ export async function startKafkaBroker(options: StartBrokerOptions = {}): Promis
     '-Djava.awt.headless=true',
   ];
 
-  let child: ChildProcess | undefined;
   try {
     await writeFile(serverConfig, serverProperties(layout));
     await writeFile(log4jConfig, log4jProperties(layout));
@@ -101,12 +110,17 @@ export async function startKafkaBroker(options: StartBrokerOptions = {}): Promis
       '-c',
       serverConfig,
     ]);
-    child = spawnBroker(['-Xmx512m', ...jvmArgs, 'kafka.Kafka', serverConfig], layout.logFile);
   } catch (error) {
     await rm(dataDir, { recursive: true, force: true });
     throw error;
   }
-  return superviseBroker(child, {
+  const spec: BrokerProcessSpec = {
+    args: ['-Xmx512m', ...jvmArgs, 'kafka.Kafka', serverConfig],
+    logFile: layout.logFile,
+    dataDir,
+    stopTimeoutMs,
+  };
+  return superviseBroker(spec, {
     brokers: `127.0.0.1:${port}`,
     clusterId,
     logFile: layout.logFile,
@@ -116,18 +130,7 @@ export async function startKafkaBroker(options: StartBrokerOptions = {}): Promis
     jarsMs,
     started,
     startTimeoutMs,
-    stopTimeoutMs,
   });
-}
-
-function spawnBroker(args: string[], logFile: string): ChildProcess {
-  // The JVM's own stdout/stderr (a crash, a bad flag) go to the same file as log4j's output.
-  const log = openSync(logFile, 'a');
-  try {
-    return spawn(javaCommand(), args, { detached: true, stdio: ['ignore', log, log] });
-  } finally {
-    closeSync(log);
-  }
 }
 
 interface Supervision {
@@ -140,26 +143,19 @@ interface Supervision {
   jarsMs: number;
   started: number;
   startTimeoutMs: number;
-  stopTimeoutMs: number;
 }
 
-async function superviseBroker(child: ChildProcess, s: Supervision): Promise<KafkaBroker> {
-  let exitedEarly: Error | undefined;
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('error', (error) => {
-      exitedEarly = error;
-      resolve({ code: null, signal: null });
-    });
-    child.once('exit', (code, signal) => {
-      exitedEarly ??= new Error(`the Kafka broker exited (code ${code}, signal ${signal})`);
-      resolve({ code, signal });
-    });
-  });
-  const pid = child.pid ?? -1;
-  const watchdogPid = pid > 0 ? spawnWatchdog(pid, s.dataDir, s.stopTimeoutMs) : undefined;
+async function superviseBroker(spec: BrokerProcessSpec, s: Supervision): Promise<KafkaBroker> {
+  let run: BrokerProcess;
+  try {
+    run = new BrokerProcess(spec);
+  } catch (error) {
+    await rm(s.dataDir, { recursive: true, force: true });
+    throw error;
+  }
   // Last line of defence inside this process: exit handlers can only do synchronous work.
   const killOnExit = () => {
-    child.kill('SIGKILL');
+    run.killNow();
     rmSync(s.dataDir, { recursive: true, force: true });
   };
   process.once('exit', killOnExit);
@@ -168,29 +164,18 @@ async function superviseBroker(child: ChildProcess, s: Supervision): Promise<Kaf
   const stop = () =>
     (stopping ??= (async () => {
       process.off('exit', killOnExit);
-      if (watchdogPid) signalQuietly(watchdogPid, 'SIGKILL');
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const timer = new Promise<'timeout'>((resolve) => {
-          setTimeout(resolve, s.stopTimeoutMs, 'timeout').unref();
-        });
-        if ((await Promise.race([exited, timer])) === 'timeout') {
-          child.kill('SIGKILL');
-          await exited;
-        }
-      }
+      await run.terminate('SIGTERM');
       await rm(s.dataDir, { recursive: true, force: true, maxRetries: 3 });
     })());
-  void exited.then(() => {
-    if (watchdogPid) signalQuietly(watchdogPid, 'SIGKILL');
-  });
+  const ready = (timeoutMs: number) =>
+    waitForKafka([s.brokers], {
+      timeoutMs,
+      clusterId: s.clusterId,
+      abort: () => run.exitError(),
+    });
 
   try {
-    await waitForKafka([s.brokers], {
-      timeoutMs: s.startTimeoutMs,
-      clusterId: s.clusterId,
-      abort: () => exitedEarly,
-    });
+    await ready(s.startTimeoutMs);
   } catch (error) {
     const tail = logTail(s.logFile);
     await stop();
@@ -201,13 +186,38 @@ async function superviseBroker(child: ChildProcess, s: Supervision): Promise<Kaf
   }
   const { brokers, logFile, dataDir, version, jarsFromCache, jarsMs } = s;
   const startMs = Date.now() - s.started;
-  return { brokers, logFile, dataDir, pid, version, jarsFromCache, jarsMs, startMs, exited, stop };
-}
-
-function signalQuietly(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(pid, signal);
-  } catch {
-    // Already gone.
-  }
+  return {
+    brokers,
+    logFile,
+    dataDir,
+    version,
+    jarsFromCache,
+    jarsMs,
+    startMs,
+    get pid() {
+      return run.pid;
+    },
+    get exited() {
+      return run.exited;
+    },
+    stop,
+    halt: async (signal = 'SIGTERM') => {
+      if (stopping) throw new Error('the broker was stopped; it cannot be halted');
+      await run.terminate(signal);
+    },
+    restart: async () => {
+      if (stopping) throw new Error('the broker was stopped; it cannot be restarted');
+      if (run.running) return;
+      await run.terminate();
+      run = new BrokerProcess(spec);
+      try {
+        await ready(s.startTimeoutMs);
+      } catch (error) {
+        throw new Error(
+          `Apache Kafka ${s.version} did not restart: ${(error as Error).message}\n` +
+            `--- last lines of the broker log (${s.logFile}) ---\n${logTail(s.logFile)}`,
+        );
+      }
+    },
+  };
 }

@@ -201,7 +201,11 @@ describe('persistence migrations', () => {
     }
     expect(await tables()).toEqual([]);
     expect(await appliedNames()).toEqual([]);
-    expect(await query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory'`)).toEqual([]);
+    expect(
+      await query(
+        `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+      ),
+    ).toEqual([]);
 
     await expect(runMigrations(dataSource)).resolves.toEqual(MIGRATION_NAMES);
   });
@@ -241,7 +245,7 @@ describe('persistence migrations', () => {
       const waiting = runMigrations(dataSource).finally(() => (finished = true));
       await waitFor('runMigrations to queue for the advisory lock', async () => {
         const rows = await query(
-          `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`,
+          `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
         );
         return rows.length === 1;
       });
@@ -265,7 +269,11 @@ describe('persistence migrations', () => {
       await holder.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
       await expect(runMigrations(single)).resolves.toEqual([]);
 
-      expect(await query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory'`)).toEqual([]);
+      expect(
+        await query(
+          `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+        ),
+      ).toEqual([]);
       const [setting] = await single.query<{ lock_timeout: string }[]>('SHOW lock_timeout');
       expect(setting.lock_timeout).toBe('0');
     } finally {

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { loadDriverConfig } from '@reflex/config';
 import { createHttpApp } from '@reflex/platform';
+import { boundShutdown } from './shutdown-bounds';
 import { DriverModule } from './driver.module';
 
 async function bootstrap() {
@@ -12,6 +13,7 @@ async function bootstrap() {
     config,
     largeBodies: [{ path: '/v1/sim/state', limit: '64mb' }],
   });
+  boundShutdown(app, 'driver', config.shutdownTimeoutMs);
   await app.listen(config.port, config.host);
 }
 

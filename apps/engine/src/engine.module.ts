@@ -1,4 +1,10 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import {
+  DynamicModule,
+  type MiddlewareConsumer,
+  Module,
+  type NestModule,
+  RequestMethod,
+} from '@nestjs/common';
 import { ENGINE_CONFIG, EngineConfig } from '@reflex/config';
 import {
   BUS_READINESS,
@@ -12,6 +18,7 @@ import {
   ReadinessCheck,
 } from '@reflex/platform';
 import { AuditModule } from './audit/audit.module';
+import { RefuseNulMiddleware } from './common/refuse-nul.middleware';
 import { IntakeModule } from './intake/intake.module';
 import { InventoryModule } from './inventory/inventory.module';
 import { PlansModule } from './plans/plans.module';
@@ -22,7 +29,7 @@ import { RulesModule } from './rules/rules.module';
  * the REST API over all of it. Each feature folder is one Nest module.
  */
 @Module({})
-export class EngineModule {
+export class EngineModule implements NestModule {
   static register(config: Readonly<EngineConfig>): DynamicModule {
     return {
       module: EngineModule,
@@ -49,5 +56,9 @@ export class EngineModule {
       ],
       exports: [ENGINE_CONFIG, MetricsRegistry],
     };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(RefuseNulMiddleware).forRoutes({ path: '*path', method: RequestMethod.ALL });
   }
 }

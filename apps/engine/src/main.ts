@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { loadEngineConfig } from '@reflex/config';
 import { createHttpApp } from '@reflex/platform';
+import { boundShutdown } from './shutdown-bounds';
 import { EngineModule } from './engine.module';
 
 async function bootstrap() {
@@ -12,6 +13,7 @@ async function bootstrap() {
     config,
     largeBodies: [{ path: '/v1/inventory', limit: '64mb' }],
   });
+  boundShutdown(app, 'engine', config.shutdownTimeoutMs);
   await app.listen(config.port, config.host);
 }
 

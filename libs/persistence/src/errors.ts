@@ -13,3 +13,14 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
   if (driverError?.code !== UNIQUE_VIOLATION) return false;
   return constraint === undefined || driverError.constraint === constraint;
 }
+
+/**
+ * True for PostgreSQL's data exceptions (SQLSTATE class 22: a value out of range, text it cannot
+ * store, a malformed date...): the statement fails the same way every time it runs with those
+ * values, so a consumer must refuse the message (dead-letter it) rather than retry it forever.
+ */
+export function isDataException(error: unknown): boolean {
+  if (!(error instanceof QueryFailedError)) return false;
+  const code = (error.driverError as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && code.startsWith('22');
+}

@@ -35,9 +35,24 @@ export function textOf(name: string, value: unknown): string | undefined {
   return value;
 }
 
+/**
+ * Years 1 to 9999, what ISO-8601 spells without extensions. JavaScript also reads dates hundreds of
+ * thousands of years away (`-271821-04-20`), which PostgreSQL cannot compare with: a 500 before.
+ */
+export function isStorableDate(date: Date): boolean {
+  const year = date.getUTCFullYear();
+  return !Number.isNaN(date.getTime()) && year >= 1 && year <= 9999;
+}
+
+// A date, or a date and time with an optional zone. JavaScript's own parser also reads "' OR '1'='1"
+// and "-1" as 1 January 2001, so a filter of garbage used to select everything since then.
+const ISO_8601 =
+  /^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:[Zz]|[+-]\d{2}:?\d{2})?)?$/;
+
 export function dateOf(name: string, value: unknown): Date | undefined {
   if (value === undefined || value === '') return undefined;
-  const parsed = typeof value === 'string' ? new Date(value) : new Date(NaN);
-  if (Number.isNaN(parsed.getTime())) throw bad(name, 'must be an ISO-8601 date-time');
+  const parsed =
+    typeof value === 'string' && ISO_8601.test(value) ? new Date(value) : new Date(NaN);
+  if (!isStorableDate(parsed)) throw bad(name, 'must be an ISO-8601 date-time');
   return parsed;
 }

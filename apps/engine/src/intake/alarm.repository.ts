@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { ValidationError } from '@reflex/common';
 import type { AlarmV1 } from '@reflex/contracts';
-import type { AlarmDisposition } from '@reflex/persistence';
+import { type AlarmDisposition, isDataException } from '@reflex/persistence';
 import { DataSource, EntityManager } from 'typeorm';
 
 /** An alarm row as intake reads it back. */
@@ -56,6 +57,18 @@ export class AlarmRepository {
    * before: a redelivery, already decided.
    */
   async insert(manager: EntityManager, alarm: AlarmV1, payload: object): Promise<string | null> {
+    try {
+      return await this.insertRow(manager, alarm, payload);
+    } catch (error) {
+      // Values the database refuses are refused for good: not retriable, so the alarm is
+      // dead-lettered (or answered 400) with the reason instead of blocking its partition.
+      if (!isDataException(error)) throw error;
+      const message = `cannot be stored: ${(error as Error).message}`;
+      throw new ValidationError(`invalid alarm.v1: ${message}`, [{ path: '', message }], error);
+    }
+  }
+
+  private async insertRow(manager: EntityManager, alarm: AlarmV1, payload: object) {
     const rows: Array<{ id: string }> = await manager.query(
       `INSERT INTO alarms (source, alarm_id, type, severity, state, resource_kind, resource_id, occurred_at,
          labels, annotations, value, payload)

@@ -24,7 +24,8 @@ export function pageRequest(limit: unknown, cursor: unknown): PageRequest {
   if (cursor === undefined || cursor === '') return { limit: size };
   if (typeof cursor !== 'string') throw badCursor();
   const after = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (after === '' || encodeCursor(after) !== cursor) throw badCursor();
+  // Ids hold no control characters; a forged cursor with a NUL would reach the database.
+  if (after === '' || after.includes('\u0000') || encodeCursor(after) !== cursor) throw badCursor();
   return { after, limit: size };
 }
 

@@ -15,7 +15,10 @@ const MAX_REASON = 4096;
  * `previousStatus`) would make the driver refuse the command.
  */
 export function commandMessage(command: DriverCommandV1): OutboxMessage {
-  const value: DriverCommandV1 = { ...command, params: commandParams(command.type, command.params) };
+  const value: DriverCommandV1 = {
+    ...command,
+    params: commandParams(command.type, command.params),
+  };
   return { topic: Topic.DriverCommands, key: command.actionId, value };
 }
 

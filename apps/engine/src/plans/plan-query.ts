@@ -1,4 +1,4 @@
-import { invalidParam as bad } from '../common/query-params';
+import { invalidParam as bad, isStorableDate } from '../common/query-params';
 import type { Position } from './plan-query.repository';
 import { isUuid } from './plan.repository';
 
@@ -14,7 +14,7 @@ export function positionOf(cursor: unknown): Position | undefined {
   if (cursor === undefined || cursor === '') return undefined;
   const text = typeof cursor === 'string' ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
   const [createdAt, id] = text.split('|');
-  if (!createdAt || !id || !isUuid(id) || Number.isNaN(Date.parse(createdAt))) {
+  if (!createdAt || !id || !isUuid(id) || !isStorableDate(new Date(createdAt))) {
     throw bad('cursor', 'is not a cursor returned by a previous page');
   }
   return { createdAt, id };

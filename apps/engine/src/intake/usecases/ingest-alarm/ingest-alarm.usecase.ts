@@ -139,6 +139,8 @@ export class IngestAlarmUseCase {
         decision: { reason },
       };
     }
+    const unknown = await this.unknownResource(m, alarm);
+    if (unknown) return unknown;
     const wider = await this.widerAlarm(m, alarm);
     if (wider) return wider;
 
@@ -171,6 +173,25 @@ export class IngestAlarmUseCase {
       reason,
       decision: { reason, intent, plan: outcome, ...summary },
     };
+  }
+
+  /**
+   * An alarm about a resource the inventory does not hold is refused with the reason (disposition
+   * `rejected`), before any rule: there is nothing to act on, and a rule that fired anyway made a
+   * blocked plan per alarm (a typo'd host, a producer ahead of the CMDB, or a hostile sender).
+   * Kept in the audit rather than dead-lettered: it is a valid Alarm v1 (CONTRACT §3).
+   */
+  private async unknownResource(m: EntityManager, alarm: AlarmV1): Promise<Decision | null> {
+    const { kind, id } = alarm.resource;
+    const found =
+      kind === 'host'
+        ? await this.inventory.getHost(id, m)
+        : kind === 'instance'
+          ? await this.inventory.getInstance(id, m)
+          : await this.inventory.getGroup(id, m);
+    if (found) return null;
+    const reason = `${kind} ${id} is not in the inventory`;
+    return { disposition: 'rejected', reason, decision: { reason } };
   }
 
   /** An instance on a host that is down is the host's problem: the host's plan covers it. */

@@ -1,0 +1,122 @@
+// The shape every storm scenario shares: a cluster on a fresh database and prefix, the cloud seeded
+// in the engine and the simulator, a storm sent while `chaos` does its damage, then settle and
+// verify.
+import { Kafka, logLevel } from 'kafkajs';
+import { waitFor } from '../../support/wait-for';
+import { settle, verify, type Verdict } from './checks';
+import { buildCloud, Rng, STORM_CLOUD } from './cloud';
+import { ChaosCluster, type ClusterOptions } from './cluster';
+import type { MonkeyReport } from './monkey';
+import type { ResultRow } from './results';
+import { SimHostFailures } from './sim-host-failures';
+import { buildStorm, distinctMessages, type Storm, type StormShape } from './storm';
+import { StormRunner, type StormStats } from './storm-runner';
+
+export interface StormContext {
+  cluster: ChaosCluster;
+  storm: Storm;
+  rng: Rng;
+  /** Resolves when the last storm message has been acknowledged. */
+  sent: Promise<StormStats>;
+}
+
+export interface StormScenario {
+  name: string;
+  cluster: Omit<ClusterOptions, 'label'> & { label: string };
+  shape: StormShape;
+  seed: number;
+  /** The damage done while the storm runs; resolves when it is over (services running again). */
+  chaos(ctx: StormContext): Promise<MonkeyReport>;
+  /** Extra checks (e.g. sampled during the storm); each string is a violation. */
+  extraChecks?(ctx: StormContext): Promise<string[]>;
+  settleTimeoutMs?: number;
+  notes?: string;
+}
+
+export interface StormOutcome {
+  row: ResultRow;
+  verdict: Verdict;
+}
+
+async function topicMessages(brokers: string, topics: string[]): Promise<number> {
+  const admin = new Kafka({
+    clientId: 'chaos-count',
+    brokers: [brokers],
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  try {
+    let total = 0;
+    for (const topic of topics) {
+      for (const p of await admin.fetchTopicOffsets(topic)) total += Number(p.high) - Number(p.low);
+    }
+    return total;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function runStormScenario(s: StormScenario): Promise<StormOutcome> {
+  const started = Date.now();
+  const cluster = await ChaosCluster.create(s.cluster);
+  const sim = new SimHostFailures(cluster.database.url);
+  try {
+    await cluster.start();
+    const rng = new Rng(s.seed);
+    const cloud = buildCloud(STORM_CLOUD, rng);
+    await cluster.seed(cloud);
+    const storm = buildStorm(cloud, s.shape, rng);
+    const runner = new StormRunner(cluster, s.cluster.brokers, sim.fail);
+    const sent = runner.run(storm.items);
+    const ctx: StormContext = { cluster, storm, rng, sent };
+    const [stats, damage] = await Promise.all([sent, s.chaos(ctx)]);
+    const stopped = cluster.services.filter((p) => !p.alive).map((p) => p.name);
+    if (stopped.length)
+      throw new Error(`services not running after the chaos: ${stopped.join(', ')}`);
+    // Recovered by themselves: database and broker reachable again, as each service sees it.
+    for (const p of cluster.services) {
+      await waitFor(
+        `${p.name} to be ready again`,
+        async () => (await fetch(`${p.url}/readyz`)).status === 200,
+        { timeoutMs: 90_000, intervalMs: 500 },
+      );
+    }
+    const distinct = distinctMessages(storm.items);
+    await settle(cluster, distinct.size, s.settleTimeoutMs ?? 180_000);
+    const verdict = await verify(cluster, distinct, sim);
+    if (s.extraChecks) verdict.violations.push(...(await s.extraChecks(ctx)));
+    const driverMessages = await topicMessages(s.cluster.brokers, [
+      `${cluster.prefix}driver.commands`,
+      `${cluster.prefix}driver.events`,
+    ]);
+    const row: ResultRow = {
+      scenario: s.name,
+      kills: damage.kills,
+      restarts: damage.restarts,
+      messages: stats.kafka + stats.http + driverMessages,
+      alarms: verdict.alarms,
+      plans: verdict.plans,
+      lost: verdict.lost,
+      duplicated: verdict.duplicated,
+      pass: verdict.lost === 0 && verdict.duplicated === 0 && verdict.violations.length === 0,
+      seconds: Math.round((Date.now() - started) / 1000),
+      notes: [
+        `${storm.items.length} alarm msgs (${distinct.size} distinct; ${stats.kafka} Kafka, ${stats.http} HTTP)`,
+        `${storm.failedHosts.length} hosts failed, ${storm.maintainedHosts.length} drained, ${storm.degradedHosts.length} degraded`,
+        `plans ${JSON.stringify(verdict.planStates)}`,
+        s.notes,
+        damage.notes,
+        ...verdict.violations,
+      ]
+        .filter(Boolean)
+        .join('; '),
+    };
+    return { row, verdict };
+  } catch (error) {
+    const tails = cluster.services.map((p) => `--- ${p.name} ---\n${p.output(1500)}`).join('\n');
+    throw new Error(`${s.name}: ${(error as Error).message}\n${tails}`);
+  } finally {
+    await sim.close();
+    await cluster.close();
+  }
+}

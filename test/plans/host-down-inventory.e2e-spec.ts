@@ -1,0 +1,58 @@
+// Found by the chaos suite: when two hosts failed seconds apart, a failover's evacuation onto the
+// second one failed, and the engine's inventory went on showing that VM as running on the first,
+// dead host, while the cloud had it down. A host the engine marks down takes its instances down.
+import { startTestEngine, type TestEngine } from '../support/engine-app';
+import { DriverStandIn, fail, success } from './support/driver-stand-in';
+import {
+  createPlan,
+  currentInventory,
+  host,
+  hostRef,
+  intent,
+  inventory,
+  seed,
+  vm,
+  waitForPlanState,
+} from './support/plan-fixtures';
+
+describe('a failover that cannot move everything', () => {
+  let engine: TestEngine;
+  let driver: DriverStandIn;
+
+  beforeAll(async () => {
+    engine = await startTestEngine();
+    driver = await DriverStandIn.start(engine.config.topicPrefix);
+  });
+  afterAll(async () => {
+    await driver?.stop();
+    await engine?.close();
+  });
+
+  it('leaves what it could not evacuate as down (error) on the dead host, not running', async () => {
+    await seed(engine, inventory([host('x1'), host('x2')], [vm('x-vm1', 'x1'), vm('x-vm2', 'x1')]));
+    driver.use((command) =>
+      command.type === 'evacuate' &&
+      (command.params as { instanceId: string }).instanceId === 'x-vm2'
+        ? fail('destination-unavailable', false)
+        : success(),
+    );
+    const outcome = await createPlan(
+      engine,
+      intent('host-failover', hostRef('x1'), { onFailure: 'continue' }),
+    );
+    const plan = await waitForPlanState(engine, outcome.planId!, 'failed');
+    expect(plan.actions.map((a) => [a.type, a.state])).toEqual([
+      ['fence-host', 'succeeded'],
+      ['set-host-status', 'succeeded'],
+      ['evacuate', 'succeeded'],
+      ['evacuate', 'failed'],
+    ]);
+
+    const after = await currentInventory(engine);
+    expect(after.hosts.find((h) => h.id === 'x1')?.status).toBe('down');
+    const byId = new Map(after.instances.map((i) => [i.id, i]));
+    expect(byId.get('x-vm1')).toMatchObject({ state: 'running' });
+    expect(byId.get('x-vm1')?.hostId).not.toBe('x1');
+    expect(byId.get('x-vm2')).toMatchObject({ hostId: 'x1', state: 'error' });
+  });
+});
