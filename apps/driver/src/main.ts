@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { loadDriverConfig } from '@reflex/config';
-import { createHttpApp } from '@reflex/platform';
-import { boundShutdown } from './shutdown-bounds';
+import { boundShutdown, createHttpApp } from '@reflex/platform';
+
 import { DriverModule } from './driver.module';
 
 async function bootstrap() {

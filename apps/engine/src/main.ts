@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { loadEngineConfig } from '@reflex/config';
-import { createHttpApp } from '@reflex/platform';
-import { boundShutdown } from './shutdown-bounds';
+import { boundShutdown, createHttpApp } from '@reflex/platform';
+
 import { EngineModule } from './engine.module';
 
 async function bootstrap() {

@@ -8,3 +8,4 @@ export * from './json-logger';
 export * from './messaging.module';
 export * from './metrics.registry';
 export * from './readiness';
+export * from './shutdown-bounds';
