@@ -6,6 +6,9 @@ import { DataSource } from 'typeorm';
  * connection of its own: a note must be committed before the publish it announces, and survive the
  * claiming transaction when a crash rolls that back.
  */
+/** Longest a note waits for a lock; an uncontended note takes milliseconds. */
+export const NOTE_LOCK_TIMEOUT_MS = 5000;
+
 @Injectable()
 export class OutboxAttemptRepository {
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
@@ -16,18 +19,25 @@ export class OutboxAttemptRepository {
    */
   async record(ids: readonly string[], at: Date): Promise<Map<string, Date>> {
     if (ids.length === 0) return new Map();
-    // A CTE sees the table as it was before the statement, so `earlier` excludes this insert.
-    const rows = await this.dataSource.query<{ outbox_id: string; attempted_at: Date }[]>(
-      `WITH earlier AS (
-         SELECT outbox_id, attempted_at FROM outbox_attempts WHERE outbox_id = ANY($1::bigint[])
-       ), noted AS (
-         INSERT INTO outbox_attempts (outbox_id, attempted_at)
-         SELECT id, $2 FROM unnest($1::bigint[]) AS t(id)
-         ON CONFLICT (outbox_id) DO NOTHING
-       )
-       SELECT outbox_id::text AS outbox_id, attempted_at FROM earlier`,
-      [ids, at],
-    );
+    const rows = await this.dataSource.transaction(async (m) => {
+      // The claiming transaction holds the batch's row locks while it waits for this note. A note
+      // queued behind a lock on outbox_attempts whose holder waits for those row locks (a TRUNCATE
+      // or an ALTER of both tables) would wait forever, in a cycle through this process that
+      // PostgreSQL cannot see. Give up instead: the claim rolls back, and the relay tries again.
+      await m.query(`SET LOCAL lock_timeout = '${NOTE_LOCK_TIMEOUT_MS}ms'`);
+      // A CTE sees the table as it was before the statement, so `earlier` excludes this insert.
+      return m.query<{ outbox_id: string; attempted_at: Date }[]>(
+        `WITH earlier AS (
+           SELECT outbox_id, attempted_at FROM outbox_attempts WHERE outbox_id = ANY($1::bigint[])
+         ), noted AS (
+           INSERT INTO outbox_attempts (outbox_id, attempted_at)
+           SELECT id, $2 FROM unnest($1::bigint[]) AS t(id)
+           ON CONFLICT (outbox_id) DO NOTHING
+         )
+         SELECT outbox_id::text AS outbox_id, attempted_at FROM earlier`,
+        [ids, at],
+      );
+    });
     return new Map(rows.map((row) => [row.outbox_id, row.attempted_at]));
   }
 
