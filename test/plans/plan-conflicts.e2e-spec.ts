@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { waitFor } from '../support/wait-for';
-import { DriverStandIn, type Script, succeed, success } from './support/driver-stand-in';
+import { DriverStandIn, hangMigrations, success } from './support/driver-stand-in';
 import {
   createPlan,
   currentInventory,
@@ -16,8 +16,6 @@ import {
   waitForPlanState,
 } from './support/plan-fixtures';
 import { startTestEngine, type TestEngine } from '../support/engine-app';
-
-const hangMigrations: Script = (c) => (c.type === 'live-migrate' ? 'hang' : succeed()(c));
 
 describe('conflicts between plans: wait, merge, supersede (real Kafka, PostgreSQL)', () => {
   let engine: TestEngine;

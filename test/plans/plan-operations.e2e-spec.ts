@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { PlanningService } from '../../apps/engine/src/plans/planning.service';
 import { waitFor } from '../support/wait-for';
-import { DriverStandIn, fail, type Script, succeed, success } from './support/driver-stand-in';
+import { DriverStandIn, fail, hangMigrations, succeed, success } from './support/driver-stand-in';
 import {
   call,
   createPlan,
@@ -18,8 +18,6 @@ import {
   waitForPlanState,
 } from './support/plan-fixtures';
 import { startTestEngine, type TestEngine } from '../support/engine-app';
-
-const hangMigrations: Script = (c) => (c.type === 'live-migrate' ? 'hang' : succeed()(c));
 
 describe('operating plans over REST: approve, cancel, abort, force-complete, rollback', () => {
   let engine: TestEngine;

@@ -33,6 +33,9 @@ export const succeed =
   () =>
     success(progressSteps);
 
+/** Live migrations hang until aborted or force-completed; everything else succeeds. */
+export const hangMigrations: Script = (c) => (c.type === 'live-migrate' ? 'hang' : succeed()(c));
+
 export const fail = (code: string, retriable: boolean): Reply[] => [
   { status: 'accepted' },
   { status: 'failed', error: { code, message: `scripted ${code}`, retriable } },
