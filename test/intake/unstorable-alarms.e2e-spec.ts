@@ -89,7 +89,7 @@ describe('alarms the database cannot store', () => {
     const unstorable = { ...alarm('disk.full', 'host', 'cmp-01'), labels: { a: 'x\u0000' } };
     const attempt = engine.app
       .get(DataSource)
-      .transaction((m) => repository.insert(m, unstorable, unstorable));
+      .transaction((m) => repository.insertMany(m, [{ alarm: unstorable, payload: unstorable }]));
     await expect(attempt).rejects.toBeInstanceOf(ValidationError);
     await expect(attempt).rejects.toMatchObject({ retriable: false, message: /cannot be stored/ });
   });

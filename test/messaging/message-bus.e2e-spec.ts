@@ -188,6 +188,54 @@ describe.each([kafka, inProcess])('message bus on $name', (transport) => {
     );
   });
 
+  it('hands waiting messages to handleBatch in order, and one by one when a batch fails', async () => {
+    const alarm = firstGood('alarm.v1') as Record<string, unknown>;
+    const values: unknown[] = Array.from({ length: 40 }, (_, i) => ({ ...alarm, id: `b${i}` }));
+    values[10] = '{"not json';
+    values[25] = { ...alarm, id: 'poison' };
+    // Published before subscribing, so the consumer finds all of them waiting.
+    await bus.publish(
+      Topic.Alarms,
+      values.map((value) => ({ key: 'one-key', value })),
+    );
+    const handled: string[] = [];
+    const batchSizes: number[] = [];
+    let failedBatches = 0;
+    await bus.subscribe<{ id: string }>({
+      topic: Topic.Alarms,
+      groupId: `g-${uniqueSuffix()}`,
+      decode: decoderFor('alarm.v1'),
+      maxBatchSize: 16,
+      handleBatch: async (messages) => {
+        batchSizes.push(messages.length);
+        if (messages.some((m) => m.value.id === 'poison')) {
+          failedBatches++;
+          throw new ValidationError('a poison message in the batch');
+        }
+        handled.push(...messages.map((m) => m.value.id));
+      },
+      handle: async (m) => {
+        if (m.value.id === 'poison') throw new ValidationError('poison');
+        handled.push(m.value.id);
+      },
+    });
+    const good = values
+      .filter(
+        (v): v is { id: string } => typeof v === 'object' && (v as { id: string }).id !== 'poison',
+      )
+      .map((v) => v.id);
+    await waitFor('every good message', () => handled.length >= good.length);
+    expect(handled).toEqual(good);
+    expect(Math.max(...batchSizes)).toBeGreaterThan(1);
+    expect(Math.max(...batchSizes)).toBeLessThanOrEqual(16);
+    expect(failedBatches).toBe(1);
+    const dead = await transport.observe(bus, prefix, Topic.AlarmsDlq, 2);
+    expect(dead.map((d) => d.headers['x-error'])).toEqual([
+      expect.stringContaining('JSON'),
+      'VALIDATION_FAILED: poison',
+    ]);
+  });
+
   it('keeps the order of messages with the same key', async () => {
     const { received, subscription } = collector<{ id: string }>(Topic.Alarms, 'alarm.v1');
     await bus.subscribe(subscription);

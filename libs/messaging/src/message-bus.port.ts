@@ -30,6 +30,15 @@ export interface Subscription<T> {
    */
   decode: (raw: Buffer) => T;
   handle: (message: IncomingMessage<T>) => Promise<void>;
+  /**
+   * Optional: several decoded messages of one partition, in order, in one call, which must be
+   * atomic (all handled, or none and it throws). When it throws, the messages are handed to
+   * `handle` one by one, with the usual retry and dead-lettering, so a batch that fails costs its
+   * speed, never a message.
+   */
+  handleBatch?: (messages: IncomingMessage<T>[]) => Promise<void>;
+  /** Most messages per `handleBatch` call (default 500). */
+  maxBatchSize?: number;
   /** Partitions processed in parallel; order is kept within a partition (i.e. per key). */
   concurrency?: number;
 }

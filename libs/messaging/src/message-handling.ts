@@ -23,6 +23,8 @@ export interface HandlingHooks {
   /** Asked before each retry: once the consumer is closing, the message is left uncommitted. */
   isStopping(): boolean;
   onError?(error: unknown, message: RawMessage, attempt: number): void;
+  /** A `handleBatch` call failed; its messages are handled one by one next. */
+  onBatchError?(error: unknown, first: RawMessage, size: number): void;
 }
 
 export type HandlingOutcome = 'handled' | 'dead-lettered' | 'abandoned';
@@ -49,6 +51,22 @@ export function deadLetterFor(raw: RawMessage, error: unknown): OutgoingMessage 
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+export const DEFAULT_MAX_BATCH = 500;
+
+function decoded<T>(subscription: Subscription<T>, raw: RawMessage): IncomingMessage<T> {
+  const bytes = raw.value ?? Buffer.alloc(0);
+  return {
+    topic: raw.topic,
+    partition: raw.partition,
+    offset: raw.offset,
+    key: raw.key ? raw.key.toString('utf8') : null,
+    value: subscription.decode(bytes),
+    headers: raw.headers,
+    raw: bytes,
+    messageId: `${raw.topic}/${raw.partition}/${raw.offset}`,
+  };
+}
+
 /**
  * The transport-independent part of consuming: decode, hand over, and decide between retry and
  * dead-letter from the error's `retriable` flag. A retriable failure (database down) is retried with
@@ -61,24 +79,23 @@ export async function handleRawMessage<T>(
   hooks: HandlingHooks,
   retry: RetryPolicy = DEFAULT_RETRY,
 ): Promise<HandlingOutcome> {
-  const bytes = raw.value ?? Buffer.alloc(0);
-  let decoded: T;
+  let message: IncomingMessage<T>;
   try {
-    decoded = subscription.decode(bytes);
+    message = decoded(subscription, raw);
   } catch (error) {
     await hooks.deadLetter(deadLetterFor(raw, error));
     return 'dead-lettered';
   }
-  const message: IncomingMessage<T> = {
-    topic: raw.topic,
-    partition: raw.partition,
-    offset: raw.offset,
-    key: raw.key ? raw.key.toString('utf8') : null,
-    value: decoded,
-    headers: raw.headers,
-    raw: bytes,
-    messageId: `${raw.topic}/${raw.partition}/${raw.offset}`,
-  };
+  return handleDecoded(subscription, message, raw, hooks, retry);
+}
+
+async function handleDecoded<T>(
+  subscription: Subscription<T>,
+  message: IncomingMessage<T>,
+  raw: RawMessage,
+  hooks: HandlingHooks,
+  retry: RetryPolicy,
+): Promise<HandlingOutcome> {
   let delay = retry.initialDelayMs;
   for (let attempt = 1; ; attempt++) {
     try {
@@ -95,6 +112,48 @@ export async function handleRawMessage<T>(
       delay = Math.min(delay * 2, retry.maxDelayMs);
     }
   }
+}
+
+/**
+ * Consecutive messages of one partition. Without `handleBatch`, each as handleRawMessage does. With
+ * it: the undecodable ones are dead-lettered, the rest go to `handleBatch` in one call, and if that
+ * call fails they are handled one by one, so each gets its own retry or dead-letter.
+ * Returns how many messages, from the first, are done (handled or dead-lettered); fewer than all
+ * only when the consumer is stopping, and the rest must be left for redelivery.
+ */
+export async function handleRawBatch<T>(
+  subscription: Subscription<T>,
+  raws: RawMessage[],
+  hooks: HandlingHooks,
+  retry: RetryPolicy = DEFAULT_RETRY,
+): Promise<number> {
+  const good: Array<{ raw: RawMessage; message: IncomingMessage<T> }> = [];
+  if (subscription.handleBatch && raws.length > 1) {
+    for (const raw of raws) {
+      try {
+        good.push({ raw, message: decoded(subscription, raw) });
+      } catch (error) {
+        await hooks.deadLetter(deadLetterFor(raw, error));
+      }
+    }
+    if (good.length === 0) return raws.length;
+    try {
+      await subscription.handleBatch(good.map((g) => g.message));
+      return raws.length;
+    } catch (error) {
+      hooks.onBatchError?.(error, good[0].raw, good.length);
+    }
+    // One by one, as delivered; the dead-lettered ones are done already.
+    for (const [i, { raw, message }] of good.entries()) {
+      const outcome = await handleDecoded(subscription, message, raw, hooks, retry);
+      if (outcome === 'abandoned') return raws.indexOf(good[i].raw);
+    }
+    return raws.length;
+  }
+  for (const [i, raw] of raws.entries()) {
+    if ((await handleRawMessage(subscription, raw, hooks, retry)) === 'abandoned') return i;
+  }
+  return raws.length;
 }
 
 export function encodeValue(value: unknown): Buffer {

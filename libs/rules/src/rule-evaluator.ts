@@ -74,6 +74,8 @@ export class RuleEvaluator {
   }
 }
 
+const IN_MEMORY_FACTS = new Set(['alarm', 'now']);
+
 export async function evaluateRules(
   rules: readonly LoadedRule[],
   alarm: AlarmV1,
@@ -90,7 +92,9 @@ export async function evaluateRules(
   });
   registerReflexOperators(engine);
   for (const [name, callback] of Object.entries(alarmFacts(alarm, facts))) {
-    engine.addFact(name, callback);
+    // The alarm itself and the clock first: most rules are about another alarm type, and a failed
+    // `alarm.type` condition then settles the rule before any inventory fact is read.
+    engine.addFact(name, callback, { priority: IN_MEMORY_FACTS.has(name) ? 2 : 1 });
   }
   for (const rule of active) {
     engine.addRule({

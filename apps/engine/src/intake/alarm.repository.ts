@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ValidationError } from '@reflex/common';
 import type { AlarmV1 } from '@reflex/contracts';
 import { type AlarmDisposition, isDataException } from '@reflex/persistence';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 
 /** An alarm row as intake reads it back. */
 export interface StoredAlarm {
@@ -25,11 +25,11 @@ const COLUMNS = `id AS "rowId", source, alarm_id AS "alarmId", type, state, reso
   received_at AS "receivedAt", annotations`;
 
 /**
- * "Still open": no later `resolved` message for the same (source, id), other than the message being
- * decided (`$except`), which must not close the alarm it is about to be compared with.
+ * "Still open": no later `resolved` message for the same (source, id), other than those of the
+ * batch being decided (`$except`, a bigint[]), which it applies itself in order.
  */
-const open = (except: string) => `NOT EXISTS (SELECT 1 FROM alarms r WHERE r.source = a.source
-  AND r.alarm_id = a.alarm_id AND r.state = 'resolved' AND r.id > a.id AND r.id <> ${except})`;
+const openExcept = (except: string) => `NOT EXISTS (SELECT 1 FROM alarms r WHERE r.source = a.source
+  AND r.alarm_id = a.alarm_id AND r.state = 'resolved' AND r.id > a.id AND r.id <> ALL(${except}::bigint[]))`;
 
 export interface DecisionUpdate {
   disposition: AlarmDisposition;
@@ -38,27 +38,44 @@ export interface DecisionUpdate {
   decision?: object | null;
 }
 
+export interface AlarmToStore {
+  alarm: AlarmV1;
+  /** What arrived, for audit: the Alarm v1, or the webhook body it was mapped from. */
+  payload: object;
+}
+
+/** Host alarms whose being open other decisions read: correlation, maintenance windows. */
+export type HostAlarmType = 'host.down' | 'host.maintenance.requested';
+
+const asJson = (value: unknown) => (value === null ? null : JSON.stringify(value));
+
+/**
+ * Alarm rows for intake. Every method takes a batch (one alarm is a batch of one), so deciding a
+ * partition's worth of alarms costs a handful of statements, not a handful per alarm.
+ */
 @Injectable()
 export class AlarmRepository {
-  constructor(private readonly dataSource: DataSource) {}
-
   /**
-   * Serialises decisions about one resource across transports and replicas until the transaction
-   * ends, so alarms for one resource are decided in order and never concurrently.
+   * Serialises decisions about the given resources across transports and replicas until the
+   * transaction ends, so alarms for one resource are decided in order and never concurrently. The
+   * locks are taken in one order (by key) so two batches sharing resources cannot deadlock.
    */
-  async lockResource(manager: EntityManager, kind: string, id: string): Promise<void> {
-    await manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [
-      `reflex.resource:${kind}:${id}`,
-    ]);
+  async lockResources(manager: EntityManager, resources: AlarmV1['resource'][]): Promise<void> {
+    const keys = [...new Set(resources.map((r) => `reflex.resource:${r.kind}:${r.id}`))];
+    await manager.query(
+      `SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtext(r) AS k FROM unnest($1::text[]) r ORDER BY 1) s`,
+      [keys],
+    );
   }
 
   /**
-   * Stores the message once. Null when this exact message (source, id, state, occurredAt) was stored
-   * before: a redelivery, already decided.
+   * Stores each message once, in the given order (row ids increase with it). Returns, per message,
+   * its new row id, or null when this exact message (source, id, state, occurredAt) is stored
+   * already: a redelivery, or a repeat within the batch, decided once.
    */
-  async insert(manager: EntityManager, alarm: AlarmV1, payload: object): Promise<string | null> {
+  async insertMany(manager: EntityManager, items: AlarmToStore[]): Promise<Array<string | null>> {
     try {
-      return await this.insertRow(manager, alarm, payload);
+      return await this.insertRows(manager, items);
     } catch (error) {
       // Values the database refuses are refused for good: not retriable, so the alarm is
       // dead-lettered (or answered 400) with the reason instead of blocking its partition.
@@ -68,68 +85,107 @@ export class AlarmRepository {
     }
   }
 
-  private async insertRow(manager: EntityManager, alarm: AlarmV1, payload: object) {
-    const rows: Array<{ id: string }> = await manager.query(
-      `INSERT INTO alarms (source, alarm_id, type, severity, state, resource_kind, resource_id, occurred_at,
-         labels, annotations, value, payload)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-       ON CONFLICT ON CONSTRAINT uq_alarms_message DO NOTHING RETURNING id`,
+  private async insertRows(manager: EntityManager, items: AlarmToStore[]) {
+    const column = <T>(pick: (a: AlarmV1) => T) => items.map((i) => pick(i.alarm));
+    const rows: Array<{ id: string; ord: string }> = await manager.query(
+      `WITH input AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+           $7::text[], $8::timestamptz[], $9::jsonb[], $10::jsonb[], $11::float8[], $12::jsonb[])
+           WITH ORDINALITY AS t(source, alarm_id, type, severity, state, resource_kind, resource_id,
+             occurred_at, labels, annotations, value, payload, ord)
+       ), stored AS (
+         INSERT INTO alarms (source, alarm_id, type, severity, state, resource_kind, resource_id,
+           occurred_at, labels, annotations, value, payload)
+         SELECT source, alarm_id, type, severity, state, resource_kind, resource_id, occurred_at,
+           labels, annotations, value, payload FROM input ORDER BY ord
+         ON CONFLICT ON CONSTRAINT uq_alarms_message DO NOTHING
+         RETURNING id, source, alarm_id, state, occurred_at
+       )
+       SELECT DISTINCT ON (s.id) s.id, i.ord FROM stored s
+         JOIN input i USING (source, alarm_id, state, occurred_at) ORDER BY s.id, i.ord`,
       [
-        alarm.source,
-        alarm.id,
-        alarm.type,
-        alarm.severity ?? null,
-        alarm.state ?? 'firing',
-        alarm.resource.kind,
-        alarm.resource.id,
-        alarm.occurredAt,
-        alarm.labels ?? {},
-        alarm.annotations ?? {},
-        alarm.value ?? null,
-        payload,
+        column((a) => a.source),
+        column((a) => a.id),
+        column((a) => a.type),
+        column((a) => a.severity ?? null),
+        column((a) => a.state ?? 'firing'),
+        column((a) => a.resource.kind),
+        column((a) => a.resource.id),
+        column((a) => a.occurredAt),
+        column((a) => asJson(a.labels ?? {})),
+        column((a) => asJson(a.annotations ?? {})),
+        column((a) => a.value ?? null),
+        items.map((i) => asJson(i.payload)),
       ],
     );
-    return rows[0]?.id ?? null;
+    const ids: Array<string | null> = items.map(() => null);
+    for (const row of rows) ids[Number(row.ord) - 1] = String(row.id);
+    return ids;
   }
 
-  async findMessage(manager: EntityManager, alarm: AlarmV1): Promise<StoredAlarm | null> {
-    const rows: StoredAlarm[] = await manager.query(
-      `SELECT ${COLUMNS} FROM alarms WHERE source = $1 AND alarm_id = $2 AND state = $3 AND occurred_at = $4`,
-      [alarm.source, alarm.id, alarm.state ?? 'firing', alarm.occurredAt],
-    );
-    return rows[0] ?? null;
-  }
-
-  /** The first firing message of (source, id) that no later `resolved` closed, other than `exceptRow`. */
-  async findOpen(
+  /** The stored rows of these exact messages, in their order (null where none is stored). */
+  async findMessages(
     manager: EntityManager,
-    source: string,
-    alarmId: string,
-    exceptRow: string,
-  ): Promise<StoredAlarm | null> {
-    const rows: StoredAlarm[] = await manager.query(
-      `SELECT ${COLUMNS} FROM alarms a WHERE a.source = $1 AND a.alarm_id = $2 AND a.state = 'firing'
-         AND a.id <> $3 AND a.disposition <> 'duplicate' AND ${open('$3')}
-       ORDER BY a.id LIMIT 1`,
-      [source, alarmId, exceptRow],
+    alarms: AlarmV1[],
+  ): Promise<Array<StoredAlarm | null>> {
+    if (alarms.length === 0) return [];
+    const rows: Array<StoredAlarm & { ord: string }> = await manager.query(
+      `SELECT k.ord, m.* FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])
+         WITH ORDINALITY AS k(source, alarm_id, state, occurred_at, ord)
+       JOIN LATERAL (SELECT ${COLUMNS} FROM alarms a WHERE a.source = k.source
+         AND a.alarm_id = k.alarm_id AND a.state = k.state AND a.occurred_at = k.occurred_at) m ON true`,
+      [
+        alarms.map((a) => a.source),
+        alarms.map((a) => a.id),
+        alarms.map((a) => a.state ?? 'firing'),
+        alarms.map((a) => a.occurredAt),
+      ],
     );
-    return rows[0] ?? null;
+    const found: Array<StoredAlarm | null> = alarms.map(() => null);
+    for (const { ord, ...row } of rows) found[Number(ord) - 1] = row;
+    return found;
   }
 
-  /** An open firing alarm of `type` about a resource, the oldest first (the one others correlate to). */
-  async findOpenOfType(
-    manager: EntityManager | null,
-    type: string,
-    kind: string,
-    resourceId: string,
-  ): Promise<StoredAlarm | null> {
-    const rows: StoredAlarm[] = await (manager ?? this.dataSource.manager).query(
-      `SELECT ${COLUMNS} FROM alarms a WHERE a.resource_kind = $1 AND a.resource_id = $2 AND a.type = $3
-         AND a.state = 'firing' AND a.disposition NOT IN ('duplicate', 'received') AND ${open('0')}
-       ORDER BY a.id LIMIT 1`,
-      [kind, resourceId, type],
+  /**
+   * For each (source, id), its open firing message if any: the first that is not a duplicate and
+   * that no later `resolved` message closed. Rows in `exceptRows` (the batch being decided) are
+   * neither candidates nor closers: the batch applies them itself, in order.
+   */
+  async openFiring(
+    manager: EntityManager,
+    keys: Array<{ source: string; alarmId: string }>,
+    exceptRows: string[],
+  ): Promise<StoredAlarm[]> {
+    if (keys.length === 0) return [];
+    return manager.query(
+      `SELECT DISTINCT ON (a.source, a.alarm_id) ${COLUMNS} FROM alarms a
+        WHERE (a.source, a.alarm_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+          AND a.state = 'firing' AND a.disposition <> 'duplicate' AND a.id <> ALL($3::bigint[])
+          AND ${openExcept('$3')}
+        ORDER BY a.source, a.alarm_id, a.id`,
+      [keys.map((k) => k.source), keys.map((k) => k.alarmId), exceptRows],
     );
-    return rows[0] ?? null;
+  }
+
+  /**
+   * Open, decided firing alarms of the given types about the given hosts, oldest first, leaving
+   * out (as candidates and as closers) the rows in `exceptRows`.
+   */
+  async openOnHosts(
+    manager: EntityManager,
+    types: readonly HostAlarmType[],
+    hostIds: string[],
+    exceptRows: string[],
+  ): Promise<StoredAlarm[]> {
+    if (hostIds.length === 0) return [];
+    return manager.query(
+      `SELECT ${COLUMNS} FROM alarms a
+        WHERE a.resource_kind = 'host' AND a.resource_id = ANY($1::text[]) AND a.type = ANY($2::text[])
+          AND a.state = 'firing' AND a.disposition NOT IN ('duplicate', 'received')
+          AND a.id <> ALL($3::bigint[]) AND ${openExcept('$3')}
+        ORDER BY a.id`,
+      [hostIds, types, exceptRows],
+    );
   }
 
   /**
@@ -150,19 +206,23 @@ export class AlarmRepository {
     return rows[0]?.at ?? null;
   }
 
-  async recordDecision(
+  async recordDecisions(
     manager: EntityManager,
-    rowId: string,
-    update: DecisionUpdate,
+    updates: Array<DecisionUpdate & { rowId: string }>,
   ): Promise<void> {
+    if (updates.length === 0) return;
     await manager.query(
-      `UPDATE alarms SET disposition = $2, plan_id = $3, correlated_to = $4, decision = $5 WHERE id = $1`,
+      `UPDATE alarms a SET disposition = d.disposition, plan_id = d.plan_id,
+         correlated_to = d.correlated_to, decision = d.decision
+       FROM unnest($1::bigint[], $2::text[], $3::uuid[], $4::bigint[], $5::jsonb[])
+         AS d(id, disposition, plan_id, correlated_to, decision)
+       WHERE a.id = d.id`,
       [
-        rowId,
-        update.disposition,
-        update.planId ?? null,
-        update.correlatedTo ?? null,
-        update.decision ?? null,
+        updates.map((u) => u.rowId),
+        updates.map((u) => u.disposition),
+        updates.map((u) => u.planId ?? null),
+        updates.map((u) => u.correlatedTo ?? null),
+        updates.map((u) => asJson(u.decision ?? null)),
       ],
     );
   }

@@ -1,13 +1,23 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { AlarmV1, decoderFor, Topic } from '@reflex/contracts';
 import { IncomingMessage, MESSAGE_BUS, MessageBus } from '@reflex/messaging';
+import type { IngestAlarmCommand } from './usecases/ingest-alarm/ingest-alarm.command';
 import { IngestAlarmUseCase } from './usecases/ingest-alarm/ingest-alarm.usecase';
 
 /**
  * The `alarms` topic. Producers key alarms by resource id, so one resource's alarms share a partition
- * and arrive in order; partitions are decided in parallel. Invalid messages never reach the use
+ * and arrive in order; partitions are decided in parallel, each in batches of what it has waiting. Invalid messages never reach the use
  * case: the bus dead-letters them with the validator's reason.
  */
+/** Alarms per transaction at most: long enough to amortise it, short enough to hold locks briefly. */
+const BATCH = 200;
+
+const command = (message: IncomingMessage<AlarmV1>): IngestAlarmCommand => ({
+  alarm: message.value,
+  payload: message.value,
+  channel: 'kafka',
+});
+
 @Injectable()
 export class AlarmsConsumer implements OnApplicationBootstrap {
   constructor(
@@ -22,9 +32,12 @@ export class AlarmsConsumer implements OnApplicationBootstrap {
       decode: decoderFor('alarm.v1'),
       concurrency: 3,
       handle: (message: IncomingMessage<AlarmV1>) =>
-        this.ingest
-          .execute({ alarm: message.value, payload: message.value, channel: 'kafka' })
-          .then(() => undefined),
+        this.ingest.execute(command(message)).then(() => undefined),
+      // What a partition has waiting is decided in one transaction; if one alarm of it cannot be
+      // stored, the bus retries them one by one and only that one is dead-lettered.
+      handleBatch: (messages: IncomingMessage<AlarmV1>[]) =>
+        this.ingest.executeBatch(messages.map(command)).then(() => undefined),
+      maxBatchSize: BATCH,
     });
   }
 }

@@ -9,7 +9,6 @@ import { AlarmRepository } from './alarm.repository';
 import { AlarmsConsumer } from './alarms.consumer';
 import { AlarmsController } from './alarms.controller';
 import { MaintenanceController } from './maintenance.controller';
-import { MaintenanceWindows } from './maintenance-windows';
 import { PLAN_GATEWAY } from './plan-gateway';
 import { IngestAlarmUseCase } from './usecases/ingest-alarm/ingest-alarm.usecase';
 
@@ -20,7 +19,6 @@ import { IngestAlarmUseCase } from './usecases/ingest-alarm/ingest-alarm.usecase
   providers: [
     AlarmRepository,
     AlarmQueryRepository,
-    MaintenanceWindows,
     IngestAlarmUseCase,
     AlarmsConsumer,
     { provide: PLAN_GATEWAY, useExisting: PlanningService },

@@ -71,27 +71,49 @@ export class InventoryRepository {
   }
 
   async getHost(id: string, manager?: EntityManager): Promise<HostV1 | null> {
-    const rows = await this.db(manager).query<HostRow[]>(
-      `SELECT ${HOST_COLUMNS} FROM hosts WHERE id = $1`,
-      [id],
-    );
-    return rows.length > 0 ? toHost(rows[0]) : null;
+    return (await this.getHosts([id], manager)).get(id) ?? null;
   }
 
   async getInstance(id: string, manager?: EntityManager): Promise<InstanceV1 | null> {
-    const rows = await this.db(manager).query<InstanceRow[]>(
-      `SELECT ${INSTANCE_COLUMNS} FROM instances WHERE id = $1`,
-      [id],
-    );
-    return rows.length > 0 ? toInstance(rows[0]) : null;
+    return (await this.getInstances([id], manager)).get(id) ?? null;
   }
 
   async getGroup(id: string, manager?: EntityManager): Promise<GroupV1 | null> {
-    const rows = await this.db(manager).query<GroupRow[]>(
-      `SELECT ${GROUP_COLUMNS} FROM groups WHERE id = $1`,
-      [id],
+    return (await this.getGroups([id], manager)).get(id) ?? null;
+  }
+
+  /** The given hosts by id, in one query; ids the inventory does not hold are absent. */
+  async getHosts(ids: readonly string[], manager?: EntityManager): Promise<Map<string, HostV1>> {
+    const rows = await this.byIds<HostRow>('hosts', HOST_COLUMNS, ids, manager);
+    return new Map(rows.map((row) => [row.id, toHost(row)]));
+  }
+
+  async getInstances(
+    ids: readonly string[],
+    manager?: EntityManager,
+  ): Promise<Map<string, InstanceV1>> {
+    const rows = await this.byIds<InstanceRow>('instances', INSTANCE_COLUMNS, ids, manager);
+    return new Map(rows.map((row) => [row.id, toInstance(row)]));
+  }
+
+  async getGroups(ids: readonly string[], manager?: EntityManager): Promise<Map<string, GroupV1>> {
+    const rows = await this.byIds<GroupRow>('groups', GROUP_COLUMNS, ids, manager);
+    return new Map(rows.map((row) => [row.id, toGroup(row)]));
+  }
+
+  private async byIds<Row extends { id: string }>(
+    table: InventoryTable,
+    columns: string,
+    ids: readonly string[],
+    manager?: EntityManager,
+  ): Promise<Row[]> {
+    if (ids.length === 0) return [];
+    return this.db(manager).query<Row[]>(
+      ids.length === 1
+        ? `SELECT ${columns} FROM ${table} WHERE id = $1`
+        : `SELECT ${columns} FROM ${table} WHERE id = ANY($1::text[])`,
+      [ids.length === 1 ? ids[0] : ids],
     );
-    return rows.length > 0 ? toGroup(rows[0]) : null;
   }
 
   async listHosts(page: PageQuery, manager?: EntityManager): Promise<HostV1[]> {

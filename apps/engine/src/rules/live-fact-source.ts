@@ -6,8 +6,24 @@ import { GroupStatusService } from '../inventory/group-status.service';
 import { InventoryRepository } from '../inventory/inventory.repository';
 
 export interface MaintenanceLookup {
-  openMaintenance(hostId: string, manager: EntityManager): Promise<MaintenanceWindow | null>;
+  openMaintenance(hostId: string): Promise<MaintenanceWindow | null>;
 }
+
+/**
+ * Inventory rows the caller read already in the same transaction: a row, null for an id it looked
+ * up and did not find, undefined for an id it did not look up.
+ */
+export interface KnownInventory {
+  host(id: string): HostV1 | null | undefined;
+  instance(id: string): InstanceV1 | null | undefined;
+  group(id: string): GroupV1 | null | undefined;
+}
+
+const NOTHING_KNOWN: KnownInventory = {
+  host: () => undefined,
+  instance: () => undefined,
+  group: () => undefined,
+};
 
 /**
  * Facts from the live inventory, read inside the deciding transaction so a decision sees the state it
@@ -21,23 +37,24 @@ export class LiveFactSource implements FactSource {
     private readonly inventory: InventoryRepository,
     private readonly groups: GroupStatusService,
     private readonly maintenance: MaintenanceLookup,
+    private readonly known: KnownInventory = NOTHING_KNOWN,
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
   getHost(id: string): Promise<HostV1 | null> {
-    return this.inventory.getHost(id, this.manager);
+    return orRead(this.known.host(id), () => this.inventory.getHost(id, this.manager));
   }
 
   getInstance(id: string): Promise<InstanceV1 | null> {
-    return this.inventory.getInstance(id, this.manager);
+    return orRead(this.known.instance(id), () => this.inventory.getInstance(id, this.manager));
   }
 
   getGroup(id: string): Promise<GroupV1 | null> {
-    return this.inventory.getGroup(id, this.manager);
+    return orRead(this.known.group(id), () => this.inventory.getGroup(id, this.manager));
   }
 
   async getGroupStatus(groupId: string): Promise<GroupStatusV1 | null> {
-    if (!(await this.inventory.getGroup(groupId, this.manager))) return null;
+    if (!(await this.getGroup(groupId))) return null;
     return this.groups.status(groupId, this.manager);
   }
 
@@ -48,10 +65,15 @@ export class LiveFactSource implements FactSource {
   }
 
   getOpenMaintenance(hostId: string): Promise<MaintenanceWindow | null> {
-    return this.maintenance.openMaintenance(hostId, this.manager);
+    return this.maintenance.openMaintenance(hostId);
   }
 
   now(): Date {
     return this.clock();
   }
+}
+
+/** What the caller knows (a row, or null: known to be absent), else a read. */
+function orRead<T>(known: T | null | undefined, read: () => Promise<T | null>): Promise<T | null> {
+  return known !== undefined ? Promise.resolve(known) : read();
 }

@@ -1,6 +1,12 @@
 import { Topic, topicName } from '@reflex/contracts/topics';
 import type { ConsumerLag, MessageBus, OutgoingMessage, Subscription } from '../message-bus.port';
-import { encodeValue, handleRawMessage, RawMessage, RetryPolicy } from '../message-handling';
+import {
+  DEFAULT_MAX_BATCH,
+  encodeValue,
+  handleRawBatch,
+  RawMessage,
+  RetryPolicy,
+} from '../message-handling';
 
 interface StoredMessage {
   key: Buffer | null;
@@ -94,7 +100,7 @@ export class InProcessMessageBus implements MessageBus {
     this.drain(name, group);
   }
 
-  /** Delivers what each partition has, one message at a time per partition, like a Kafka consumer. */
+  /** Delivers what each partition has, in order per partition, like a Kafka consumer (in batches if the subscription takes them). */
   private drain(
     name: string,
     group: { cursor: GroupCursor; subscriptions: Subscription<unknown>[] },
@@ -106,21 +112,26 @@ export class InProcessMessageBus implements MessageBus {
       if (!subscription || group.cursor.offsets[p] >= partition.length) return;
       group.cursor.running[p] = true;
       const run = (async () => {
+        const max = subscription.handleBatch ? (subscription.maxBatchSize ?? DEFAULT_MAX_BATCH) : 1;
         while (!this.stopping && group.cursor.offsets[p] < partition.length) {
-          const offset = group.cursor.offsets[p];
-          const stored = partition[offset];
-          const raw: RawMessage = { topic: name, partition: p, offset: String(offset), ...stored };
-          const outcome = await handleRawMessage(
+          const from = group.cursor.offsets[p];
+          const raws = partition.slice(from, from + max).map((stored, i): RawMessage => ({
+            topic: name,
+            partition: p,
+            offset: String(from + i),
+            ...stored,
+          }));
+          const done = await handleRawBatch(
             subscription,
-            raw,
+            raws,
             {
               deadLetter: (dead) => this.publish(Topic.AlarmsDlq, [dead]),
               isStopping: () => this.stopping,
             },
             this.options.retry,
           );
-          if (outcome === 'abandoned') break;
-          group.cursor.offsets[p] = offset + 1;
+          group.cursor.offsets[p] = from + done;
+          if (done < raws.length) break;
         }
       })().finally(() => {
         group.cursor.running[p] = false;

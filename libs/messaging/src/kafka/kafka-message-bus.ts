@@ -11,7 +11,14 @@ import {
 import { TransientError } from '@reflex/common';
 import { Topic, topicName } from '@reflex/contracts/topics';
 import type { ConsumerLag, MessageBus, OutgoingMessage, Subscription } from '../message-bus.port';
-import { encodeValue, handleRawMessage, RawMessage, RetryPolicy } from '../message-handling';
+import {
+  DEFAULT_MAX_BATCH,
+  encodeValue,
+  handleRawBatch,
+  HandlingHooks,
+  RawMessage,
+  RetryPolicy,
+} from '../message-handling';
 
 export interface BusLogger {
   log(message: string): void;
@@ -203,36 +210,46 @@ export class KafkaMessageBus implements MessageBus {
       await consumer.disconnect().catch(() => undefined);
       throw error;
     }
+    const hooks = (heartbeat: () => Promise<void>): HandlingHooks => ({
+      deadLetter: (dead) => this.publish(Topic.AlarmsDlq, [dead]),
+      isStopping: () => this.stopping,
+      onError: (error, raw, attempt) => {
+        void heartbeat().catch(() => undefined);
+        this.options.logger.warn(
+          `handler for ${raw.topic}/${raw.partition}@${raw.offset} failed (attempt ${attempt}): ${(error as Error).message}`,
+        );
+      },
+      onBatchError: (error, first, size) => {
+        void heartbeat().catch(() => undefined);
+        this.options.logger.warn(
+          `batch of ${size} from ${first.topic}/${first.partition}@${first.offset} failed (${(error as Error).message}); handling them one by one`,
+        );
+      },
+    });
+    const maxBatch = subscription.maxBatchSize ?? DEFAULT_MAX_BATCH;
     await consumer.run({
       autoCommit: true,
       partitionsConsumedConcurrently: subscription.concurrency ?? 1,
-      eachMessage: async ({ topic, partition, message, heartbeat }) => {
-        const raw: RawMessage = {
-          topic,
-          partition,
-          offset: message.offset,
-          key: message.key,
-          value: message.value,
-          headers: headersOf(message.headers),
-        };
-        const outcome = await handleRawMessage(
-          subscription,
-          raw,
-          {
-            deadLetter: (dead) => this.publish(Topic.AlarmsDlq, [dead]),
-            isStopping: () => this.stopping,
-            onError: (error, _raw, attempt) => {
-              void heartbeat().catch(() => undefined);
-              this.options.logger.warn(
-                `handler for ${topic}/${partition}@${message.offset} failed (attempt ${attempt}): ${(error as Error).message}`,
-              );
-            },
-          },
-          this.options.retry,
-        );
-        // Leaving the offset uncommitted makes the broker redeliver the message to whoever consumes next.
-        if (outcome === 'abandoned')
-          throw new TransientError('consumer stopping; message left for redelivery');
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        const handling = hooks(heartbeat);
+        for (let from = 0; from < batch.messages.length; from += maxBatch) {
+          if (!isRunning() || isStale()) return;
+          const raws = batch.messages.slice(from, from + maxBatch).map((message): RawMessage => ({
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: message.offset,
+            key: message.key,
+            value: message.value,
+            headers: headersOf(message.headers),
+          }));
+          const done = await handleRawBatch(subscription, raws, handling, this.options.retry);
+          if (done > 0) resolveOffset(raws[done - 1].offset);
+          // Leaving the offset uncommitted makes the broker redeliver the rest to whoever consumes next.
+          if (done < raws.length)
+            throw new TransientError('consumer stopping; messages left for redelivery');
+          await heartbeat();
+        }
       },
     });
   }

@@ -9,18 +9,31 @@ import { GroupStatusService } from '../../../inventory/group-status.service';
 import { InventoryRepository } from '../../../inventory/inventory.repository';
 import { LiveFactSource } from '../../../rules/live-fact-source';
 import { RuleRegistry } from '../../../rules/rule-registry.service';
-import { AlarmRepository, DecisionUpdate } from '../../alarm.repository';
-import { MaintenanceWindows } from '../../maintenance-windows';
+import { AlarmRepository, DecisionUpdate, type HostAlarmType } from '../../alarm.repository';
+import { MAINTENANCE_REQUESTED, maintenanceWindowOf } from '../../maintenance-windows';
 import { PLAN_GATEWAY, PlanGateway } from '../../plan-gateway';
+import { BatchInventory } from './batch-inventory';
 import { IngestAlarmCommand, IngestAlarmResult } from './ingest-alarm.command';
+import { OpenAlarms } from './open-alarms';
 
 type Decision = DecisionUpdate & { reason: string | null };
 
+/** What deciding one alarm of a batch reads besides the database: the batch's view of it. */
+interface BatchView {
+  open: OpenAlarms;
+  inventory: BatchInventory;
+}
+
+/** Host alarms other decisions read: correlation (host.down) and maintenance windows. */
+const WATCHED: HostAlarmType[] = ['host.down', MAINTENANCE_REQUESTED];
+
 /**
- * From one alarm to its disposition, in one transaction: store it once, then decide — duplicate,
- * resolved (cancelling a plan that has not started), correlated to a wider alarm, no rule, suppressed
- * by cooldown, or triggered with the plan it made. A crash before commit leaves nothing; a
- * redelivery after commit finds the stored message and changes nothing.
+ * From alarms to their dispositions, in one transaction per batch (a partition's worth from the
+ * topic, one from HTTP): store each once, then decide each in order — duplicate, resolved (cancelling
+ * a plan that has not started), correlated to a wider alarm, no rule, suppressed by cooldown, or
+ * triggered with the plan it made. Every alarm is decided as if alone, against what the alarms before
+ * it in the batch left; the reads and writes are made per batch. A crash before commit leaves
+ * nothing; a redelivery after commit finds the stored messages and changes nothing.
  */
 @Injectable()
 export class IngestAlarmUseCase {
@@ -32,7 +45,6 @@ export class IngestAlarmUseCase {
     private readonly alarms: AlarmRepository,
     private readonly inventory: InventoryRepository,
     private readonly groups: GroupStatusService,
-    private readonly maintenance: MaintenanceWindows,
     private readonly rules: RuleRegistry,
     @Inject(PLAN_GATEWAY) private readonly plans: PlanGateway,
     metrics: MetricsRegistry,
@@ -46,45 +58,101 @@ export class IngestAlarmUseCase {
   }
 
   async execute(command: IngestAlarmCommand): Promise<IngestAlarmResult> {
-    const alarm = command.alarm;
-    const result = await this.dataSource.transaction(async (m) => {
-      await this.alarms.lockResource(m, alarm.resource.kind, alarm.resource.id);
-      const rowId = await this.alarms.insert(m, alarm, command.payload);
-      if (rowId === null) {
-        const stored = await this.alarms.findMessage(m, alarm);
-        return this.result(
-          alarm,
-          {
-            disposition: stored?.disposition ?? 'received',
-            planId: stored?.planId ?? null,
-            reason: 'already decided',
-          },
-          true,
-        );
+    return (await this.executeBatch([command]))[0];
+  }
+
+  /** The results in the commands' order. Throws (nothing stored) if any alarm cannot be stored. */
+  async executeBatch(commands: readonly IngestAlarmCommand[]): Promise<IngestAlarmResult[]> {
+    if (commands.length === 0) return [];
+    const alarms = commands.map((c) => c.alarm);
+    const results = await this.dataSource.transaction(async (m) => {
+      await this.alarms.lockResources(
+        m,
+        alarms.map((a) => a.resource),
+      );
+      const rowIds = await this.alarms.insertMany(m, [...commands]);
+      const view = await this.load(m, alarms, rowIds);
+      const decisions: Array<(Decision & { rowId: string }) | null> = [];
+      for (const [i, alarm] of alarms.entries()) {
+        const rowId = rowIds[i];
+        if (rowId === null) {
+          decisions.push(null);
+          continue;
+        }
+        const decision =
+          (alarm.state ?? 'firing') === 'resolved'
+            ? await this.resolve(m, view, alarm)
+            : await this.decide(m, view, alarm);
+        view.open.decided(alarm, rowId, decision);
+        decisions.push({ ...decision, rowId });
       }
-      const decision =
-        (alarm.state ?? 'firing') === 'resolved'
-          ? await this.resolve(m, alarm, rowId)
-          : await this.decide(m, alarm, rowId);
-      await this.alarms.recordDecision(m, rowId, decision);
-      return this.result(alarm, decision, false);
+      await this.alarms.recordDecisions(
+        m,
+        decisions.filter((d) => d !== null),
+      );
+      return this.results(m, alarms, decisions);
     });
-    if (!result.replay) {
-      this.decided.inc({ type: alarm.type, disposition: result.disposition });
-      // Ids as fields, not inside the text, so log search can follow an alarm to its plan.
-      this.logger.log({
-        msg: `alarm ${result.disposition}`,
-        alarmId: alarm.id,
-        alarmSource: alarm.source,
-        alarmType: alarm.type,
-        resource: `${alarm.resource.kind}:${alarm.resource.id}`,
-        channel: command.channel,
-        disposition: result.disposition,
-        planId: result.planId,
-        correlatedTo: result.correlatedTo,
-      });
-    }
-    return result;
+    results.forEach((result, i) => this.report(commands[i], result));
+    return results;
+  }
+
+  private async load(
+    m: EntityManager,
+    alarms: readonly AlarmV1[],
+    rowIds: Array<string | null>,
+  ): Promise<BatchView> {
+    const newRows = rowIds.filter((id) => id !== null);
+    const keys = alarms
+      .filter((_, i) => rowIds[i] !== null)
+      .map((a) => ({ source: a.source, alarmId: a.id }));
+    const inventory = await BatchInventory.load(this.inventory, m, alarms);
+    const hosts = [...inventory.hostIds];
+    const firing = await this.alarms.openFiring(m, keys, newRows);
+    const onHosts = await this.alarms.openOnHosts(m, WATCHED, hosts, newRows);
+    return { open: new OpenAlarms(firing, onHosts, hosts, WATCHED), inventory };
+  }
+
+  /** Decided now, or replays answered with what was decided then (in this batch or before). */
+  private async results(
+    m: EntityManager,
+    alarms: readonly AlarmV1[],
+    decisions: ReadonlyArray<Decision | null>,
+  ): Promise<IngestAlarmResult[]> {
+    const replays = alarms.filter((_, i) => decisions[i] === null);
+    const stored = await this.alarms.findMessages(m, replays);
+    let replay = 0;
+    return alarms.map((alarm, i) => {
+      const decision = decisions[i];
+      if (decision) return this.result(alarm, decision, false);
+      const found = stored[replay++];
+      return this.result(
+        alarm,
+        {
+          disposition: found?.disposition ?? 'received',
+          planId: found?.planId ?? null,
+          reason: 'already decided',
+        },
+        true,
+      );
+    });
+  }
+
+  private report(command: IngestAlarmCommand, result: IngestAlarmResult): void {
+    if (result.replay) return;
+    const alarm = command.alarm;
+    this.decided.inc({ type: alarm.type, disposition: result.disposition });
+    // Ids as fields, not inside the text, so log search can follow an alarm to its plan.
+    this.logger.log({
+      msg: `alarm ${result.disposition}`,
+      alarmId: alarm.id,
+      alarmSource: alarm.source,
+      alarmType: alarm.type,
+      resource: `${alarm.resource.kind}:${alarm.resource.id}`,
+      channel: command.channel,
+      disposition: result.disposition,
+      planId: result.planId,
+      correlatedTo: result.correlatedTo,
+    });
   }
 
   private result(
@@ -103,8 +171,8 @@ export class IngestAlarmUseCase {
     };
   }
 
-  private async resolve(m: EntityManager, alarm: AlarmV1, rowId: string): Promise<Decision> {
-    const open = await this.alarms.findOpen(m, alarm.source, alarm.id, rowId);
+  private async resolve(m: EntityManager, view: BatchView, alarm: AlarmV1): Promise<Decision> {
+    const open = view.open.firingOf(alarm.source, alarm.id);
     let cancelled = false;
     if (open?.planId) {
       cancelled = await this.plans.cancelIfNotStarted(
@@ -127,8 +195,8 @@ export class IngestAlarmUseCase {
     };
   }
 
-  private async decide(m: EntityManager, alarm: AlarmV1, rowId: string): Promise<Decision> {
-    const open = await this.alarms.findOpen(m, alarm.source, alarm.id, rowId);
+  private async decide(m: EntityManager, view: BatchView, alarm: AlarmV1): Promise<Decision> {
+    const open = view.open.firingOf(alarm.source, alarm.id);
     if (open) {
       const reason = `alarm ${alarm.source}/${alarm.id} is already firing (since ${open.occurredAt.toISOString()})`;
       return {
@@ -139,12 +207,18 @@ export class IngestAlarmUseCase {
         decision: { reason },
       };
     }
-    const unknown = await this.unknownResource(m, alarm);
+    const unknown = unknownResource(view, alarm);
     if (unknown) return unknown;
-    const wider = await this.widerAlarm(m, alarm);
+    const wider = widerAlarm(view, alarm);
     if (wider) return wider;
 
-    const facts = new LiveFactSource(m, this.inventory, this.groups, this.maintenance);
+    const maintenance = {
+      openMaintenance: async (hostId: string) => {
+        const request = view.open.oldestOn(MAINTENANCE_REQUESTED, hostId);
+        return request ? maintenanceWindowOf(request) : null;
+      },
+    };
+    const facts = new LiveFactSource(m, this.inventory, this.groups, maintenance, view.inventory);
     const evaluation = await this.rules.evaluate(alarm, facts);
     const summary = {
       fired: evaluation.fired.map((o) => ({ rule: o.rule, conditions: o.conditions })),
@@ -175,42 +249,6 @@ export class IngestAlarmUseCase {
     };
   }
 
-  /**
-   * An alarm about a resource the inventory does not hold is refused with the reason (disposition
-   * `rejected`), before any rule: there is nothing to act on, and a rule that fired anyway made a
-   * blocked plan per alarm (a typo'd host, a producer ahead of the CMDB, or a hostile sender).
-   * Kept in the audit rather than dead-lettered: it is a valid Alarm v1 (CONTRACT §3).
-   */
-  private async unknownResource(m: EntityManager, alarm: AlarmV1): Promise<Decision | null> {
-    const { kind, id } = alarm.resource;
-    const found =
-      kind === 'host'
-        ? await this.inventory.getHost(id, m)
-        : kind === 'instance'
-          ? await this.inventory.getInstance(id, m)
-          : await this.inventory.getGroup(id, m);
-    if (found) return null;
-    const reason = `${kind} ${id} is not in the inventory`;
-    return { disposition: 'rejected', reason, decision: { reason } };
-  }
-
-  /** An instance on a host that is down is the host's problem: the host's plan covers it. */
-  private async widerAlarm(m: EntityManager, alarm: AlarmV1): Promise<Decision | null> {
-    if (alarm.resource.kind !== 'instance') return null;
-    const instance = await this.inventory.getInstance(alarm.resource.id, m);
-    if (!instance) return null;
-    const hostDown = await this.alarms.findOpenOfType(m, 'host.down', 'host', instance.hostId);
-    if (!hostDown) return null;
-    const reason = `host ${instance.hostId} is down (alarm ${hostDown.source}/${hostDown.alarmId}); its plan covers ${alarm.resource.id}`;
-    return {
-      disposition: 'correlated',
-      correlatedTo: hostDown.rowId,
-      planId: hostDown.planId,
-      reason,
-      decision: { reason },
-    };
-  }
-
   private async cooldown(m: EntityManager, intent: RuleIntent): Promise<string | null> {
     if (intent.cooldownSeconds <= 0) return null;
     const last = await this.alarms.lastPlanAt(
@@ -224,6 +262,35 @@ export class IngestAlarmUseCase {
     if (Date.now() >= until) return null;
     return `rule ${intent.rule.name} made a plan for ${intent.target.kind} ${intent.target.id} at ${last.toISOString()}; cooldown ${intent.cooldownSeconds}s runs until ${new Date(until).toISOString()}`;
   }
+}
+
+/**
+ * An alarm about a resource the inventory does not hold is refused with the reason (disposition
+ * `rejected`), before any rule: there is nothing to act on, and a rule that fired anyway made a
+ * blocked plan per alarm (a typo'd host, a producer ahead of the CMDB, or a hostile sender).
+ * Kept in the audit rather than dead-lettered: it is a valid Alarm v1 (CONTRACT §3).
+ */
+function unknownResource(view: BatchView, alarm: AlarmV1): Decision | null {
+  if (view.inventory.holds(alarm.resource)) return null;
+  const reason = `${alarm.resource.kind} ${alarm.resource.id} is not in the inventory`;
+  return { disposition: 'rejected', reason, decision: { reason } };
+}
+
+/** An instance on a host that is down is the host's problem: the host's plan covers it. */
+function widerAlarm(view: BatchView, alarm: AlarmV1): Decision | null {
+  if (alarm.resource.kind !== 'instance') return null;
+  const instance = view.inventory.instance(alarm.resource.id);
+  if (!instance) return null;
+  const hostDown = view.open.oldestOn('host.down', instance.hostId);
+  if (!hostDown) return null;
+  const reason = `host ${instance.hostId} is down (alarm ${hostDown.source}/${hostDown.alarmId}); its plan covers ${alarm.resource.id}`;
+  return {
+    disposition: 'correlated',
+    correlatedTo: hostDown.rowId,
+    planId: hostDown.planId,
+    reason,
+    decision: { reason },
+  };
 }
 
 export function toPlanIntent(intent: RuleIntent, alarm: AlarmV1): PlanIntent {

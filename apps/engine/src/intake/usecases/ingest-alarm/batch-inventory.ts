@@ -1,0 +1,58 @@
+import type { AlarmV1, GroupV1, HostV1, InstanceV1 } from '@reflex/contracts';
+import type { EntityManager } from 'typeorm';
+import { InventoryRepository } from '../../../inventory/inventory.repository';
+import type { KnownInventory } from '../../../rules/live-fact-source';
+
+/**
+ * The inventory rows an intake batch is about, read once inside its transaction: the resources of
+ * its alarms, and the hosts and groups of its instances. Intake never changes the inventory, so these
+ * stay what every decision of the batch would have read.
+ */
+export class BatchInventory implements KnownInventory {
+  private constructor(
+    private readonly hosts: Map<string, HostV1>,
+    private readonly instances: Map<string, InstanceV1>,
+    private readonly groups: Map<string, GroupV1>,
+    /** Every host id looked up, found or not. */
+    readonly hostIds: ReadonlySet<string>,
+    private readonly instanceIds: ReadonlySet<string>,
+    private readonly groupIds: ReadonlySet<string>,
+  ) {}
+
+  static async load(
+    repository: InventoryRepository,
+    manager: EntityManager,
+    alarms: readonly AlarmV1[],
+  ): Promise<BatchInventory> {
+    const about = (kind: AlarmV1['resource']['kind']) =>
+      alarms.filter((a) => a.resource.kind === kind).map((a) => a.resource.id);
+    const instanceIds = new Set(about('instance'));
+    const instances = await repository.getInstances([...instanceIds], manager);
+    const members = [...instances.values()];
+    const hostIds = new Set([...about('host'), ...members.map((i) => i.hostId)]);
+    const groupIds = new Set([...about('group'), ...members.flatMap((i) => i.groupId ?? [])]);
+    const hosts = await repository.getHosts([...hostIds], manager);
+    const groups = await repository.getGroups([...groupIds], manager);
+    return new BatchInventory(hosts, instances, groups, hostIds, instanceIds, groupIds);
+  }
+
+  host(id: string): HostV1 | null | undefined {
+    return this.hostIds.has(id) ? (this.hosts.get(id) ?? null) : undefined;
+  }
+
+  instance(id: string): InstanceV1 | null | undefined {
+    return this.instanceIds.has(id) ? (this.instances.get(id) ?? null) : undefined;
+  }
+
+  group(id: string): GroupV1 | null | undefined {
+    return this.groupIds.has(id) ? (this.groups.get(id) ?? null) : undefined;
+  }
+
+  /** Whether the inventory holds what the alarm is about. */
+  holds(resource: AlarmV1['resource']): boolean {
+    const { kind, id } = resource;
+    const found =
+      kind === 'host' ? this.host(id) : kind === 'instance' ? this.instance(id) : this.group(id);
+    return found !== null && found !== undefined;
+  }
+}
