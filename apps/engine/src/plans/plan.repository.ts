@@ -203,12 +203,18 @@ export class PlanRepository {
   /**
    * Plans whose next step may do something now: an action waiting to start (perhaps held back by
    * another plan's budget), a running action past its deadline and grace, or nothing open any more.
+   * An action that waits for another one still pending or running is not a reason: that one's
+   * result steps the plan (and a pending one makes it due by itself). Without this, every plan with
+   * a follow-up action was stepped on every tick while its first action ran.
    */
   async listDueIds(manager: EntityManager, graceSeconds: number): Promise<string[]> {
     const rows = await manager.query<{ id: string }[]>(
       `SELECT p.id FROM plans p
        WHERE p.state IN ('pending', 'running', 'rolling_back')
-         AND (EXISTS (SELECT 1 FROM actions a WHERE a.plan_id = p.id AND a.state = 'pending')
+         AND (EXISTS (SELECT 1 FROM actions a WHERE a.plan_id = p.id AND a.state = 'pending'
+                        AND NOT EXISTS (SELECT 1 FROM actions d WHERE d.plan_id = p.id
+                                          AND d.id = ANY(a.depends_on)
+                                          AND d.state IN ('pending', 'running')))
            OR EXISTS (SELECT 1 FROM actions a WHERE a.plan_id = p.id AND a.state = 'running'
                         AND a.deadline + make_interval(secs => $1) < now())
            OR NOT EXISTS (SELECT 1 FROM actions a WHERE a.plan_id = p.id

@@ -1,0 +1,65 @@
+// Found by the bench: the ticker stepped, every second, every plan with a pending action, though
+// most such actions were only waiting for another one still running (a failover's evacuations
+// behind its fence). With a thousand live plans that was a thousand useless steps per tick. Such a
+// plan is stepped by its running action's result; the ticker leaves it alone until then.
+import { DataSource } from 'typeorm';
+import { PlanRepository } from '../../apps/engine/src/plans/plan.repository';
+import { startTestEngine, type TestEngine } from '../support/engine-app';
+import { waitFor } from '../support/wait-for';
+import { DriverStandIn, succeed, success } from './support/driver-stand-in';
+import {
+  createPlan,
+  getPlan,
+  host,
+  hostRef,
+  intent,
+  inventory,
+  seed,
+  vm,
+  waitForPlanState,
+} from './support/plan-fixtures';
+
+describe('the plan ticker', () => {
+  let engine: TestEngine;
+  let driver: DriverStandIn;
+
+  beforeAll(async () => {
+    engine = await startTestEngine();
+    driver = await DriverStandIn.start(engine.config.topicPrefix);
+    driver.use((c) => (c.type === 'fence-host' ? 'hang' : succeed()(c)));
+  });
+  afterAll(async () => {
+    await driver?.stop();
+    await engine?.close();
+  });
+
+  const due = () =>
+    engine.app.get(PlanRepository).listDueIds(engine.app.get(DataSource).manager, 0);
+
+  it('does not count a plan as due while its pending actions wait for a running one', async () => {
+    await seed(engine, inventory([host('t1'), host('t2')], [vm('t-vm1', 't1'), vm('t-vm2', 't1')]));
+    const { planId } = await createPlan(
+      engine,
+      intent('host-failover', hostRef('t1'), { onFailure: 'continue' }),
+    );
+    await waitFor('the fence to run', async () => {
+      const plan = await getPlan(engine, planId!);
+      const fence = plan.actions.find((a) => a.type === 'fence-host')!;
+      return plan.actions.find((a) => a.type === 'fence-host')?.state === 'running';
+    });
+    const plan = await getPlan(engine, planId!);
+    const fence = plan.actions.find((a) => a.type === 'fence-host')!;
+    // The rest of the plan is pending behind the fence (so the plan has pending actions).
+    expect(plan.actions.filter((a) => a.state === 'pending').map((a) => a.type)).toEqual([
+      'set-host-status',
+      'evacuate',
+      'evacuate',
+    ]);
+    expect(await due()).not.toContain(planId);
+
+    await driver.waitForCommand('the fence command', (c) => c.actionId === fence.id);
+    // When the fence succeeds, its result steps the plan on to the end.
+    await driver.release(fence.id, success());
+    await waitForPlanState(engine, planId!, 'succeeded');
+  });
+});
