@@ -44,7 +44,6 @@ describe('the plan ticker', () => {
     );
     await waitFor('the fence to run', async () => {
       const plan = await getPlan(engine, planId!);
-      const fence = plan.actions.find((a) => a.type === 'fence-host')!;
       return plan.actions.find((a) => a.type === 'fence-host')?.state === 'running';
     });
     const plan = await getPlan(engine, planId!);
