@@ -11,6 +11,7 @@ import { buildCloud, Rng, STORM_CLOUD } from './cloud';
 import { ChaosCluster } from './cluster';
 import { type FuzzCase, fuzzCases } from './fuzz';
 import { hostileRules, oversizeBodies, queryInjections } from './hostile';
+import { type WebhookCase, webhookCases } from './webhook-fuzz';
 import type { ResultRow } from './results';
 import { ROOT } from './service-process';
 
@@ -89,6 +90,39 @@ async function sendHttp(
     }
   };
   await Promise.all(Array.from({ length: 4 }, worker));
+}
+
+/** Every webhook case posted (4 at a time); what each was answered that it should not have been. */
+async function webhookViolations(url: string, cases: WebhookCase[]): Promise<string[]> {
+  const violations: string[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < cases.length) {
+      const c = cases[next++];
+      const res = await fetch(`${url}${c.path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: c.body,
+      });
+      const text = await res.text();
+      let body: any = null;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // judged below as a body without the error shape
+      }
+      const ok =
+        c.expect === 'refused'
+          ? res.status === 400 && typeof body?.error?.message === 'string'
+          : res.status === 202 && Array.isArray(body?.items) && body.items.length === c.items;
+      if (!ok)
+        violations.push(
+          `webhook case ${c.n} (${c.category}) answered ${res.status} ${text.slice(0, 150)}`,
+        );
+    }
+  };
+  await Promise.all(Array.from({ length: 4 }, worker));
+  return violations;
 }
 
 /** The alarm rows of the fuzz, by alarm id, with the disposition and reason. */
@@ -216,6 +250,9 @@ export async function runFuzzScenario(brokers: string, count: number, seed: numb
       }
     }
 
+    const hooks = webhookCases(cloud, Math.max(100, Math.floor(count / 20)), seed);
+    violations.push(...(await webhookViolations(engine.url, hooks)));
+
     const rules = await hostileRules(cluster, rulesDir);
     const bodies = await oversizeBodies(cluster);
     const queries = await queryInjections(cluster);
@@ -236,7 +273,7 @@ export async function runFuzzScenario(brokers: string, count: number, seed: numb
       scenario: 'bad-input',
       kills: 0,
       restarts: 0,
-      messages: cases.length + rules.requests + bodies.requests + queries.requests,
+      messages: cases.length + hooks.length + rules.requests + bodies.requests + queries.requests,
       alarms: stored.size,
       plans: Number((await cluster.query<{ n: string }>(`SELECT count(*) AS n FROM plans`))[0].n),
       lost: cases.filter((c) => c.expect !== 'refused' && !stored.has(c.alarm!.id)).length,
@@ -246,6 +283,7 @@ export async function runFuzzScenario(brokers: string, count: number, seed: numb
       notes: [
         `${cases.length} fuzzed alarms (${[...byCategory].map(([k, v]) => `${k} ${v}`).join(', ')}; ` +
           `${cases.filter((c) => c.channel === 'http').length} over HTTP), ${dead.length} dead letters`,
+        `${hooks.length} Alertmanager and Aodh webhook bodies (${hooks.filter((h) => h.expect === 'refused').length} broken)`,
         `${rules.requests} hostile rule checks, ${bodies.requests} oversize bodies, ${queries.requests} injection requests`,
         `engine RSS ${Math.round(warmRss / 1024)} MB after warm-up, ${Math.round(finalRss / 1024)} MB at the end; ` +
           `open fds ${warmFds} then ${finalFds}`,

@@ -35,11 +35,15 @@ const TRAIT_RESOURCES: Array<[string, ResourceRefV1['kind']]> = [
 
 function traitsOf(n: AodhNotification): Map<string, string> {
   const traits = new Map<string, string>();
-  for (const trait of n.reason_data?.event?.traits ?? []) {
-    const value = Array.isArray(trait) ? trait[2] : undefined;
+  // The body is the sender's: traits that are not a list of [name, type, value] triples are
+  // ignored here (the resource is then missing, and said so), never trusted to be iterable.
+  const listed: unknown = n.reason_data?.event?.traits;
+  for (const trait of Array.isArray(listed) ? listed : []) {
+    if (!Array.isArray(trait)) continue;
+    const [name, , value] = trait as unknown[];
     // Trait values are strings, numbers or datetimes; an id is never an object.
-    if (typeof trait[0] === 'string' && (typeof value === 'string' || typeof value === 'number')) {
-      traits.set(trait[0], String(value));
+    if (typeof name === 'string' && (typeof value === 'string' || typeof value === 'number')) {
+      traits.set(name, String(value));
     }
   }
   return traits;

@@ -102,4 +102,16 @@ describe('Aodh notification → Alarm v1', () => {
       fieldErrors(() => alarmFromAodh({ current: 'alarm' }, { kind: 'host', id: 'h' }, now)),
     ).toEqual(['alarm_id', 'alarm_name']);
   });
+
+  // Found by the chaos suite's webhook fuzzer: traits that were not a list of lists made the
+  // mapper throw a TypeError, answered 500.
+  it.each([
+    ['an object', { host: 'cmp-01' }],
+    ['a list holding null', [null]],
+    ['a list of strings', ['host', 'cmp-01']],
+    ['a string', 'host=cmp-01'],
+  ])('refuses traits that are %s, naming the field', (_why, traits) => {
+    const body = { ...aodhEvent, reason_data: { type: 'event', event: { traits } } };
+    expect(fieldErrors(() => alarmFromAodh(body, {}, now))).toEqual(['reason_data.event.traits']);
+  });
 });
