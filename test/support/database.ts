@@ -51,7 +51,14 @@ export async function createTestDatabase(label = 'test'): Promise<TestDatabase> 
  * versions and the inventory, so the specs of one file start from the same state on one engine.
  */
 export async function resetDecisions(query: (sql: string) => Promise<unknown>): Promise<void> {
-  const keep = ['typeorm_migrations', 'rule_versions', 'hosts', 'instances', 'groups'];
+  const keep = [
+    'typeorm_migrations',
+    'rule_versions',
+    'hosts',
+    'instances',
+    'groups',
+    'inventory_version',
+  ];
   const tables = (await query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`)) as {
     rows: Array<{ tablename: string }>;
   };

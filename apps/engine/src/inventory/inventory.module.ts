@@ -7,6 +7,7 @@ import { InstancesController } from './instances.controller';
 import { InventoryConsumer } from './inventory.consumer';
 import { InventoryController } from './inventory.controller';
 import { InventoryRepository } from './inventory.repository';
+import { InventorySnapshots } from './inventory-snapshots';
 import { InventoryService } from './inventory.service';
 
 /**
@@ -19,9 +20,10 @@ import { InventoryService } from './inventory.service';
     InventoryRepository,
     GroupStatusService,
     InventoryService,
+    InventorySnapshots,
     InventoryConsumer,
     { provide: ProcessedMessageRepository, useValue: new ProcessedMessageRepository() },
   ],
-  exports: [InventoryService, InventoryRepository, GroupStatusService],
+  exports: [InventoryService, InventoryRepository, InventorySnapshots, GroupStatusService],
 })
 export class InventoryModule {}

@@ -5,7 +5,7 @@ import {
   buildPlan,
   decideConflict,
   inFlightFromPlans,
-  InventoryView,
+  type InventoryView,
   planFromDraft,
   planResources,
   PlanStateMachine,
@@ -16,7 +16,7 @@ import {
   type PlanningConfig,
 } from '@reflex/domain';
 import type { EntityManager } from 'typeorm';
-import { InventoryService } from '../inventory/inventory.service';
+import { InventorySnapshots } from '../inventory/inventory-snapshots';
 import { DeferredIntentRepository } from './deferred-intent.repository';
 import { PLANNING_CONFIG } from './plan-lifecycle';
 import { lockPlanning, requireTransaction } from './plan-locks';
@@ -46,7 +46,7 @@ export class PlanningService {
   constructor(
     private readonly plans: PlanRepository,
     private readonly deferred: DeferredIntentRepository,
-    private readonly inventory: InventoryService,
+    private readonly inventory: InventorySnapshots,
     private readonly executor: PlanExecutor,
     private readonly machine: PlanStateMachine,
     @Inject(PLANNING_CONFIG) private readonly config: PlanningConfig,
@@ -92,7 +92,7 @@ export class PlanningService {
     deferredId: string | null,
   ): Promise<PlanningOutcome> {
     const live = await this.plans.listLive(manager);
-    const view = new InventoryView(await this.inventory.inventory(manager));
+    const view = await this.inventory.view(manager);
     const planId = randomUUID();
     const draft = this.build(intent, view, live, planId);
     const claims = live.map((plan): LiveClaim => ({

@@ -1,9 +1,10 @@
 import type { GroupStatusV1, GroupV1, HostV1, InstanceV1 } from '@reflex/contracts';
-import { hostLoad, InventoryView } from '@reflex/domain';
+import { hostLoad, type InventoryView } from '@reflex/domain';
 import type { FactSource, HostLoad, MaintenanceWindow } from '@reflex/rules';
 import type { EntityManager } from 'typeorm';
 import { GroupStatusService } from '../inventory/group-status.service';
 import { InventoryRepository } from '../inventory/inventory.repository';
+import { InventorySnapshots } from '../inventory/inventory-snapshots';
 
 export interface MaintenanceLookup {
   openMaintenance(hostId: string): Promise<MaintenanceWindow | null>;
@@ -35,6 +36,7 @@ export class LiveFactSource implements FactSource {
   constructor(
     private readonly manager: EntityManager,
     private readonly inventory: InventoryRepository,
+    private readonly snapshots: InventorySnapshots,
     private readonly groups: GroupStatusService,
     private readonly maintenance: MaintenanceLookup,
     private readonly known: KnownInventory = NOTHING_KNOWN,
@@ -59,7 +61,7 @@ export class LiveFactSource implements FactSource {
   }
 
   async getHostLoad(hostId: string): Promise<HostLoad | null> {
-    this.view ??= this.inventory.load(this.manager).then((inv) => new InventoryView(inv));
+    this.view ??= this.snapshots.view(this.manager);
     const view = await this.view;
     return view.host(hostId) ? hostLoad(view, hostId) : null;
   }

@@ -7,6 +7,7 @@ import { MetricsRegistry } from '@reflex/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import { GroupStatusService } from '../../../inventory/group-status.service';
 import { InventoryRepository } from '../../../inventory/inventory.repository';
+import { InventorySnapshots } from '../../../inventory/inventory-snapshots';
 import { LiveFactSource } from '../../../rules/live-fact-source';
 import { RuleRegistry } from '../../../rules/rule-registry.service';
 import { AlarmRepository, DecisionUpdate, type HostAlarmType } from '../../alarm.repository';
@@ -44,6 +45,7 @@ export class IngestAlarmUseCase {
     private readonly dataSource: DataSource,
     private readonly alarms: AlarmRepository,
     private readonly inventory: InventoryRepository,
+    private readonly snapshots: InventorySnapshots,
     private readonly groups: GroupStatusService,
     private readonly rules: RuleRegistry,
     @Inject(PLAN_GATEWAY) private readonly plans: PlanGateway,
@@ -218,7 +220,14 @@ export class IngestAlarmUseCase {
         return request ? maintenanceWindowOf(request) : null;
       },
     };
-    const facts = new LiveFactSource(m, this.inventory, this.groups, maintenance, view.inventory);
+    const facts = new LiveFactSource(
+      m,
+      this.inventory,
+      this.snapshots,
+      this.groups,
+      maintenance,
+      view.inventory,
+    );
     const evaluation = await this.rules.evaluate(alarm, facts);
     const summary = {
       fired: evaluation.fired.map((o) => ({ rule: o.rule, conditions: o.conditions })),
