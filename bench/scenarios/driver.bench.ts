@@ -7,7 +7,13 @@ import { startTestDriver, type TestDriver } from '../../test/support/driver-app'
 import { track } from '../support/cleanup';
 import { type BenchContext, type Scenario, size } from '../support/context';
 import { benchProducer, sendAll, TopicRecorder } from '../support/kafka';
-import { ignoreClient, queryStats, resetQueryLog, startQueryLog } from '../support/query-log';
+import {
+  ignoreClient,
+  queryStats,
+  resetQueryLog,
+  startQueryLog,
+  totalQueries,
+} from '../support/query-log';
 import { formatFigure, row, type Row } from '../support/report';
 import { sleep } from '../support/stats';
 
@@ -81,15 +87,22 @@ export const driverScenario: Scenario = {
       const warmRun = await burst(ctx, driver, producer, events, 0, warm, 'warm');
       ctx.log(`driver warm-up: ${formatFigure(warmRun.perSecond)} actions/s`);
       resetQueryLog();
+      const cpu = process.cpuUsage();
       const measured = await burst(ctx, driver, producer, events, warm, count, 'run');
+      // This process: the driver, and the bench's own producer and recorder (small beside it).
+      const used = process.cpuUsage(cpu);
+      const cpuMs = (used.user + used.system) / 1000 / count;
+      ctx.log(`driver: ${formatFigure(cpuMs)} ms of CPU per action in this process`);
       ctx.log(`driver: ${formatFigure(measured.perSecond)} actions/s`);
+      const perAction = totalQueries() / count;
+      ctx.log(`driver: ${formatFigure(perAction)} queries per action`);
       const stats = queryStats();
       const total = stats.reduce((ms, q) => ms + q.totalMs, 0);
       const top = stats
         .slice(0, 2)
         .map((q) => `${q.sql.slice(0, 60)}… ${Math.round((100 * q.totalMs) / total)}%`)
         .join('; ');
-      const stateMb = await simulatorStateMb(driver);
+      const simulator = await simulatorRows(driver);
       return [
         row(
           S,
@@ -97,7 +110,7 @@ export const driverScenario: Scenario = {
           measured.perSecond,
           'actions/s',
           { target: 1_000, comparator: '>=' },
-          `${count} execute commands in one burst after ${warm} warm-up, from the first command sent to the last final event; ${measured.outcomes}; production defaults (DRIVER_PROGRESS_INTERVAL_MS 1000), memoryMb 0 so each migration is done at its first poll; database time: ${top}; the simulated cloud is one ${formatFigure(stateMb)} MB JSON row by the end`,
+          `${count} execute commands in one burst after ${warm} warm-up, from the first command sent to the last final event; ${measured.outcomes}; production defaults (DRIVER_PROGRESS_INTERVAL_MS 1000), memoryMb 0 so each migration is done at its first poll; ${formatFigure(perAction)} database queries per action (group-committed); ${formatFigure(cpuMs)} ms of this process's CPU per action (driver and the bench's Kafka clients); database time: ${top}; the simulated cloud by the end: ${simulator}`,
         ),
       ];
     } finally {
@@ -108,16 +121,20 @@ export const driverScenario: Scenario = {
   },
 };
 
-/** The simulator keeps the whole cloud, every operation and the call log in one jsonb row. */
-async function simulatorStateMb(driver: TestDriver): Promise<number> {
+/** The simulator's rows: operations are pruned two leases after their action's final event. */
+async function simulatorRows(driver: TestDriver): Promise<string> {
   const client = new Client({ connectionString: driver.database.url });
   ignoreClient(client);
   await client.connect();
   try {
-    const r = await client.query<{ bytes: number }>(
-      `SELECT octet_length(state::text) AS bytes FROM simulator_state WHERE id = 1`,
+    const r = await client.query<{ operations: string; calls: string; mb: number }>(
+      `SELECT (SELECT count(*) FROM simulator_operations) AS operations,
+              (SELECT count(*) FROM simulator_calls) AS calls,
+              (SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c
+               WHERE c.relkind = 'r' AND c.relname LIKE 'simulator\\_%') / 1e6 AS mb`,
     );
-    return Number(r.rows[0]?.bytes ?? 0) / 1e6;
+    const row = r.rows[0];
+    return `${row.operations} operation rows, ${row.calls} call rows, ${formatFigure(Number(row.mb))} MB in its tables`;
   } finally {
     await client.end();
   }
@@ -164,7 +181,13 @@ async function burst(
     }
     await sleep(100);
   }
-  const last = Math.max(...[...finals.values()].map((f) => f.at));
+  const times = [...finals.values()].map((f) => f.at - started).sort((a, b) => a - b);
+  const last = started + times[times.length - 1];
+  // When the finals came: a steady stream (throughput-bound) or a tail (latency-bound).
+  const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))];
+  ctx.log(
+    `driver ${label}: finals after ${[0.1, 0.5, 0.9, 1].map((q) => `${at(q)} ms (${q * 100}%)`).join(', ')}`,
+  );
   const byStatus = new Map<string, number>();
   for (const f of finals.values()) byStatus.set(f.status, (byStatus.get(f.status) ?? 0) + 1);
   const outcomes = [

@@ -32,7 +32,10 @@ const TABLES = [
   'reflex_plan_outcomes',
   'reflex_plan_timeline',
   'rule_versions',
-  'simulator_state',
+  'simulator_calls',
+  'simulator_inventory',
+  'simulator_meta',
+  'simulator_operations',
 ];
 // (the reflex_* entries are the audit views documented in the README)
 
@@ -65,6 +68,9 @@ const INDEXES = [
   'ix_plans_trigger_alarm',
   'ix_plans_trigger_rule_created',
   'ix_processed_messages_processed_at',
+  'ix_simulator_inventory_version',
+  'ix_simulator_operations_live',
+  'ix_simulator_operations_version',
   'pk_actions',
   'pk_alarms',
   'pk_deferred_intents',
@@ -80,7 +86,10 @@ const INDEXES = [
   'pk_plans',
   'pk_processed_messages',
   'pk_rule_versions',
-  'pk_simulator_state',
+  'pk_simulator_calls',
+  'pk_simulator_inventory',
+  'pk_simulator_meta',
+  'pk_simulator_operations',
   'uq_actions_plan_seq',
   'uq_alarms_message',
   'uq_plans_live_target',

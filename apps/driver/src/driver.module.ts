@@ -46,6 +46,7 @@ export class DriverModule {
       replicaId: config.replicaId,
       leaseMs: config.leaseMs,
       abortGraceMs: config.abortGraceMs,
+      simulatorRetainMs: config.simulatorRetainMs,
     };
     return {
       module: DriverModule,
@@ -86,7 +87,7 @@ export class DriverModule {
         {
           provide: HostBackendResolver,
           useFactory: (backends: BackendsConfig, store: PgSimulatorStore) =>
-            new HostBackendResolver(backends, () => store.read()),
+            new HostBackendResolver(backends, (wanted) => store.holding(wanted)),
           inject: [BACKENDS_CONFIG, PgSimulatorStore],
         },
         { provide: HookRunner, useFactory: () => HookRunner.fromFile(config.hooksFile) },

@@ -55,6 +55,11 @@ export interface DriverConfig extends CommonConfig {
   leaseMs: number;
   /** After a deadline, how long to wait for the backend to confirm the abort. */
   abortGraceMs: number;
+  /**
+   * How long the simulator keeps a finished operation (and its call log entries) once its driver
+   * action is final: at least two leases, by when every replica has let go of it.
+   */
+  simulatorRetainMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -106,6 +111,13 @@ export function loadDriverConfig(source: Env = process.env): Readonly<DriverConf
     `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
   );
   if (replicaId.length > 200) env.problem('DRIVER_REPLICA_ID must be at most 200 characters');
+  const leaseMs = env.int('DRIVER_LEASE_MS', 15_000, { min: 300, max: 600_000 });
+  const simulatorRetainMs = env.int('SIMULATOR_RETAIN_MS', 2 * leaseMs, {
+    min: 600,
+    max: 30 * 86_400_000,
+  });
+  if (simulatorRetainMs < 2 * leaseMs)
+    env.problem(`SIMULATOR_RETAIN_MS must be at least two leases (${2 * leaseMs})`);
   return env.done<DriverConfig>({
     ...readCommon(env, 'driver', 3001),
     simulatorControl: env.bool('SIMULATOR_CONTROL', false),
@@ -114,8 +126,9 @@ export function loadDriverConfig(source: Env = process.env): Readonly<DriverConf
     simulatorBandwidthMbps: env.number('SIMULATOR_BANDWIDTH_MBPS', 1000, { min: 1, max: 1e6 }),
     progressIntervalMs: env.int('DRIVER_PROGRESS_INTERVAL_MS', 1000, { min: 10, max: 60_000 }),
     replicaId,
-    leaseMs: env.int('DRIVER_LEASE_MS', 15_000, { min: 300, max: 600_000 }),
+    leaseMs,
     abortGraceMs: env.int('DRIVER_ABORT_GRACE_MS', 30_000, { min: 0, max: 3_600_000 }),
+    simulatorRetainMs,
   });
 }
 

@@ -99,6 +99,8 @@ export class ChaosCluster {
           // unfinished actions back at once.
           DRIVER_REPLICA_ID: `${options.label}-driver-${i}`,
           DRIVER_LEASE_MS: '3000',
+          // The checks read every operation the simulator ran: keep them for the whole run.
+          SIMULATOR_RETAIN_MS: '86400000',
           DRIVER_PROGRESS_INTERVAL_MS: '500',
           DRIVER_ABORT_GRACE_MS: '5000',
           ...options.driverEnv,

@@ -43,7 +43,7 @@ export class SimHostFailures {
   > {
     if (!this.dataSource.isInitialized) await this.dataSource.initialize();
     const rows = await this.dataSource.query<Array<{ op: Record<string, unknown> }>>(
-      `SELECT value AS op FROM simulator_state, jsonb_each(state->'operations') WHERE id = 1`,
+      `SELECT data AS op FROM simulator_operations`,
     );
     return rows.map((r) => ({
       actionId: String(r.op.actionId),

@@ -2,8 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DriverCommandV1, DriverEventV1 } from '@reflex/contracts/driver.v1';
 import type { DriverBackend } from '@reflex/contracts/inventory.v1';
 import { DataSource } from 'typeorm';
+import { Batcher } from '../batching/batcher';
 import type { BackendHandle } from '../backends/backend.port';
-import type { ActionKey, DriverActionRecord } from './driver-action.record';
+import { keyOf, type ActionKey, type DriverActionRecord } from './driver-action.record';
 
 interface Row {
   action_id: string;
@@ -49,14 +50,101 @@ function toRecord(row: Row): DriverActionRecord {
   };
 }
 
+interface Owned extends ActionKey {
+  owner: string;
+}
+
 /**
- * `driver_actions`: every statement that decides who runs an action is a single conditional
- * INSERT or UPDATE, so PostgreSQL's row locks, not the replicas' timing, pick the one winner.
- * Lease times use the database clock, never a replica's.
+ * The rows named by `batch` (a relation with action_id and attempt) that meet `where`, locked in
+ * key order: every statement here that changes several rows locks them in this one order, so two
+ * of them (a heartbeat and a batch of final events) wait for each other but never deadlock.
+ */
+const lockedInOrder = (batch: string, where = 'true') =>
+  `SELECT d.action_id, d.attempt FROM driver_actions d
+   JOIN ${batch} v ON d.action_id = v.action_id AND d.attempt = v.attempt
+   WHERE ${where}
+   ORDER BY d.action_id, d.attempt
+   FOR UPDATE OF d`;
+
+/**
+ * `driver_actions`: every statement that decides who runs an action is a conditional INSERT or
+ * UPDATE, so PostgreSQL's row locks, not the replicas' timing, pick the one winner. Lease times
+ * use the database clock, never a replica's.
+ *
+ * The writes every action makes on its way (its handle, its final event, the mark that it was
+ * published) are group-committed (`Batcher`): one statement for all the actions that reached that
+ * step while the previous statement ran, each row still under its own condition.
  */
 @Injectable()
 export class DriverActionRepository {
+  private readonly handles = new Batcher<Owned & { handle: BackendHandle }, boolean>(
+    (items) =>
+      this.changed(
+        `WITH v AS (SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::jsonb[])
+                      v(action_id, attempt, owner, handle)),
+              l AS (${lockedInOrder('v', 'd.owner = v.owner AND d.finished_at IS NULL')})
+         UPDATE driver_actions d SET handle = v.handle, status = 'running'
+         FROM l JOIN v ON l.action_id = v.action_id AND l.attempt = v.attempt
+         WHERE d.action_id = l.action_id AND d.attempt = l.attempt
+           AND d.owner = v.owner AND d.finished_at IS NULL
+         RETURNING d.action_id, d.attempt`,
+        items,
+        [items.map((i) => i.owner), items.map((i) => JSON.stringify(i.handle))],
+      ),
+    keyOf,
+  );
+
+  private readonly finals = new Batcher<Owned & { event: DriverEventV1 }, boolean>(
+    (items) =>
+      this.changed(
+        `WITH v AS (SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::text[],
+                                         $5::jsonb[]) v(action_id, attempt, owner, status, event)),
+              l AS (${lockedInOrder('v', 'd.owner = v.owner AND d.finished_at IS NULL')})
+         UPDATE driver_actions d
+         SET status = v.status, final_event = v.event, finished_at = now(), owner = NULL,
+             lease_expires_at = NULL
+         FROM l JOIN v ON l.action_id = v.action_id AND l.attempt = v.attempt
+         WHERE d.action_id = l.action_id AND d.attempt = l.attempt
+           AND d.owner = v.owner AND d.finished_at IS NULL
+         RETURNING d.action_id, d.attempt`,
+        items,
+        [
+          items.map((i) => i.owner),
+          items.map((i) => i.event.status),
+          items.map((i) => JSON.stringify(i.event)),
+        ],
+      ),
+    keyOf,
+  );
+
+  private readonly published = new Batcher<ActionKey, boolean>(
+    (items) =>
+      this.changed(
+        `WITH v AS (SELECT * FROM unnest($1::text[], $2::integer[]) v(action_id, attempt)),
+              l AS (${lockedInOrder('v', 'd.final_published_at IS NULL')})
+         UPDATE driver_actions d SET final_published_at = now()
+         FROM l WHERE d.action_id = l.action_id AND d.attempt = l.attempt
+           AND d.final_published_at IS NULL
+         RETURNING d.action_id, d.attempt`,
+        items,
+        [],
+      ),
+    keyOf,
+  );
+
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+
+  /** Runs a batch statement over `items`' keys (+ `more` columns): which items it changed. */
+  private async changed(sql: string, items: ActionKey[], more: unknown[][]): Promise<boolean[]> {
+    const result = await this.dataSource.query<Row[] | [Row[], number]>(sql, [
+      items.map((i) => i.actionId),
+      items.map((i) => i.attempt),
+      ...more,
+    ]);
+    const rows = Array.isArray(result[0]) ? result[0] : (result as Row[]);
+    const done = new Set(rows.map((r) => keyOf({ actionId: r.action_id, attempt: r.attempt })));
+    return items.map((i) => done.has(keyOf(i)));
+  }
 
   private async rows(sql: string, params: unknown[]): Promise<DriverActionRecord[]> {
     // pg answers UPDATE ... RETURNING as [rows, count] through TypeORM's query().
@@ -77,25 +165,44 @@ export class DriverActionRepository {
     owner: string,
     leaseMs: number,
   ): Promise<DriverActionRecord | null> {
-    const [record] = await this.rows(
+    const [record] = await this.claimAll([{ command, backend }], owner, leaseMs);
+    return record;
+  }
+
+  /**
+   * `claim` for several commands in one INSERT (distinct actions). Rows go in in key order, so two
+   * replicas claiming overlapping commands wait for each other instead of deadlocking.
+   */
+  async claimAll(
+    commands: { command: DriverCommandV1; backend: DriverBackend }[],
+    owner: string,
+    leaseMs: number,
+  ): Promise<(DriverActionRecord | null)[]> {
+    const records = await this.rows(
       `INSERT INTO driver_actions
          (action_id, attempt, plan_id, type, params, deadline, backend, status, owner, lease_expires_at)
-       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, 'accepted', $8, ${lease(9)})
+       SELECT v.action_id, v.attempt, v.plan_id, v.type, v.params, v.deadline, v.backend,
+              'accepted', $8, ${lease(9)}
+       FROM unnest($1::text[], $2::integer[], $3::text[], $4::text[], $5::jsonb[],
+                   $6::timestamptz[], $7::text[])
+         v(action_id, attempt, plan_id, type, params, deadline, backend)
+       ORDER BY v.action_id, v.attempt
        ON CONFLICT (action_id, attempt) DO NOTHING
        RETURNING *`,
       [
-        command.actionId,
-        command.attempt,
-        command.planId,
-        command.type,
-        JSON.stringify(command.params ?? {}),
-        command.deadline,
-        backend,
+        commands.map((c) => c.command.actionId),
+        commands.map((c) => c.command.attempt),
+        commands.map((c) => c.command.planId),
+        commands.map((c) => c.command.type),
+        commands.map((c) => JSON.stringify(c.command.params ?? {})),
+        commands.map((c) => c.command.deadline),
+        commands.map((c) => c.backend),
         owner,
         leaseMs,
       ],
     );
-    return record ?? null;
+    const claimed = new Map(records.map((r) => [keyOf(r), r]));
+    return commands.map((c) => claimed.get(keyOf(c.command)) ?? null);
   }
 
   /**
@@ -176,9 +283,13 @@ export class DriverActionRepository {
   /** The heartbeat: extends `owner`'s leases; what it returns is what `owner` still holds. */
   async renewLeases(owner: string, leaseMs: number): Promise<LeaseRenewal[]> {
     const records = await this.rows(
-      `UPDATE driver_actions SET lease_expires_at = ${lease(2)}
-       WHERE owner = $1 AND finished_at IS NULL
-       RETURNING *`,
+      `UPDATE driver_actions d SET lease_expires_at = ${lease(2)}
+       FROM (SELECT action_id, attempt FROM driver_actions
+             WHERE owner = $1 AND finished_at IS NULL
+             ORDER BY action_id, attempt FOR UPDATE) l
+       WHERE d.action_id = l.action_id AND d.attempt = l.attempt
+         AND d.owner = $1 AND d.finished_at IS NULL
+       RETURNING d.*`,
       [owner, leaseMs],
     );
     return records.map((r) => ({
@@ -192,21 +303,20 @@ export class DriverActionRepository {
   /** On a graceful stop: the actions stay unfinished, and any replica may take them at once. */
   async releaseLeases(owner: string): Promise<number> {
     return this.count(
-      `UPDATE driver_actions SET lease_expires_at = now()
-       WHERE owner = $1 AND finished_at IS NULL RETURNING action_id`,
+      `UPDATE driver_actions d SET lease_expires_at = now()
+       FROM (SELECT action_id, attempt FROM driver_actions
+             WHERE owner = $1 AND finished_at IS NULL
+             ORDER BY action_id, attempt FOR UPDATE) l
+       WHERE d.action_id = l.action_id AND d.attempt = l.attempt
+         AND d.owner = $1 AND d.finished_at IS NULL
+       RETURNING d.action_id`,
       [owner],
     );
   }
 
   /** False when `owner` no longer holds the action (another replica took it over). */
-  async recordHandle(key: ActionKey, owner: string, handle: BackendHandle): Promise<boolean> {
-    const n = await this.count(
-      `UPDATE driver_actions SET handle = $4::jsonb, status = 'running'
-       WHERE action_id = $1 AND attempt = $2 AND owner = $3 AND finished_at IS NULL
-       RETURNING action_id`,
-      [key.actionId, key.attempt, owner, JSON.stringify(handle)],
-    );
-    return n === 1;
+  recordHandle(key: ActionKey, owner: string, handle: BackendHandle): Promise<boolean> {
+    return this.handles.submit({ actionId: key.actionId, attempt: key.attempt, owner, handle });
   }
 
   /**
@@ -214,24 +324,12 @@ export class DriverActionRepository {
    * replicas that both reached an end (one of them after losing its lease) exactly one records,
    * and only that one publishes. False when this call was not the one.
    */
-  async recordFinal(key: ActionKey, owner: string, event: DriverEventV1): Promise<boolean> {
-    const n = await this.count(
-      `UPDATE driver_actions
-       SET status = $4, final_event = $5::jsonb, finished_at = now(), owner = NULL,
-           lease_expires_at = NULL
-       WHERE action_id = $1 AND attempt = $2 AND owner = $3 AND finished_at IS NULL
-       RETURNING action_id`,
-      [key.actionId, key.attempt, owner, event.status, JSON.stringify(event)],
-    );
-    return n === 1;
+  recordFinal(key: ActionKey, owner: string, event: DriverEventV1): Promise<boolean> {
+    return this.finals.submit({ actionId: key.actionId, attempt: key.attempt, owner, event });
   }
 
   async markPublished(key: ActionKey): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE driver_actions SET final_published_at = now()
-       WHERE action_id = $1 AND attempt = $2 AND final_published_at IS NULL`,
-      [key.actionId, key.attempt],
-    );
+    await this.published.submit({ actionId: key.actionId, attempt: key.attempt });
   }
 
   /**

@@ -46,6 +46,11 @@ export class DriverCommandsConsumer implements OnApplicationBootstrap {
           if (this.runner.stopping) throw new TransientError('driver stopping');
           await this.handler.handle(message.value);
         },
+        // What has piled up on a partition is claimed together; see HandleDriverCommand.handleAll.
+        handleBatch: async (messages) => {
+          if (this.runner.stopping) throw new TransientError('driver stopping');
+          await this.handler.handleAll(messages.map((m) => m.value));
+        },
         concurrency: 3,
       });
     } catch (error) {

@@ -54,6 +54,51 @@ export class HandleDriverCommand {
   async handle(command: DriverCommandV1): Promise<CommandOutcome> {
     const outcome =
       command.kind === 'execute' ? await this.execute(command) : await this.request(command);
+    this.report(command, outcome);
+    return outcome;
+  }
+
+  /**
+   * Several consecutive commands of one partition, with the same effect as `handle` on each in
+   * turn, but the fresh executes claimed together: an execute that is the first command of its
+   * action here is resolved and claimed with the others in one look and one INSERT; every other
+   * command (a later one of the same action, a refused or already known execute) then goes
+   * through `handle`, in order. Idempotent like `handle`: if this throws half-way, handling the
+   * same commands again one by one finds the claims made and starts nothing twice.
+   */
+  async handleAll(commands: DriverCommandV1[]): Promise<void> {
+    const seen = new Set<string>();
+    const fresh: { command: DriverCommandV1; action: BackendAction }[] = [];
+    const later: DriverCommandV1[] = [];
+    for (const command of commands) {
+      const first = !seen.has(command.actionId);
+      seen.add(command.actionId);
+      const action = first && command.kind === 'execute' ? usable(command) : null;
+      if (action) fresh.push({ command, action });
+      else later.push(command);
+    }
+    const backends = await this.resolver.resolveAll(fresh.map((f) => f.action));
+    const resolved = fresh.flatMap((f, i) => {
+      const backend = backends[i];
+      return backend instanceof BackendError ? [] : [{ command: f.command, backend }];
+    });
+    const claimed = await this.actions.claimAll(resolved, this.runner.owner, this.leaseMs);
+    const single: DriverCommandV1[] = [];
+    const byKey = new Map(resolved.map((r, i) => [r.command, claimed[i]]));
+    for (const { command } of fresh) {
+      const record = byKey.get(command);
+      if (!record) {
+        // Refused or known already: `handle` answers it, before any later command of its action.
+        single.push(command);
+        continue;
+      }
+      this.runner.run(record, 'execute');
+      this.report(command, 'started');
+    }
+    for (const command of [...single, ...later]) await this.handle(command);
+  }
+
+  private report(command: DriverCommandV1, outcome: CommandOutcome): void {
     this.metrics.commands.inc({ kind: command.kind, outcome });
     this.logger.log({
       msg: `${command.kind}: ${outcome}`,
@@ -61,12 +106,13 @@ export class HandleDriverCommand {
       attempt: command.attempt,
       planId: command.planId,
     });
-    return outcome;
   }
 
+  /**
+   * Claims first and reads only when the claim finds the action known (a redelivery, a second
+   * replica): a fresh command, the usual case, costs the backend lookup and one INSERT.
+   */
   private async execute(command: DriverCommandV1): Promise<CommandOutcome> {
-    const known = await this.actions.find(command);
-    if (known) return this.alreadyKnown(known);
     let action: BackendAction;
     let backend: DriverBackend;
     try {
@@ -75,13 +121,13 @@ export class HandleDriverCommand {
     } catch (error) {
       if (!(error instanceof ValidationError || error instanceof BackendError) || error.retriable)
         throw error;
-      return this.answer(command, rejected(error));
+      // Unusable now, but perhaps accepted before (and its hosts re-seeded since): that record,
+      // not this refusal, is the answer.
+      const known = await this.actions.find(command);
+      return known ? this.alreadyKnown(known) : this.answer(command, rejected(error));
     }
     const claimed = await this.actions.claim(command, backend, this.runner.owner, this.leaseMs);
-    if (!claimed) {
-      // Another replica inserted it between our read and our insert.
-      return this.alreadyKnown((await this.actions.find(command))!);
-    }
+    if (!claimed) return this.alreadyKnown((await this.actions.find(command))!);
     this.runner.run(claimed, 'execute');
     return 'started';
   }
@@ -147,4 +193,13 @@ function rejected(error: ValidationError | BackendError): DriverErrorV1 {
     message: `the driver cannot run this command: ${fields || error.message}`,
     retriable: false,
   };
+}
+
+/** The command's action, or null when it is not usable (`handle` then answers why). */
+function usable(command: DriverCommandV1): BackendAction | null {
+  try {
+    return toBackendAction(command);
+  } catch {
+    return null;
+  }
 }

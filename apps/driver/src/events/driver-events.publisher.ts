@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { DriverEventV1 } from '@reflex/contracts/driver.v1';
 import { Topic } from '@reflex/contracts/topics';
 import { MESSAGE_BUS, type MessageBus } from '@reflex/messaging';
+import { Batcher } from '../batching/batcher';
 import type { DriverActionRecord } from '../actions/driver-action.record';
 import { DriverActionRepository } from '../actions/driver-action.repository';
 import { DriverMetrics } from './driver.metrics';
@@ -16,16 +17,31 @@ import { DriverMetrics } from './driver.metrics';
  * engine's outbox rows or the other way round. If the send fails, a sweep sends it again from
  * the row; if the process dies between the broker's acknowledgement and the mark, the same
  * recorded event goes out once more, which consumers absorb (same action, attempt, status, `at`).
+ *
+ * Sends are group-committed: the events of every action that emit while one send is waiting for
+ * the broker go together in the next send (the producer keeps one request in flight anyway, so
+ * one send per event would queue behind each other). Each action awaits its own event before the
+ * next, and batches leave in order, so one action's events stay in order.
  */
 @Injectable()
 export class DriverEventsPublisher {
   private readonly logger = new Logger('driver-events');
+  private readonly sends: Batcher<DriverEventV1, void>;
 
   constructor(
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     private readonly actions: DriverActionRepository,
     private readonly metrics: DriverMetrics,
-  ) {}
+  ) {
+    this.sends = new Batcher<DriverEventV1, void>(async (events) => {
+      await this.bus.publish(
+        Topic.DriverEvents,
+        events.map((event) => ({ key: event.actionId, value: event })),
+      );
+      for (const event of events) this.metrics.events.inc({ status: event.status });
+      return events.map(() => undefined);
+    });
+  }
 
   /** accepted and progress: worth little once stale, so a failed send is logged, not retried. */
   async publishTransient(event: DriverEventV1): Promise<void> {
@@ -71,8 +87,7 @@ export class DriverEventsPublisher {
     return sent;
   }
 
-  private async send(event: DriverEventV1): Promise<void> {
-    await this.bus.publish(Topic.DriverEvents, [{ key: event.actionId, value: event }]);
-    this.metrics.events.inc({ status: event.status });
+  private send(event: DriverEventV1): Promise<void> {
+    return this.sends.submit(event);
   }
 }

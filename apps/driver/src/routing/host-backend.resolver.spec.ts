@@ -33,14 +33,20 @@ const openstack = parseOpenStackConfig(
   {},
 );
 const sim: SimulatedDirectory = {
-  hosts: { 'sim-01': {} as never, 'sim-02': {} as never },
-  instances: { 'vm-sim': {} as never },
-  groups: {},
+  hosts: new Set(['sim-01', 'sim-02']),
+  instances: new Set(['vm-sim']),
+  groups: new Set(),
 };
+const among = (ids: ReadonlySet<string>, held: ReadonlySet<string>) =>
+  new Set([...ids].filter((id) => held.has(id)));
 const resolver = (config: { libvirt?: typeof libvirt; openstack?: typeof openstack }) =>
   new HostBackendResolver(
     { libvirt: config.libvirt ?? null, openstack: config.openstack ?? null },
-    async () => sim,
+    async (wanted) => ({
+      hosts: among(wanted.hosts, sim.hosts),
+      instances: among(wanted.instances, sim.instances),
+      groups: among(wanted.groups, sim.groups),
+    }),
   );
 
 describe('HostBackendResolver', () => {

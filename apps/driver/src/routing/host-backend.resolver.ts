@@ -3,10 +3,9 @@ import { BackendError } from '../backends/backend.errors';
 import { hostsOf, instancesOf } from '../backends/backend-action';
 import type { BackendAction } from '../backends/backend.port';
 import type { BackendsConfig } from '../backends/backend.registry';
-import type { SimState } from '../backends/simulator/simulator.state';
+import type { SimulatedDirectory } from '../backends/simulator/simulator.store';
 
-/** The simulated cloud, as far as choosing a backend needs it. */
-export type SimulatedDirectory = Pick<SimState, 'hosts' | 'instances' | 'groups'>;
+export type { SimulatedDirectory };
 
 /**
  * Chooses the backend for an action from its hosts (CONTRACT §7 `host.driver`). A command names
@@ -26,18 +25,37 @@ export type SimulatedDirectory = Pick<SimState, 'hosts' | 'instances' | 'groups'
 export class HostBackendResolver {
   constructor(
     private readonly config: Pick<BackendsConfig, 'libvirt' | 'openstack'>,
-    private readonly directory: () => Promise<SimulatedDirectory>,
+    /** Which of the given ids the simulated cloud holds (`SimulatorStore.holding`). */
+    private readonly directory: (wanted: SimulatedDirectory) => Promise<SimulatedDirectory>,
   ) {}
 
   async resolve(action: BackendAction): Promise<DriverBackend> {
-    const sim = await this.directory();
+    const [backend] = await this.resolveAll([action]);
+    if (backend instanceof BackendError) throw backend;
+    return backend;
+  }
+
+  /**
+   * Each action's backend, or the `BackendError` refusing it, with one look into the simulated
+   * cloud for all of them (asking only for the ids they name: it may hold thousands).
+   */
+  async resolveAll(actions: BackendAction[]): Promise<(DriverBackend | BackendError)[]> {
+    const sim = await this.directory({
+      hosts: new Set(actions.flatMap(hostsOf)),
+      instances: new Set(actions.flatMap(instancesOf)),
+      groups: new Set(actions.flatMap((a) => (a.type === 'switch-over' ? [a.params.groupId] : []))),
+    });
+    return actions.map((action) => this.decide(action, sim));
+  }
+
+  private decide(action: BackendAction, sim: SimulatedDirectory): DriverBackend | BackendError {
     const hosts = hostsOf(action);
     if (hosts.length === 0) return this.forHostless(action, sim);
     const kinds = hosts.map((hostId) => [hostId, this.forHost(hostId, sim)] as const);
     const distinct = new Set(kinds.map(([, kind]) => kind));
     if (distinct.size > 1) {
       const which = kinds.map(([hostId, kind]) => `${hostId} is ${kind}`).join(', ');
-      throw new BackendError('unsupported', `${action.type} across backends: ${which}`, {
+      return new BackendError('unsupported', `${action.type} across backends: ${which}`, {
         retriable: false,
       });
     }
@@ -47,14 +65,14 @@ export class HostBackendResolver {
   private forHost(hostId: string, sim: SimulatedDirectory): DriverBackend {
     if (this.config.libvirt?.hosts[hostId]) return 'libvirt';
     if (this.config.openstack && hostId in this.config.openstack.hosts) return 'openstack';
-    if (sim.hosts[hostId]) return 'simulator';
+    if (sim.hosts.has(hostId)) return 'simulator';
     return this.fallback();
   }
 
   private forHostless(action: BackendAction, sim: SimulatedDirectory): DriverBackend {
     const simulated =
-      instancesOf(action).some((id) => sim.instances[id] !== undefined) ||
-      (action.type === 'switch-over' && sim.groups[action.params.groupId] !== undefined);
+      instancesOf(action).some((id) => sim.instances.has(id)) ||
+      (action.type === 'switch-over' && sim.groups.has(action.params.groupId));
     return simulated ? 'simulator' : this.fallback();
   }
 

@@ -1,54 +1,461 @@
+import { TransientError } from '@reflex/common';
 import type { DataSource } from 'typeorm';
 import {
   emptySimState,
+  MAX_CALLS,
+  type SimCall,
+  type SimOperation,
   type SimSettings,
   type SimState,
 } from '../backends/simulator/simulator.state';
-import type { SimulatorStore } from '../backends/simulator/simulator.store';
+import type { SimulatedDirectory, SimulatorStore } from '../backends/simulator/simulator.store';
 
-const ROW_ID = 1;
+/** Finished operations kept at hand for the polls and inspects that follow their end. */
+const FINISHED_CACHE = 20_000;
+/** Most mutations per batch. */
+const MAX_BATCH = 250;
+/** Conflicts with other writers in a row before a batch gives up (each means one re-read). */
+const MAX_CONFLICTS = 20;
+
+interface Pending {
+  mutate: (state: SimState) => unknown;
+  operations: readonly string[];
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/** This process's copy of the cloud, as of `version`; `operations` holds only the live ones. */
+interface Cache {
+  version: number;
+  epoch: number;
+  state: SimState;
+  /** The JSON last written or read per row (`rowKey`): what is unchanged. */
+  saved: Map<string, string>;
+  /**
+   * Inventory rows (`rowKey`) the running batch read or wrote: the only ones it can have changed,
+   * so the only ones compared after it (the inventory maps are `tracked`).
+   */
+  touched: Set<string>;
+  settings: string;
+  faults: string;
+}
+
+interface Refresh {
+  version: string;
+  epoch: string;
+  call_seq: string;
+  settings: SimSettings;
+  faults: SimState['faults'];
+  /** [kind, id, data] of every inventory row newer than the copy. */
+  inventory: [Kind, string, unknown][] | null;
+  operations: SimOperation[] | null;
+  wanted: SimOperation[] | null;
+}
+
+/** Rows written after the copy's version, or every row when the cloud was replaced since. */
+const SINCE = `CASE WHEN m.epoch = $1 THEN $2 ELSE -1 END`;
+
+/** The maps of `SimState` kept in `simulator_inventory`, by `kind`. */
+const KINDS = ['hosts', 'instances', 'groups'] as const;
+type Kind = (typeof KINDS)[number];
+/** The maps of `SimState` kept as rows. */
+const MAPS = [...KINDS, 'operations'] as const;
+type MapName = (typeof MAPS)[number];
+/** `saved` keys: a map of the state and an id in it. */
+const rowKey = (map: MapName, id: string) => `${map}:${id}`;
+
+/** The inventory maps handed out by `track`. */
+const tracked = new WeakSet<object>();
 
 /**
- * The simulated cloud in PostgreSQL (`simulator_state`, one row). Every `update` is
- * `BEGIN; SELECT ... FOR UPDATE; mutate; UPDATE; COMMIT`, so replicas sharing the database share
- * one cloud and never interleave two changes; a `mutate` that throws rolls the transaction back.
+ * `map` behind a proxy that notes every id read or written into `cache.touched`. The model
+ * reaches hosts, instances and groups only through these maps, so an entry nobody touched in a
+ * batch is unchanged; iterating the map (a snapshot, a host going down) touches every entry.
+ */
+function track<V extends object>(kind: Kind, map: V, cache: Pick<Cache, 'touched'>): V {
+  const note = (id: string | symbol) => {
+    if (typeof id === 'string') cache.touched.add(rowKey(kind, id));
+  };
+  const proxy = new Proxy(map, {
+    get: (target, id, receiver) => (note(id), Reflect.get(target, id, receiver) as unknown),
+    set: (target, id, value, receiver) => (note(id), Reflect.set(target, id, value, receiver)),
+    deleteProperty: (target, id) => (note(id), Reflect.deleteProperty(target, id)),
+  });
+  tracked.add(proxy);
+  return proxy;
+}
+
+/** Live operations stay in memory: running ones, and finished ones still holding capacity. */
+const isLive = (op: SimOperation) => op.status === 'running' || op.claim !== null;
+
+/**
+ * The simulated cloud in PostgreSQL, one row per host, instance, group, operation and call, with
+ * a copy in memory.
+ *
+ * Calls are group-committed: every `update` waiting while one batch is written joins the next
+ * batch, which catches up with what other writers did (rows newer than the copy's version), runs
+ * its mutations in order on the copy, and writes only the rows they changed, in one statement
+ * guarded by the version it started from. A writer that lost the race (another replica, or the
+ * chaos suite's host failures, wrote in between) reads the cloud again and runs the batch anew;
+ * so do the others of a batch when one mutation throws, which leaves nothing of that one saved.
+ * Finished operations without capacity held leave the copy after their batch (they never change
+ * again): the newest are kept aside, which answers polls of them without a round trip (`finished`),
+ * and the others are fetched by key when a call names them; `prune` deletes them once their
+ * driver action has long been final.
  */
 export class PgSimulatorStore implements SimulatorStore {
+  private cache: Cache | null = null;
+  private readonly finishedOps = new Map<string, SimOperation>();
+  private queue: Pending[] = [];
+  private flushing = false;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly initialSettings: Partial<SimSettings> = {},
   ) {}
 
-  /** Creates the row on first use; a driver that restarts keeps the cloud it had. */
+  /** Creates the cloud on first use; a driver that restarts keeps the cloud it had. */
   async ensure(): Promise<void> {
     await this.dataSource.query(
-      `INSERT INTO simulator_state (id, state) VALUES ($1, $2::jsonb) ON CONFLICT (id) DO NOTHING`,
-      [ROW_ID, JSON.stringify(emptySimState(this.initialSettings))],
+      `INSERT INTO simulator_meta (id, version, epoch, call_seq, settings, faults)
+       VALUES (1, 0, 0, 0, $1::jsonb, '[]'::jsonb) ON CONFLICT (id) DO NOTHING`,
+      [JSON.stringify(emptySimState(this.initialSettings).settings)],
     );
   }
 
-  update<T>(mutate: (state: SimState) => T): Promise<T> {
-    return this.dataSource.transaction(async (manager) => {
-      const rows = await manager.query<{ state: SimState }[]>(
-        `SELECT state FROM simulator_state WHERE id = $1 FOR UPDATE`,
-        [ROW_ID],
-      );
-      const state = rows[0]?.state ?? emptySimState(this.initialSettings);
-      const result = mutate(state);
-      await manager.query(
-        `INSERT INTO simulator_state (id, state, updated_at) VALUES ($1, $2::jsonb, now())
-         ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, updated_at = EXCLUDED.updated_at`,
-        [ROW_ID, JSON.stringify(state)],
-      );
-      return result;
+  update<T>(mutate: (state: SimState) => T, operations: readonly string[] = []): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ mutate, operations, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.flushing) void this.flush();
     });
   }
 
-  async read(): Promise<SimState> {
-    const rows = await this.dataSource.query<{ state: SimState }[]>(
-      `SELECT state FROM simulator_state WHERE id = $1`,
-      [ROW_ID],
+  /** From the finished operations this process keeps (see `place`), never the database. */
+  finished(key: string): SimOperation | undefined {
+    return this.finishedOps.get(key);
+  }
+
+  async calls(): Promise<SimCall[]> {
+    const rows = await this.dataSource.query<{ data: SimCall }[]>(
+      `SELECT data FROM (SELECT seq, data FROM simulator_calls ORDER BY seq DESC LIMIT $1) c
+       ORDER BY seq`,
+      [MAX_CALLS],
     );
-    return rows[0]?.state ?? emptySimState(this.initialSettings);
+    return rows.map((r) => r.data);
+  }
+
+  /** Straight from the table, not the copy: always as fresh as the database. */
+  async holding(wanted: SimulatedDirectory): Promise<SimulatedDirectory> {
+    const asked = KINDS.flatMap((kind) => [...wanted[kind]].map((id) => [kind, id]));
+    const rows = await this.dataSource.query<{ kind: Kind; id: string }[]>(
+      `SELECT kind, id FROM simulator_inventory
+       WHERE (kind, id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+      [asked.map(([kind]) => kind), asked.map(([, id]) => id)],
+    );
+    const held = (kind: Kind) => new Set(rows.filter((r) => r.kind === kind).map((r) => r.id));
+    return { hosts: held('hosts'), instances: held('instances'), groups: held('groups') };
+  }
+
+  /**
+   * Deletes finished operations whose driver action was final more than `retentionMs` ago (no
+   * replica polls or inspects them any more: a redelivered command finds the final record and
+   * never reaches the backend), and calls older than the newest `MAX_CALLS`.
+   */
+  async prune(retentionMs: number): Promise<{ operations: number; calls: number }> {
+    const [ops] = await this.dataSource.query<[unknown[], number]>(
+      `DELETE FROM simulator_operations o USING driver_actions d
+       WHERE o.status <> 'running' AND NOT o.holds_claim
+         AND d.action_id = o.action_id AND d.attempt = o.attempt
+         AND d.finished_at < now() - $1 * interval '1 millisecond'
+       RETURNING o.key`,
+      [retentionMs],
+    );
+    const [calls] = await this.dataSource.query<[unknown[], number]>(
+      `DELETE FROM simulator_calls
+       WHERE seq <= (SELECT call_seq FROM simulator_meta WHERE id = 1) - $1
+       RETURNING seq`,
+      [MAX_CALLS],
+    );
+    return { operations: ops.length, calls: calls.length };
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.queue.length > 0) {
+        // Bounded: every mutation of a batch sees the batch's operations (advance, busy).
+        const batch = this.queue.splice(0, MAX_BATCH);
+        try {
+          await this.commit(batch);
+        } catch (error) {
+          // The write may or may not have happened: read everything again next time.
+          this.cache = null;
+          for (const p of batch) p.reject(error);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private async commit(batch: Pending[]): Promise<void> {
+    let conflicts = 0;
+    for (let left = batch; left.length > 0;) {
+      const cache = await this.refresh(left.flatMap((p) => p.operations));
+      const results: unknown[] = [];
+      const thrown = new Map<Pending, unknown>();
+      const maps = { ...cache.state };
+      cache.touched.clear();
+      for (const p of left) {
+        try {
+          results.push(p.mutate(cache.state));
+        } catch (error) {
+          thrown.set(p, error);
+        }
+      }
+      if (thrown.size > 0) {
+        // A throwing mutation may have changed the copy half-way: drop the copy and run the
+        // others again on a fresh one.
+        this.cache = null;
+        for (const [p, error] of thrown) p.reject(error);
+        left = left.filter((p) => !thrown.has(p));
+        continue;
+      }
+      if (!(await this.write(cache, maps))) {
+        this.cache = null;
+        if (++conflicts >= MAX_CONFLICTS) {
+          throw new TransientError('the simulated cloud kept changing under this driver');
+        }
+        continue;
+      }
+      left.forEach((p, i) => p.resolve(results[i]));
+      return;
+    }
+  }
+
+  /** Brings the copy up to the database's version and fetches the named operations. */
+  private async refresh(keys: string[]): Promise<Cache> {
+    const known = this.cache;
+    const wanted = [...new Set(keys)].filter(
+      (k) => !known?.state.operations[k] && !this.finishedOps.has(k),
+    );
+    const [row] = await this.dataSource.query<Refresh[]>(
+      `SELECT m.version, m.epoch, m.call_seq, m.settings, m.faults,
+         (SELECT json_agg(json_build_array(kind, id, data)) FROM simulator_inventory
+           WHERE version > ${SINCE}) AS inventory,
+         (SELECT json_agg(data) FROM simulator_operations
+           WHERE version > ${SINCE}
+             AND (m.epoch = $1 OR status = 'running' OR holds_claim)) AS operations,
+         (SELECT json_agg(data) FROM simulator_operations WHERE key = ANY($3::text[])) AS wanted
+       FROM simulator_meta m WHERE m.id = 1`,
+      [known?.epoch ?? -1, known?.version ?? -1, wanted],
+    );
+    if (!row) throw new TransientError('the simulated cloud has no simulator_meta row yet');
+    const version = Number(row.version);
+    const epoch = Number(row.epoch);
+    let cache: Cache;
+    if (known && known.epoch === epoch) {
+      cache = known;
+    } else {
+      this.finishedOps.clear();
+      const state = emptySimState(row.settings);
+      const touched = new Set<string>();
+      cache = { version, epoch, state, saved: new Map(), touched, settings: '', faults: '' };
+    }
+    const { state, saved } = cache;
+    for (const kind of KINDS) {
+      const changes = (row.inventory ?? []).filter(([k]) => k === kind);
+      if (changes.length === 0) continue;
+      // A new map, not changes in place: the model keeps sums per map (freeCapacity).
+      const map: Record<string, unknown> = { ...state[kind] };
+      for (const [, id, data] of changes) {
+        map[id] = data;
+        saved.set(rowKey(kind, id), JSON.stringify(data));
+      }
+      Object.assign(state, { [kind]: map });
+    }
+    for (const kind of KINDS) {
+      if (!tracked.has(state[kind]))
+        Object.assign(state, { [kind]: track(kind, state[kind], cache) });
+    }
+    for (const op of row.operations ?? []) this.place(cache, op);
+    for (const op of row.wanted ?? []) this.place(cache, op);
+    state.settings = row.settings;
+    state.faults = row.faults;
+    state.calls = [];
+    state.callSeq = Number(row.call_seq);
+    cache.version = version;
+    cache.settings = JSON.stringify(row.settings);
+    cache.faults = JSON.stringify(row.faults);
+    this.cache = cache;
+    // The copy was dropped while these were at hand, or was replaced: fetch what is still missing.
+    const missing = [...new Set(keys)].filter(
+      (k) => !wanted.includes(k) && !state.operations[k] && !this.finishedOps.has(k),
+    );
+    if (missing.length > 0) await this.refresh(missing);
+    for (const k of keys) {
+      const op = this.finishedOps.get(k);
+      if (op && !state.operations[k]) {
+        state.operations[k] = op;
+        saved.set(rowKey('operations', k), JSON.stringify(op));
+      }
+    }
+    return cache;
+  }
+
+  /** An operation read from the database: live ones into the copy, finished ones aside. */
+  private place(cache: Cache, op: SimOperation): void {
+    if (isLive(op)) {
+      cache.state.operations[op.key] = op;
+      cache.saved.set(rowKey('operations', op.key), JSON.stringify(op));
+    } else {
+      delete cache.state.operations[op.key];
+      cache.saved.delete(rowKey('operations', op.key));
+      this.remember(op);
+    }
+  }
+
+  private remember(op: SimOperation): void {
+    this.finishedOps.delete(op.key);
+    this.finishedOps.set(op.key, op);
+    if (this.finishedOps.size > FINISHED_CACHE) {
+      this.finishedOps.delete(this.finishedOps.keys().next().value!);
+    }
+  }
+
+  /**
+   * Writes what the batch changed, guarded by the version the copy was read at; false when another
+   * writer came first (nothing was written). `before` holds the state's maps as the batch found
+   * them: a map the batch replaced (a seed) replaces its whole table.
+   */
+  private async write(cache: Cache, before: SimState): Promise<boolean> {
+    const { state, saved } = cache;
+    const replaced = MAPS.filter((name) => state[name] !== before[name]);
+    // A replaced map's table is emptied before the write: every row of the new map is written.
+    for (const key of [...saved.keys()]) {
+      if (replaced.some((kind) => key.startsWith(`${kind}:`))) saved.delete(key);
+    }
+    const changed = <V>(kind: MapName, map: Record<string, V>) =>
+      Object.entries(map).flatMap(([id, value]) => {
+        const json = JSON.stringify(value);
+        return saved.get(rowKey(kind, id)) === json ? [] : [{ kind, id, value, json }];
+      });
+    const inventory = KINDS.flatMap((kind) => {
+      if (replaced.includes(kind)) return changed<unknown>(kind, state[kind]);
+      // Only what the batch touched; `touched` holds ids of every kind, `map` has them or not.
+      const map = state[kind] as Record<string, unknown>;
+      const prefix = rowKey(kind, '');
+      const ids = [...cache.touched].filter((k) => k.startsWith(prefix));
+      const touched = ids.map((k) => k.slice(prefix.length)).filter((id) => id in map);
+      return changed(kind, Object.fromEntries(touched.map((id) => [id, map[id]])));
+    });
+    const operations = changed('operations', state.operations);
+    const settings = JSON.stringify(state.settings);
+    const faults = JSON.stringify(state.faults);
+    const calls = state.calls;
+    const dirty =
+      replaced.length > 0 ||
+      inventory.length > 0 ||
+      operations.length > 0 ||
+      calls.length > 0 ||
+      settings !== cache.settings ||
+      faults !== cache.faults;
+    if (dirty) {
+      const params = [
+        cache.version,
+        replaced.length > 0 ? 1 : 0,
+        state.callSeq,
+        settings,
+        faults,
+        inventory.map((r) => r.kind),
+        inventory.map((r) => r.id),
+        inventory.map((r) => r.json),
+        operations.map((r) => r.id),
+        operations.map((r) => r.value.actionId),
+        operations.map((r) => r.value.attempt),
+        operations.map((r) => r.value.status),
+        operations.map((r) => r.value.claim !== null),
+        operations.map((r) => r.json),
+        calls.map((c) => c.seq),
+        calls.map((c) => c.actionId),
+        calls.map((c) => c.attempt),
+        calls.map((c) => JSON.stringify(c)),
+      ];
+      const version =
+        replaced.length > 0
+          ? await this.replaceAndWrite(replaced, params)
+          : await this.guardedWrite(params);
+      if (version === null) return false;
+      cache.version = version;
+      if (replaced.length > 0) cache.epoch += 1;
+      if (replaced.includes('operations')) this.finishedOps.clear();
+    }
+    for (const r of [...inventory, ...operations]) saved.set(rowKey(r.kind, r.id), r.json);
+    cache.settings = settings;
+    cache.faults = faults;
+    state.calls = [];
+    // Finished operations no longer change: out of the copy, so batches stop comparing them.
+    for (const op of Object.values(state.operations)) {
+      if (isLive(op)) continue;
+      delete state.operations[op.key];
+      saved.delete(rowKey('operations', op.key));
+      this.remember(op);
+    }
+    return true;
+  }
+
+  /** One statement: every row write happens only if the version still is the copy's. */
+  private async guardedWrite(params: unknown[]): Promise<number | null> {
+    const rows = await this.dataSource.query<{ version: string }[]>(WRITE, params);
+    return rows.length === 1 ? Number(rows[0].version) : null;
+  }
+
+  /** A seed: the replaced tables are emptied first, so in a transaction under the meta row lock. */
+  private replaceAndWrite(replaced: MapName[], params: unknown[]): Promise<number | null> {
+    return this.dataSource.transaction(async (manager) => {
+      const [meta] = await manager.query<{ version: string }[]>(
+        `SELECT version FROM simulator_meta WHERE id = 1 FOR UPDATE`,
+      );
+      if (Number(meta?.version) !== params[0]) return null;
+      await manager.query(`DELETE FROM simulator_inventory WHERE kind = ANY($1::text[])`, [
+        replaced.filter((kind) => kind !== 'operations'),
+      ]);
+      if (replaced.includes('operations')) await manager.query(`DELETE FROM simulator_operations`);
+      const rows = await manager.query<{ version: string }[]>(WRITE, params);
+      return Number(rows[0].version);
+    });
   }
 }
+
+/**
+ * The batch's writes. `m` bumps the version only if it is still $1 (under the row's lock, so two
+ * writers serialise here); every other write joins `m`, so a writer that lost writes nothing.
+ */
+const WRITE = `WITH m AS (
+    UPDATE simulator_meta
+    SET version = version + 1, epoch = epoch + $2, call_seq = $3, settings = $4::jsonb,
+        faults = $5::jsonb, updated_at = now()
+    WHERE id = 1 AND version = $1
+    RETURNING version
+  ),
+  i AS (
+    INSERT INTO simulator_inventory (kind, id, data, version)
+    SELECT v.kind, v.id, v.data, m.version
+    FROM unnest($6::text[], $7::text[], $8::jsonb[]) v(kind, id, data), m
+    ON CONFLICT (kind, id) DO UPDATE SET data = EXCLUDED.data, version = EXCLUDED.version
+  ),
+  o AS (
+    INSERT INTO simulator_operations (key, action_id, attempt, status, holds_claim, data, version)
+    SELECT v.key, v.action_id, v.attempt, v.status, v.holds_claim, v.data, m.version
+    FROM unnest($9::text[], $10::text[], $11::integer[], $12::text[], $13::boolean[],
+                $14::jsonb[]) v(key, action_id, attempt, status, holds_claim, data), m
+    ON CONFLICT (key) DO UPDATE SET status = EXCLUDED.status,
+      holds_claim = EXCLUDED.holds_claim, data = EXCLUDED.data, version = EXCLUDED.version
+  ),
+  c AS (
+    INSERT INTO simulator_calls (seq, action_id, attempt, data)
+    SELECT v.seq, v.action_id, v.attempt, v.data
+    FROM unnest($15::bigint[], $16::text[], $17::integer[], $18::jsonb[])
+      v(seq, action_id, attempt, data), m
+  )
+  SELECT version FROM m`;

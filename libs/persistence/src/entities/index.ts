@@ -11,7 +11,7 @@ import { PlanEventEntity } from './plan-event.entity';
 import { PlanEntity } from './plan.entity';
 import { ProcessedMessageEntity } from './processed-message.entity';
 import { RuleVersionEntity } from './rule-version.entity';
-import { SimulatorStateEntity } from './simulator-state.entity';
+import { SIMULATOR_ENTITIES } from './simulator-state.entity';
 
 export * from './action.entity';
 export * from './alarm.entity';
@@ -43,5 +43,5 @@ export const ENTITIES = [
   DeferredIntentEntity,
   OutboxAttemptEntity,
   DriverActionEntity,
-  SimulatorStateEntity,
+  ...SIMULATOR_ENTITIES,
 ];

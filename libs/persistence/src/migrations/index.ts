@@ -5,6 +5,7 @@ import { Messaging1795213380000 } from './1795213380000-messaging';
 import { PlanExecution1795213620000 } from './1795213620000-plan-execution';
 import { Driver1795213680000 } from './1795213680000-driver';
 import { Audit1795213740000 } from './1795213740000-audit';
+import { SimulatorRows1795300000000 } from './1795300000000-simulator-rows';
 import { InventoryVersion1795320000000 } from './1795320000000-inventory-version';
 
 /**
@@ -20,5 +21,6 @@ export const MIGRATIONS = [
   PlanExecution1795213620000,
   Driver1795213680000,
   Audit1795213740000,
+  SimulatorRows1795300000000,
   InventoryVersion1795320000000,
 ];

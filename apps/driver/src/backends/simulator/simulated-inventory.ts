@@ -1,5 +1,5 @@
 import { ValidationError, type FieldError } from '@reflex/common';
-import type { CapacityV1, HostV1, InventoryV1 } from '@reflex/contracts/inventory.v1';
+import type { CapacityV1, HostV1, InstanceV1, InventoryV1 } from '@reflex/contracts/inventory.v1';
 import type { SimHost, SimState } from './simulator.state';
 
 /**
@@ -76,15 +76,49 @@ export function snapshotState(state: SimState): InventoryV1 {
   };
 }
 
+/**
+ * What the instances on each host hold, per `state.instances` map: summed once, then kept up to
+ * date by `moveInstance`, so a start does not add up every instance of the cloud again. Instances
+ * change host only through `moveInstance`, and are added or removed only by replacing the whole
+ * map (a seed; a store that re-reads instances gives the state a new map), which starts afresh.
+ */
+const allocations = new WeakMap<SimState['instances'], Map<string, CapacityV1>>();
+
+function allocate(byHost: Map<string, CapacityV1>, hostId: string, r: CapacityV1, sign: 1 | -1) {
+  const held = byHost.get(hostId) ?? { vcpus: 0, memoryMb: 0 };
+  held.vcpus += sign * r.vcpus;
+  held.memoryMb += sign * r.memoryMb;
+  byHost.set(hostId, held);
+}
+
+function allocationsOf(state: SimState): Map<string, CapacityV1> {
+  let byHost = allocations.get(state.instances);
+  if (!byHost) {
+    byHost = new Map();
+    for (const vm of Object.values(state.instances)) allocate(byHost, vm.hostId, vm.resources, 1);
+    allocations.set(state.instances, byHost);
+  }
+  return byHost;
+}
+
+/** The one way an instance changes host (cut-over). */
+export function moveInstance(state: SimState, vm: InstanceV1, toHostId: string): void {
+  const byHost = allocations.get(state.instances);
+  if (byHost) {
+    allocate(byHost, vm.hostId, vm.resources, -1);
+    allocate(byHost, toHostId, vm.resources, 1);
+  }
+  vm.hostId = toHostId;
+}
+
 /** Capacity left on a host: its instances (any state: they keep their allocation) and claims. */
 export function freeCapacity(state: SimState, hostId: string): CapacityV1 {
   const host = state.hosts[hostId];
-  const free = { vcpus: host.capacity.vcpus, memoryMb: host.capacity.memoryMb };
-  for (const vm of Object.values(state.instances)) {
-    if (vm.hostId !== hostId) continue;
-    free.vcpus -= vm.resources.vcpus;
-    free.memoryMb -= vm.resources.memoryMb;
-  }
+  const held = allocationsOf(state).get(hostId) ?? { vcpus: 0, memoryMb: 0 };
+  const free = {
+    vcpus: host.capacity.vcpus - held.vcpus,
+    memoryMb: host.capacity.memoryMb - held.memoryMb,
+  };
   for (const op of Object.values(state.operations)) {
     if (op.claim?.hostId !== hostId) continue;
     free.vcpus -= op.claim.vcpus;

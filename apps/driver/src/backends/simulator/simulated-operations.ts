@@ -5,7 +5,7 @@
 import type { MigrateParams } from '@reflex/contracts/plan.v1';
 import { BackendError, type BackendErrorCode } from '../backend.errors';
 import type { BackendAction } from '../backend.port';
-import { acceptsPlacement, freeCapacity, isHostRunning } from './simulated-inventory';
+import { acceptsPlacement, freeCapacity, isHostRunning, moveInstance } from './simulated-inventory';
 import type { SimOperation, SimOperationStatus, SimState } from './simulator.state';
 
 const MIGRATIONS = new Set(['live-migrate', 'cold-migrate', 'evacuate']);
@@ -101,7 +101,7 @@ export function completeOperation(state: SimState, op: SimOperation, now: number
     case 'evacuate': {
       // Cut-over: the one moment the instance changes host; it is never on two.
       const vm = state.instances[p.instanceId];
-      vm.hostId = p.toHostId;
+      moveInstance(state, vm, p.toHostId);
       vm.state = op.type === 'cold-migrate' ? (op.instanceStateBefore ?? 'running') : 'running';
       op.claim = null;
       break;

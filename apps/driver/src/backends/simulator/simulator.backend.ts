@@ -1,12 +1,13 @@
 import type { InventoryV1 } from '@reflex/contracts/inventory.v1';
 import { BackendError } from '../backend.errors';
-import type {
-  Backend,
-  BackendAction,
-  BackendHandle,
-  BackendPoll,
-  FailPathResult,
-  InspectResult,
+import {
+  handleKey,
+  type Backend,
+  type BackendAction,
+  type BackendHandle,
+  type BackendPoll,
+  type FailPathResult,
+  type InspectResult,
 } from '../backend.port';
 import { SimulatedCloud } from './simulated-cloud';
 import { parseFault } from './simulated-faults';
@@ -30,7 +31,7 @@ export class SimulatorBackend implements Backend {
     const result = await this.store.update((s) => {
       const r = new SimulatedCloud(s).start(action, this.clock());
       return r.outcome === 'rejected' ? r : { outcome: r.outcome, key: r.operation.key };
-    });
+    }, keyOf(action));
     // Thrown after the store saved, so the refused call stays in the call log.
     if (result.outcome === 'rejected') throw result.error;
     return {
@@ -42,18 +43,24 @@ export class SimulatorBackend implements Backend {
     };
   }
 
-  poll(handle: BackendHandle): Promise<BackendPoll> {
+  async poll(handle: BackendHandle): Promise<BackendPoll> {
+    // Finished operations never change: the first poll after a quick one ends costs no write.
+    const done = this.store.finished?.(handleKey(handle));
+    if (done) return toPoll(done);
     return this.store.update((s) => {
       const cloud = new SimulatedCloud(s);
       cloud.advance(this.clock());
       const op = cloud.operation(handle);
       if (!op) throw missing(handle);
       return toPoll(op);
-    });
+    }, keyOf(handle));
   }
 
   async abort(handle: BackendHandle): Promise<void> {
-    await this.store.update((s) => void new SimulatedCloud(s).abort(handle, this.clock()));
+    await this.store.update(
+      (s) => void new SimulatedCloud(s).abort(handle, this.clock()),
+      keyOf(handle),
+    );
   }
 
   async forceComplete(handle: BackendHandle): Promise<void> {
@@ -66,7 +73,7 @@ export class SimulatorBackend implements Backend {
         if (e instanceof BackendError && e.code === 'unsupported') return e;
         throw e;
       }
-    });
+    }, keyOf(handle));
     if (error) throw error;
   }
 
@@ -88,12 +95,13 @@ export class SimulatorBackend implements Backend {
         };
       }
       return result;
-    });
+    }, keyOf(action));
   }
 
   async failPath(action: BackendAction): Promise<FailPathResult> {
-    const steps = await this.store.update((s) =>
-      new SimulatedCloud(s).failPath(action, this.clock()),
+    const steps = await this.store.update(
+      (s) => new SimulatedCloud(s).failPath(action, this.clock()),
+      keyOf(action),
     );
     return { steps };
   }
@@ -111,7 +119,7 @@ export class SimulatorBackend implements Backend {
   }
 
   async calls(): Promise<SimCall[]> {
-    return new SimulatedCloud(await this.store.read()).calls();
+    return this.store.calls();
   }
 
   async seed(inventory: InventoryV1): Promise<void> {
@@ -130,6 +138,9 @@ export class SimulatorBackend implements Backend {
     await this.store.update((s) => new SimulatedCloud(s).failHost(hostId, this.clock()));
   }
 }
+
+/** The one operation a call looks up by key, for stores that fetch operations on demand. */
+const keyOf = (k: { actionId: string; attempt: number }) => [handleKey(k)];
 
 function missing(handle: BackendHandle): BackendError {
   return new BackendError(
