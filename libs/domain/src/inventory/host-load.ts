@@ -17,19 +17,12 @@ export interface HostLoad {
 export function hostLoad(view: InventoryView, hostId: string): HostLoad {
   const host = view.host(hostId);
   const capacity = host ? { ...host.capacity } : { vcpus: 0, memoryMb: 0 };
-  const instances = view.instancesOn(hostId);
-  const used = instances.reduce(
-    (sum, i) => ({
-      vcpus: sum.vcpus + i.resources.vcpus,
-      memoryMb: sum.memoryMb + i.resources.memoryMb,
-    }),
-    { vcpus: 0, memoryMb: 0 },
-  );
+  const used = { ...view.usage(hostId) };
   return {
     hostId,
     capacity,
     used,
     free: { vcpus: capacity.vcpus - used.vcpus, memoryMb: capacity.memoryMb - used.memoryMb },
-    instanceCount: instances.length,
+    instanceCount: view.instancesOn(hostId).length,
   };
 }

@@ -1,4 +1,10 @@
-import type { GroupV1, HostV1, InstanceV1, InventoryV1 } from '@reflex/contracts/inventory.v1';
+import type {
+  CapacityV1,
+  GroupV1,
+  HostV1,
+  InstanceV1,
+  InventoryV1,
+} from '@reflex/contracts/inventory.v1';
 
 const byId = <T extends { id: string }>(a: T, b: T): number =>
   a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
@@ -14,6 +20,9 @@ export class InventoryView {
   private readonly groupsById = new Map<string, GroupV1>();
   private readonly instancesByHost = new Map<string, InstanceV1[]>();
   private readonly membersByGroup = new Map<string, InstanceV1[]>();
+  /** Built on first use: the engine builds a view per plan, and most plans never ask. */
+  private usageByHost: Map<string, Readonly<CapacityV1>> | undefined;
+  private hostsByHypervisor: Map<string, HostV1[]> | undefined;
 
   constructor(readonly inventory: InventoryV1) {
     for (const host of [...inventory.hosts].sort(byId)) this.hostsById.set(host.id, host);
@@ -39,6 +48,35 @@ export class InventoryView {
 
   hosts(): HostV1[] {
     return [...this.hostsById.values()];
+  }
+
+  get hostCount(): number {
+    return this.hostsById.size;
+  }
+
+  /** Hosts of one hypervisor, whatever their status. */
+  hostsWithHypervisor(hypervisor: string): HostV1[] {
+    if (!this.hostsByHypervisor) {
+      this.hostsByHypervisor = new Map();
+      for (const host of this.hostsById.values())
+        push(this.hostsByHypervisor, host.hypervisor, host);
+    }
+    return this.hostsByHypervisor.get(hypervisor) ?? [];
+  }
+
+  /**
+   * What the instances placed on the host take, whatever their state: a stopped instance keeps its
+   * allocation on the hypervisor. Summed once per view for every host, as placement asks for the
+   * usage of many hosts per plan.
+   */
+  usage(hostId: string): Readonly<CapacityV1> {
+    if (!this.usageByHost) {
+      this.usageByHost = new Map();
+      for (const [id, instances] of this.instancesByHost) {
+        this.usageByHost.set(id, sumResources(instances));
+      }
+    }
+    return this.usageByHost.get(hostId) ?? { vcpus: 0, memoryMb: 0 };
   }
 
   instances(): InstanceV1[] {
@@ -74,6 +112,15 @@ export class InventoryView {
       return group ? [group] : [];
     });
   }
+}
+
+function sumResources(instances: readonly InstanceV1[]): CapacityV1 {
+  const sum = { vcpus: 0, memoryMb: 0 };
+  for (const { resources } of instances) {
+    sum.vcpus += resources.vcpus;
+    sum.memoryMb += resources.memoryMb;
+  }
+  return sum;
 }
 
 function push<T>(map: Map<string, T[]>, key: string, value: T): void {

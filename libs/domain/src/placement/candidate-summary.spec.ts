@@ -36,4 +36,13 @@ describe('summarizeCandidates', () => {
     });
     expect(JSON.stringify({ candidates, omitted }).length).toBeLessThan(10_000);
   });
+
+  it('counts the hosts the solver did not judge one by one, even when few were judged', () => {
+    const judged = [verdict(3, true), verdict(1, false, 'anti-affinity-host')];
+    const unjudged = { rejected: 5, rejectedBy: { 'not-up': 5 }, notJudged: 9_000 };
+    expect(summarizeCandidates(judged, [judged[0]], unjudged)).toEqual({
+      candidates: judged,
+      omitted: { accepted: 0, rejected: 5, rejectedBy: { 'not-up': 5 }, notJudged: 9_000 },
+    });
+  });
 });

@@ -195,4 +195,62 @@ describe('PlacementSolver', () => {
       'unknown-instance',
     ]);
   });
+
+  describe('on a cloud too large to list every host', () => {
+    // 40 hosts: big-00 empty, then one more vcpu and 2 GiB used per host (up to 15 of 16);
+    // big-36 and big-37 run xen, big-38 and big-39 are down.
+    const cloud = () =>
+      inventory(
+        Array.from({ length: 40 }, (_, i) =>
+          host(`big-${String(i).padStart(2, '0')}`, {
+            hypervisor: i === 36 || i === 37 ? 'xen' : 'kvm',
+            status: i >= 38 ? 'down' : 'up',
+          }),
+        ),
+        [
+          ...Array.from({ length: 40 }, (_, i) => {
+            const n = Math.min(i, 15);
+            const id = `big-${String(i).padStart(2, '0')}`;
+            return vm(`fill-${i}`, id, { resources: { vcpus: n, memoryMb: 2048 * n } });
+          }),
+          member('db-a', 'big-05', 'db', 'active'),
+          member('db-s', 'big-00', 'db', 'standby', { resources: { vcpus: 0, memoryMb: 0 } }),
+          vm('huge', 'big-05', { resources: { vcpus: 17, memoryMb: 1024 } }),
+        ],
+        [group('db')],
+      );
+
+    it('judges hosts from the least loaded on and counts those that could not have been chosen', () => {
+      const result = solverFor(cloud()).place({ instanceId: 'db-a' });
+      // big-00 is empty but holds db-s; big-01 is the next least loaded, at 5/16 once db-a is on
+      // it. Every other host is at 2/16 or more now, so at least 6/16 with db-a: none is judged.
+      expect(result).toMatchObject({ ok: true, hostId: 'big-01', loadAfter: 0.3125 });
+      expect(result.candidates.map((c) => [c.hostId, c.accepted])).toEqual([
+        ['big-01', true],
+        ['big-00', false],
+      ]);
+      expect(result.candidates[1].reasons.map((r) => r.code)).toEqual(['anti-affinity-host']);
+      expect(result.omitted).toEqual({
+        accepted: 0,
+        rejected: 4,
+        rejectedBy: { 'not-up': 2, hypervisor: 2 },
+        notJudged: 34,
+      });
+    });
+
+    it('judges every up host of the hypervisor when none fits, and says so as on a small cloud', () => {
+      const r = blocked(solverFor(cloud()).place({ instanceId: 'huge' }));
+      expect(r.constraints).toEqual(['capacity']);
+      expect(r.reason).toMatch(
+        /^no host for huge: capacity \(big-00: vcpus: needs 17, free 16 of 16 .* \| and 25 more\)$/,
+      );
+      expect(r.candidates).toHaveLength(32);
+      // 36 up kvm hosts judged (the source among them), 32 listed; the 4 others counted.
+      expect(r.omitted).toEqual({
+        accepted: 0,
+        rejected: 4 + 4,
+        rejectedBy: { 'not-up': 2, hypervisor: 2, vcpus: 4 },
+      });
+    });
+  });
 });

@@ -1,7 +1,13 @@
-import { summarizeCandidates } from './candidate-summary';
 import type { HostV1, InstanceV1 } from '@reflex/contracts/inventory.v1';
 import type { InventoryView } from '../inventory/inventory-view';
-import { hostLoad } from '../inventory/host-load';
+import { antiAffinityFor } from './anti-affinity';
+import {
+  MAX_RECORDED_CANDIDATES,
+  summarizeCandidates,
+  type UnjudgedHosts,
+} from './candidate-summary';
+import { candidatePool, offered, RESOURCES, type CandidatePool } from './candidate-pool';
+import { byRank, utilisation } from './load-index';
 import type {
   CandidateVerdict,
   PlacementConfig,
@@ -17,19 +23,24 @@ interface Usage {
   memoryMb: number;
 }
 
+const NOTHING: Usage = { vcpus: 0, memoryMb: 0 };
+
 /**
  * Chooses a destination for one instance at a time, remembering every placement it has made so the
  * next one in the same plan sees it. Build one solver per plan, seeded with the reservations of all
  * in-flight plans.
  *
  * Order of preference: least loaded after the placement (the higher of cpu and memory utilisation
- * against overcommitted capacity), then host id, so equal inventories give equal plans.
+ * against overcommitted capacity), then host id, so equal inventories give equal plans. Hosts are
+ * judged from the least loaded on, and only as far as one could still be preferred (LoadIndex).
  */
 export class PlacementSolver {
   private readonly reserved = new Map<string, Usage>();
   /** Where an instance will be once in-flight moves finish: anti-affinity must look there. */
   private readonly plannedHost = new Map<string, string>();
   private readonly own: Reservation[] = [];
+  /** Per source hypervisor (undefined: source host unknown, any goes); built on first use. */
+  private readonly pools = new Map<string | undefined, CandidatePool>();
 
   constructor(
     private readonly view: InventoryView,
@@ -37,7 +48,7 @@ export class PlacementSolver {
     reservations: readonly Reservation[],
     private readonly planId: string,
   ) {
-    for (const r of reservations) this.record(r);
+    for (const r of reservations) this.reserve(r);
   }
 
   /** This plan's own placements, as the reservations other plans must respect. */
@@ -64,116 +75,131 @@ export class PlacementSolver {
       );
     }
     const source = this.view.host(instance.hostId);
-    const candidates = this.view.hosts().map((host) => this.judge(instance, source, host, request));
-    const fits = candidates
-      .filter((c) => c.accepted)
-      .sort((a, b) => a.loadAfter! - b.loadAfter! || (a.hostId < b.hostId ? -1 : 1));
-    const best = fits[0];
+    const judge = this.judgeFor(instance, source, request);
+    const pool = this.poolFor(source?.hypervisor);
+    const need = RESOURCES.map((r) => instance.resources[r.dim]);
+    const { judged, best } = pool.index.search(need, judge);
+    const { candidates, unjudged } = this.recorded(judged, judge, pool);
     if (best) {
-      const reservation = this.ownReservation(instance, best.hostId);
-      this.record(reservation);
-      this.own.push(reservation);
+      this.record(this.ownReservation(instance, best.hostId));
+      const ranked = candidates.filter((c) => c.accepted).sort(byRank);
       return {
         ok: true,
         instanceId: instance.id,
         fromHostId: instance.hostId,
         hostId: best.hostId,
         loadAfter: best.loadAfter!,
-        ...summarizeCandidates(candidates, fits),
+        ...summarizeCandidates(candidates, ranked, unjudged),
       };
     }
-    return this.explainNoFit(instance, source, candidates);
+    return this.explainNoFit(instance, source, candidates, unjudged);
   }
 
-  private judge(
+  /**
+   * The verdicts the explanation draws on, by host id. A small cloud's audit shows every host, so
+   * there the hosts the search did not need are judged too; a large cloud's counts them instead.
+   */
+  private recorded(
+    judged: CandidateVerdict[],
+    judge: (host: HostV1) => CandidateVerdict,
+    pool: CandidatePool,
+  ): { candidates: CandidateVerdict[]; unjudged?: UnjudgedHosts } {
+    if (this.view.hostCount <= MAX_RECORDED_CANDIDATES) {
+      const byHost = new Map(judged.map((v) => [v.hostId, v]));
+      return { candidates: this.view.hosts().map((h) => byHost.get(h.id) ?? judge(h)) };
+    }
+    const candidates = [...judged].sort((a, b) => (a.hostId < b.hostId ? -1 : 1));
+    const notJudged = pool.index.size - judged.length;
+    return { candidates, unjudged: { ...pool.turnedDown, notJudged } };
+  }
+
+  /** Judges candidate hosts for one placement; what does not depend on the host is worked out once. */
+  private judgeFor(
     instance: InstanceV1,
     source: HostV1 | undefined,
-    host: HostV1,
     request: PlacementRequest,
-  ): CandidateVerdict {
-    const reasons: Rejection[] = [];
-    if (host.id === instance.hostId) {
-      reasons.push({ code: 'source-host', message: 'source host' });
-    } else if (request.excludeHostIds?.includes(host.id)) {
-      reasons.push({ code: 'excluded', message: 'excluded: being drained or evacuated' });
-    }
-    if (host.status !== 'up') {
-      reasons.push({
-        code: 'not-up',
-        message: `status ${host.status}; only up hosts take placements`,
-      });
-    }
-    if (source && host.hypervisor !== source.hypervisor) {
-      reasons.push({
-        code: 'hypervisor',
-        message: `hypervisor ${host.hypervisor}, instance runs on ${source.hypervisor}`,
-      });
-    }
-    const capacity = this.capacityCheck(instance, host);
-    reasons.push(...capacity.reasons, ...this.antiAffinityCheck(instance, host));
-    return reasons.length
-      ? { hostId: host.id, accepted: false, reasons }
-      : { hostId: host.id, accepted: true, reasons, loadAfter: capacity.loadAfter };
+  ): (host: HostV1) => CandidateVerdict {
+    const excluded = new Set(request.excludeHostIds);
+    const antiAffinity = antiAffinityFor(this.view, instance, (m) => this.locationOf(m));
+    return (host) => {
+      const reasons: Rejection[] = [];
+      if (host.id === instance.hostId) {
+        reasons.push({ code: 'source-host', message: 'source host' });
+      } else if (excluded.has(host.id)) {
+        reasons.push({ code: 'excluded', message: 'excluded: being drained or evacuated' });
+      }
+      if (host.status !== 'up') {
+        reasons.push({
+          code: 'not-up',
+          message: `status ${host.status}; only up hosts take placements`,
+        });
+      }
+      if (source && host.hypervisor !== source.hypervisor) {
+        reasons.push({
+          code: 'hypervisor',
+          message: `hypervisor ${host.hypervisor}, instance runs on ${source.hypervisor}`,
+        });
+      }
+      const capacity = this.capacityCheck(instance, host);
+      reasons.push(...capacity.reasons, ...antiAffinity(host));
+      return reasons.length
+        ? { hostId: host.id, accepted: false, reasons }
+        : { hostId: host.id, accepted: true, reasons, loadAfter: capacity.loadAfter };
+    };
   }
 
   private capacityCheck(
     instance: InstanceV1,
     host: HostV1,
   ): { reasons: Rejection[]; loadAfter: number } {
-    const load = hostLoad(this.view, host.id);
-    const reserved = this.reserved.get(host.id) ?? { vcpus: 0, memoryMb: 0 };
-    const dims = [
-      ['vcpus', this.config.cpuOvercommit] as const,
-      ['memoryMb', this.config.memoryOvercommit] as const,
-    ];
+    const base = this.view.usage(host.id);
+    const reserved = this.reserved.get(host.id) ?? NOTHING;
     const reasons: Rejection[] = [];
     let loadAfter = 0;
-    for (const [dim, ratio] of dims) {
-      const offered = host.capacity[dim] * ratio;
-      const used = load.used[dim] + reserved[dim];
+    for (const resource of RESOURCES) {
+      const { dim, code, ratio } = resource;
+      const offers = offered(host, resource, this.config);
+      const used = base[dim] + reserved[dim];
       const need = instance.resources[dim];
       const after = used + need;
-      loadAfter = Math.max(loadAfter, offered > 0 ? after / offered : Number.POSITIVE_INFINITY);
-      if (after > offered) {
+      loadAfter = Math.max(loadAfter, utilisation(after, offers));
+      if (after > offers) {
         reasons.push({
-          code: dim === 'vcpus' ? 'vcpus' : 'memory',
+          code,
           message:
-            `${dim}: needs ${need}, free ${offered - used} of ${offered} ` +
-            `(${host.capacity[dim]} x ${ratio} overcommit; ${used} used incl. ${reserved[dim]} reserved)`,
+            `${dim}: needs ${need}, free ${offers - used} of ${offers} ` +
+            `(${host.capacity[dim]} x ${ratio(this.config)} overcommit; ${used} used incl. ${reserved[dim]} reserved)`,
         });
       }
     }
     return { reasons, loadAfter };
   }
 
-  private antiAffinityCheck(instance: InstanceV1, host: HostV1): Rejection[] {
-    const group = this.view.groupOf(instance);
-    if (!group || group.antiAffinity === 'none') return [];
-    const reasons: Rejection[] = [];
-    for (const member of this.view.members(group.id)) {
-      if (member.id === instance.id) continue;
-      const where = this.locationOf(member);
-      if (group.antiAffinity === 'host' && where === host.id) {
-        reasons.push({
-          code: 'anti-affinity-host',
-          message: `anti-affinity (host): group ${group.id} member ${member.id} is or will be on ${where}`,
-        });
-      }
-      const zone = this.view.host(where)?.zone;
-      if (group.antiAffinity === 'zone' && zone === host.zone) {
-        reasons.push({
-          code: 'anti-affinity-zone',
-          message: `anti-affinity (zone): group ${group.id} member ${member.id} is or will be in ${zone} (${where})`,
-        });
-      }
-    }
-    return reasons;
+  /** The view's pool for the hypervisor, with this solver's reservations applied to its index. */
+  private poolFor(hypervisor: string | undefined): CandidatePool {
+    let pool = this.pools.get(hypervisor);
+    if (pool) return pool;
+    const shared = candidatePool(this.view, this.config, hypervisor);
+    pool = { ...shared, index: shared.index.copy() };
+    for (const hostId of this.reserved.keys()) this.reindex(pool, hostId);
+    this.pools.set(hypervisor, pool);
+    return pool;
   }
 
+  private reindex(pool: CandidatePool, hostId: string): void {
+    const reserved = this.reserved.get(hostId) ?? NOTHING;
+    pool.index.update(
+      hostId,
+      RESOURCES.map((r) => reserved[r.dim]),
+    );
+  }
+
+  /** `candidates` holds every host that is up with the right hypervisor: those are all judged. */
   private explainNoFit(
     instance: InstanceV1,
     source: HostV1 | undefined,
     candidates: CandidateVerdict[],
+    unjudged: UnjudgedHosts | undefined,
   ): PlacementResult {
     const basic = new Set(['not-up', 'source-host', 'excluded', 'hypervisor']);
     const eligible = candidates.filter((c) => c.reasons.every((r) => !basic.has(r.code)));
@@ -185,6 +211,7 @@ export class PlacementSolver {
         ['no-eligible-host'],
         `no other up host with hypervisor ${hv}`,
         candidates,
+        unjudged,
       );
     }
     const constraints = new Set<PlacementConstraint>();
@@ -206,6 +233,7 @@ export class PlacementSolver {
       sorted,
       `${sorted.join(', ')} (${detail})`,
       candidates,
+      unjudged,
     );
   }
 
@@ -215,6 +243,7 @@ export class PlacementSolver {
     constraints: PlacementConstraint[],
     detail: string,
     candidates: CandidateVerdict[],
+    unjudged?: UnjudgedHosts,
   ): PlacementResult {
     return {
       ok: false,
@@ -222,7 +251,7 @@ export class PlacementSolver {
       fromHostId,
       constraints,
       reason: `no host for ${instanceId}: ${detail}`,
-      ...summarizeCandidates(candidates, []),
+      ...summarizeCandidates(candidates, [], unjudged),
     };
   }
 
@@ -237,12 +266,19 @@ export class PlacementSolver {
     };
   }
 
+  /** A placement of this plan: reserved, kept as the plan's own, its host moved in the indexes. */
   private record(r: Reservation): void {
-    const usage = this.reserved.get(r.hostId) ?? { vcpus: 0, memoryMb: 0 };
-    this.reserved.set(r.hostId, {
-      vcpus: usage.vcpus + r.vcpus,
-      memoryMb: usage.memoryMb + r.memoryMb,
-    });
+    this.reserve(r);
+    this.own.push(r);
+    for (const pool of this.pools.values()) this.reindex(pool, r.hostId);
+  }
+
+  private reserve(r: Reservation): void {
+    const usage = this.reserved.get(r.hostId);
+    if (usage) {
+      usage.vcpus += r.vcpus;
+      usage.memoryMb += r.memoryMb;
+    } else this.reserved.set(r.hostId, { vcpus: r.vcpus, memoryMb: r.memoryMb });
     this.plannedHost.set(r.instanceId, r.hostId);
   }
 }

@@ -45,12 +45,23 @@ export interface CandidateVerdict {
 export type PlacementConstraint =
   'unknown-instance' | 'baremetal' | 'no-eligible-host' | 'capacity' | 'anti-affinity';
 
-/** Candidates judged but not listed, on a cloud too large to list them all. */
+/** Candidates not listed, on a cloud too large to list them all. */
 export interface OmittedCandidates {
+  /** Accepted and not listed: judged, and less preferred than those listed. */
   accepted: number;
+  /**
+   * Rejected and not listed, including the hosts turned down on status or hypervisor alone (the
+   * solver does not judge those further, so they count under `not-up` or `hypervisor` only).
+   */
   rejected: number;
-  /** Rejected and not listed, per rejection code. */
+  /** Rejected and not listed, per rejection code (a host with several codes counts under each). */
   rejectedBy: Record<string, number>;
+  /**
+   * Up hosts of the right hypervisor that were not judged at all: their load before the placement
+   * already showed each would be more loaded after it than the chosen host, so none could have
+   * been chosen.
+   */
+  notJudged?: number;
 }
 
 export interface PlacementAccepted {

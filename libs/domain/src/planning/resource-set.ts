@@ -93,8 +93,12 @@ export function planResources(
   return c.result();
 }
 
+/** Called for every live plan on every decision: linear in the sets' sizes, not their product. */
 export function overlaps(a: ResourceSet, b: ResourceSet): ResourceSet {
-  const both = (x: string[], y: string[]) => x.filter((id) => y.includes(id));
+  const both = (x: string[], y: string[]) => {
+    const inY = new Set(y);
+    return x.filter((id) => inY.has(id));
+  };
   return {
     hosts: both(a.hosts, b.hosts),
     instances: both(a.instances, b.instances),

@@ -1,0 +1,69 @@
+import type { HostV1 } from '@reflex/contracts/inventory.v1';
+import type { InventoryView } from '../inventory/inventory-view';
+import type { UnjudgedHosts } from './candidate-summary';
+import { LoadIndex } from './load-index';
+import type { PlacementConfig } from './placement.types';
+
+/** The resources placement weighs, in the order the load index holds them. */
+export const RESOURCES = [
+  { dim: 'vcpus', code: 'vcpus', ratio: (c: PlacementConfig) => c.cpuOvercommit },
+  { dim: 'memoryMb', code: 'memory', ratio: (c: PlacementConfig) => c.memoryOvercommit },
+] as const;
+export type Resource = (typeof RESOURCES)[number];
+
+/** What a host offers of one resource to placements: its capacity times the overcommit. */
+export const offered = (host: HostV1, { dim, ratio }: Resource, config: PlacementConfig): number =>
+  host.capacity[dim] * ratio(config);
+
+/**
+ * The hosts a placement may go to as far as status and hypervisor go (up, and of the source's
+ * hypervisor), indexed by their load before any reservation, and the count of the other hosts,
+ * each of which would be turned down as not up or of another hypervisor.
+ */
+export interface CandidatePool {
+  /** Shared by every solver on the view: copy it before updating it. */
+  index: LoadIndex;
+  turnedDown: Omit<UnjudgedHosts, 'notJudged'>;
+}
+
+/**
+ * A view is an immutable snapshot and the pool derives from it alone, so it is built once per view
+ * (and overcommit, and hypervisor) however many plans are made on that view.
+ */
+const pools = new WeakMap<InventoryView, Map<string, CandidatePool>>();
+
+/** The pool for an instance on `hypervisor`; undefined when its source host is unknown: any goes. */
+export function candidatePool(
+  view: InventoryView,
+  config: PlacementConfig,
+  hypervisor: string | undefined,
+): CandidatePool {
+  let byKey = pools.get(view);
+  if (!byKey) pools.set(view, (byKey = new Map<string, CandidatePool>()));
+  const key = JSON.stringify([config.cpuOvercommit, config.memoryOvercommit, hypervisor ?? null]);
+  let pool = byKey.get(key);
+  if (!pool) byKey.set(key, (pool = buildPool(view, config, hypervisor)));
+  return pool;
+}
+
+function buildPool(
+  view: InventoryView,
+  config: PlacementConfig,
+  hypervisor: string | undefined,
+): CandidatePool {
+  const all = view.hosts();
+  const sameHypervisor = hypervisor === undefined ? all : view.hostsWithHypervisor(hypervisor);
+  const up = sameHypervisor.filter((h) => h.status === 'up');
+  const rejectedBy: Record<string, number> = {};
+  const notUp = all.filter((h) => h.status !== 'up').length;
+  if (notUp) rejectedBy['not-up'] = notUp;
+  if (all.length > sameHypervisor.length)
+    rejectedBy.hypervisor = all.length - sameHypervisor.length;
+  const index = LoadIndex.build(
+    up,
+    RESOURCES.length,
+    (h) => RESOURCES.map((r) => offered(h, r, config)),
+    (h) => RESOURCES.map((r) => view.usage(h.id)[r.dim]),
+  );
+  return { index, turnedDown: { rejected: all.length - up.length, rejectedBy } };
+}
