@@ -1,5 +1,7 @@
+import type { PlanV1 } from '@reflex/contracts';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { MAX_LIMIT, PLAN_PAGE_SIZE } from '../../apps/engine/src/plans/plan-query';
 import { startTestEngine, TestEngine } from '../support/engine-app';
 import { http } from '../support/http';
 
@@ -28,6 +30,9 @@ interface PlanNode {
   'Node Type': string;
   'Relation Name'?: string;
   'Index Name'?: string;
+  /** With EXPLAIN ANALYZE. */
+  'Actual Rows'?: number;
+  'Actual Loops'?: number;
   Plans?: PlanNode[];
 }
 
@@ -47,7 +52,7 @@ describe('audit API', () => {
       const page = await get(
         `/v1/plans?${query}&limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`,
       );
-      items.push(...page.items);
+      items.push(...(page.items as PlanItem[]));
       cursor = page.nextCursor;
     } while (cursor);
     return items;
@@ -146,20 +151,27 @@ describe('audit API', () => {
     };
     const spies = [capture(dataSource), capture(dataSource.manager)];
     // The engine's own timers query too: pick the statement by what only the API call asks.
-    const explain = async (call: () => Promise<unknown>, marker: RegExp) => {
+    const explain = async (call: () => Promise<unknown>, marker: RegExp, analyze = false) => {
       captured.length = 0;
       await call();
       const statement = captured.find((c) => marker.test(c.sql));
       expect(statement).toBeDefined();
-      const result = await db.query(`EXPLAIN (FORMAT JSON) ${statement!.sql}`, statement!.params);
+      const result = await db.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(
+        `EXPLAIN (${analyze ? 'ANALYZE, ' : ''}FORMAT JSON) ${statement!.sql}`,
+        statement!.params,
+      );
       return nodes(result.rows[0]['QUERY PLAN'][0].Plan);
     };
+    /** Rows a plan read from a table, over all its loops. */
+    const rowsRead = (plan: PlanNode[], table: string) =>
+      plan
+        .filter((n) => n['Relation Name'] === table)
+        .reduce((sum, n) => sum + n['Actual Rows']! * n['Actual Loops']!, 0);
     try {
       const some = (await db.query(`SELECT id FROM plans WHERE target_id = 'h-4242'`)).rows[0]
         .id as string;
-      // A resource on few plans goes through its (resource, created_at) index; one on thousands may
-      // be cheaper to find by walking created_at backwards until the page is full: either way, no
-      // sequential scan.
+      // A resource's plans come from the key (resource, created_at, plan) of plan_resources, newest
+      // first, whether the resource is on few plans or on thousands: no sequential scan.
       const byResource = await explain(
         () => get('/v1/plans?resource=h-4242&limit=50'),
         /plan_resources/,
@@ -167,6 +179,7 @@ describe('audit API', () => {
       const byCommonResource = await explain(
         () => get('/v1/plans?resource=vm-7&limit=50'),
         /plan_resources/,
+        true,
       );
       const byStateTime = await explain(
         () =>
@@ -185,6 +198,15 @@ describe('audit API', () => {
       }
       const indexes = (plan: PlanNode[]) => plan.map((n) => n['Index Name']).filter(Boolean);
       expect(indexes(byResource)).toContain('pk_plan_resources');
+      // vm-7 is on 2,000 plans: the page's 51 (50 and one to tell that more exist) are all that is
+      // read, where the plans of the resource used to be read, all of them, then sorted.
+      expect(
+        (await db.query(`SELECT count(*)::int AS n FROM plans WHERE 'vm-7' = ANY(resources)`))
+          .rows[0].n,
+      ).toBe(2000);
+      expect(indexes(byCommonResource)).toContain('pk_plan_resources');
+      expect(rowsRead(byCommonResource, 'plan_resources')).toBe(51);
+      expect(rowsRead(byCommonResource, 'plans')).toBe(51);
       // (state, created_at) or the time range on created_at with state filtered: both bounded.
       expect(indexes(byStateTime).some((i) => /^ix_plans_(state_)?created$/.test(String(i)))).toBe(
         true,
@@ -196,4 +218,86 @@ describe('audit API', () => {
       spies.forEach((s) => s.mockRestore());
     }
   }, 300_000);
+
+  it(`answers ${PLAN_PAGE_SIZE} plans a page when no limit is given, and up to ${MAX_LIMIT} when asked`, async () => {
+    for (const query of ['', '?limit=']) {
+      const page = await get(`/v1/plans${query}`);
+      expect(page.items).toHaveLength(PLAN_PAGE_SIZE);
+      expect(page.nextCursor).not.toBeNull();
+    }
+    expect((await get(`/v1/plans?limit=${MAX_LIMIT}`)).items).toHaveLength(MAX_LIMIT);
+    // Other lists keep theirs.
+    expect((await get('/v1/actions')).items).toHaveLength(100);
+  });
+
+  it('lists whole plans: each item is what GET /v1/plans/:id answers, explanation and actions included', async () => {
+    const ids = (
+      await db.query<{ id: string }>(`
+        INSERT INTO plans (state, policy, mode, target_kind, target_id, trigger_alarm_id, trigger_source,
+                           trigger_rule, trigger_rule_version, trigger_rule_hash, reason, explanation,
+                           resources, created_at, started_at, finished_at)
+        SELECT (ARRAY['failed', 'succeeded'])[g], 'host-drain', 'auto', 'host', 'h-whole-' || g,
+               'a-whole-' || g, 'audit', 'rule-whole', 1, 'hash', 'no room on ' || g,
+               jsonb_build_object('checks', jsonb_build_array('group g: healthy 3->2')),
+               ARRAY['h-whole', 'vm-whole-' || g], at, at + interval '1 second', at + interval '1 minute'
+          FROM generate_series(1, 2) g, LATERAL (SELECT timestamptz '2028-01-01T00:00:00Z' + make_interval(secs => g) AS at) x
+        RETURNING id`)
+    ).rows.map((r) => r.id);
+    await db.query(
+      `INSERT INTO actions (plan_id, seq, type, params, depends_on, state, attempts, progress,
+                            started_at, finished_at, error, host_ids, created_at)
+       SELECT p.id, s, 'live-migrate',
+              jsonb_build_object('instanceId', 'vm-whole-' || s, 'fromHostId', p.target_id, 'toHostId', 'h-x'),
+              CASE WHEN s > 1 THEN ARRAY[md5(p.id::text || (s - 1))::uuid] ELSE '{}' END,
+              CASE WHEN s = 3 THEN 'failed' ELSE 'succeeded' END, 1, 100,
+              p.created_at, p.created_at + make_interval(secs => s),
+              CASE WHEN s = 3 THEN 'destination-full' END, ARRAY[p.target_id, 'h-x'], p.created_at
+         FROM plans p CROSS JOIN generate_series(1, 3) s WHERE p.id = ANY($1)`,
+      [ids],
+    );
+    for (const query of [
+      '',
+      'resource=h-whole',
+      'resource=h-whole&state=failed',
+      'alarm=a-whole-2',
+      'rule=rule-whole&from=2028-01-01T00:00:00Z',
+    ]) {
+      const items = (await get(`/v1/plans?${query}`)).items as Array<{ id: string }>;
+      const mine = items.filter((p) => ids.includes(p.id));
+      expect({ query, listed: mine.length > 0 }).toEqual({ query, listed: true });
+      for (const item of mine) expect(item).toEqual(await get(`/v1/plans/${item.id}`));
+    }
+    const [plan] = (await get('/v1/plans?alarm=a-whole-1')).items as PlanV1[];
+    expect(plan.explanation).toEqual({ checks: ['group g: healthy 3->2'] });
+    expect(plan.actions.map((a) => [a.seq, a.state, a.error])).toEqual([
+      [1, 'succeeded', null],
+      [2, 'succeeded', null],
+      [3, 'failed', 'destination-full'],
+    ]);
+  });
+
+  it('pages by resource through plans created at the same instant, newest first and by id', async () => {
+    await db.query(`
+      INSERT INTO plans (state, policy, mode, target_kind, target_id, trigger_alarm_id, trigger_source,
+                         trigger_rule, trigger_rule_version, trigger_rule_hash, resources, created_at)
+      SELECT (ARRAY['failed', 'succeeded'])[1 + g % 2], 'host-drain', 'auto', 'host', 'h-tied-' || g,
+             'a-tied-' || g, 'audit', 'rule-tied', 1, 'hash', ARRAY['h-tied', 'vm-tied-' || g],
+             timestamptz '2027-01-01T00:00:00Z' + make_interval(secs => g / 4)
+        FROM generate_series(1, 12) g`);
+    for (const [query, where] of [
+      ['resource=h-tied', `'h-tied' = ANY(resources)`],
+      ['resource=h-tied&state=failed', `'h-tied' = ANY(resources) AND state = 'failed'`],
+      [
+        'resource=h-tied&from=2027-01-01T00:00:01Z&to=2027-01-01T00:00:03Z',
+        `'h-tied' = ANY(resources) AND created_at >= '2027-01-01T00:00:01Z' AND created_at < '2027-01-01T00:00:03Z'`,
+      ],
+    ]) {
+      const expected = await db.query(
+        `SELECT id FROM plans WHERE ${where} ORDER BY created_at DESC, id DESC`,
+      );
+      expect(expected.rows.length).toBeGreaterThan(2);
+      const items = await all(query, 1);
+      expect(items.map((p) => p.id)).toEqual(expected.rows.map((r) => r.id));
+    }
+  });
 });

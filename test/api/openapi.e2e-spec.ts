@@ -1,3 +1,4 @@
+import { DEFAULT_LIMIT, PLAN_PAGE_SIZE } from '../../apps/engine/src/plans/plan-query';
 import { startTestEngine, TestEngine } from '../support/engine-app';
 import { http } from '../support/http';
 
@@ -61,6 +62,16 @@ describe('OpenAPI document', () => {
     expect(served.length).toBeGreaterThanOrEqual(CONTRACT_ROUTES.length);
     expect(served.filter((r) => !documented.has(r))).toEqual([]);
     expect(CONTRACT_ROUTES.filter((r) => !documented.has(r))).toEqual([]);
+  });
+
+  it("gives each list's page size, the plans' their own", async () => {
+    const doc = (await http('GET', `${engine.url}/docs-json`)).body as {
+      paths: Record<string, { get: { parameters: Array<{ name: string; description: string }> } }>;
+    };
+    const limits = (path: string) =>
+      doc.paths[path].get.parameters.filter((p) => p.name === 'limit').map((p) => p.description);
+    expect(limits('/v1/plans')).toEqual([expect.stringContaining(`default ${PLAN_PAGE_SIZE}`)]);
+    expect(limits('/v1/actions')).toEqual([expect.stringContaining(`default ${DEFAULT_LIMIT}`)]);
   });
 
   it('serves the UI at /docs', async () => {

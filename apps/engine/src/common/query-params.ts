@@ -10,8 +10,8 @@ export const invalidParam = (path: string, message: string) =>
   new ValidationError(`${path} ${message}`, [{ path, message }]);
 const bad = invalidParam;
 
-export function limitOf(value: unknown): number {
-  if (value === undefined || value === '') return DEFAULT_LIMIT;
+export function limitOf(value: unknown, byDefault = DEFAULT_LIMIT): number {
+  if (value === undefined || value === '') return byDefault;
   const n = typeof value === 'string' && /^\d{1,7}$/.test(value) ? Number(value) : NaN;
   if (!(n >= 1 && n <= MAX_LIMIT)) throw bad('limit', `must be an integer from 1 to ${MAX_LIMIT}`);
   return n;

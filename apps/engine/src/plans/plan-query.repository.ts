@@ -72,8 +72,12 @@ export class PlanQueryRepository {
 
   /**
    * Only the filters given become conditions, so the planner picks the index that fits them:
-   * `plan_resources` (resource, created_at) for a resource, state or policy or rule with created_at
-   * for the others.
+   * state, policy or rule with created_at, or created_at alone.
+   *
+   * With a resource, `plan_resources` leads: its key (resource, created_at, plan) hands out that
+   * resource's plans newest first, so the page's ids are found first and only the page's plans are
+   * read, not every plan that ever touched the resource (hundreds for a host). The trigger that keeps
+   * the table gives each row its plan's created_at, so the order and the cursor are the plans' own.
    */
   listPlans(filter: PlanFilter): Promise<ExecutablePlan[]> {
     const where: string[] = [];
@@ -86,23 +90,31 @@ export class PlanQueryRepository {
     if (filter.policy) where.push(`p.policy = ${bind(filter.policy)}`);
     if (filter.rule) where.push(`p.trigger_rule = ${bind(filter.rule)}`);
     if (filter.alarm) where.push(`p.trigger_alarm_id = ${bind(filter.alarm)}`);
-    if (filter.resource) {
-      where.push(
-        `p.id IN (SELECT r.plan_id FROM plan_resources r WHERE r.resource_id = ${bind(filter.resource)})`,
-      );
-    }
-    if (filter.from) where.push(`p.created_at >= ${bind(filter.from)}`);
-    if (filter.to) where.push(`p.created_at < ${bind(filter.to)}`);
+    const readsPlans = where.length > 0;
+    const [createdAt, id] = filter.resource
+      ? ['r.created_at', 'r.plan_id']
+      : ['p.created_at', 'p.id'];
+    if (filter.resource) where.push(`r.resource_id = ${bind(filter.resource)}`);
+    if (filter.from) where.push(`${createdAt} >= ${bind(filter.from)}`);
+    if (filter.to) where.push(`${createdAt} < ${bind(filter.to)}`);
     if (filter.before) {
       where.push(
-        `(p.created_at, p.id) < (${bind(filter.before.createdAt)}::timestamptz, ${bind(filter.before.id)}::uuid)`,
+        `(${createdAt}, ${id}) < (${bind(filter.before.createdAt)}::timestamptz, ${bind(filter.before.id)}::uuid)`,
       );
     }
+    const conditions = where.length ? where.join(' AND ') : 'TRUE';
+    const newestFirst = `ORDER BY ${createdAt} DESC, ${id} DESC LIMIT ${bind(filter.limit + 1)}`;
+    if (!filter.resource) {
+      return this.plans.loadMany(this.dataSource.manager, conditions, params, newestFirst);
+    }
+    const page = `SELECT r.plan_id FROM plan_resources r
+      ${readsPlans ? 'JOIN plans p ON p.id = r.plan_id' : ''}
+      WHERE ${conditions} ${newestFirst}`;
     return this.plans.loadMany(
       this.dataSource.manager,
-      where.length ? where.join(' AND ') : 'TRUE',
+      `p.id = ANY(ARRAY(${page}))`,
       params,
-      `ORDER BY p.created_at DESC, p.id DESC LIMIT ${bind(filter.limit + 1)}`,
+      'ORDER BY p.created_at DESC, p.id DESC',
     );
   }
 

@@ -4,7 +4,7 @@ import { ACTION_STATES, ACTION_TYPES, PLAN_STATES, POLICIES } from '@reflex/cont
 import type { ActionV1 } from '@reflex/contracts/plan.v1';
 import type { ExecutablePlan } from '@reflex/domain';
 import { type ActionListItem, PlanQueryRepository } from './plan-query.repository';
-import { dateOf, limitOf, oneOf, pageOf, positionOf, textOf } from './plan-query';
+import { dateOf, limitOf, oneOf, pageOf, PLAN_PAGE_SIZE, positionOf, textOf } from './plan-query';
 import type { TimelineEntry } from './plan-rows';
 
 export interface Page<T> {
@@ -44,7 +44,7 @@ export class PlanViewsService {
   }
 
   async plans(q: PlanListQuery): Promise<Page<ExecutablePlan>> {
-    const limit = limitOf(q.limit);
+    const limit = limitOf(q.limit, PLAN_PAGE_SIZE);
     const plans = await this.query.listPlans({
       state: oneOf('state', q.state, PLAN_STATES),
       policy: oneOf('policy', q.policy, POLICIES),
