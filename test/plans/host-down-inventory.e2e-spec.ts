@@ -55,4 +55,30 @@ describe('a failover that cannot move everything', () => {
     expect(byId.get('x-vm1')?.hostId).not.toBe('x1');
     expect(byId.get('x-vm2')).toMatchObject({ hostId: 'x1', state: 'error' });
   });
+
+  // Found by the chaos suite: the failover fenced the host, then its set-host-status missed the
+  // deadline (the driver was being killed), and the inventory kept the powered-off host `up` with
+  // its VMs `running`. Fencing is what takes the host down.
+  it('marks a fenced host down even when the set-host-status after it fails', async () => {
+    await seed(engine, inventory([host('f1'), host('f2')], [vm('f-vm1', 'f1')]));
+    driver.use((command) =>
+      command.type === 'set-host-status' ? fail('timeout', false) : success(),
+    );
+    const outcome = await createPlan(
+      engine,
+      intent('host-failover', hostRef('f1'), { onFailure: 'continue' }),
+    );
+    const plan = await waitForPlanState(engine, outcome.planId!, 'failed');
+    expect(plan.actions.map((a) => [a.type, a.state])).toEqual([
+      ['fence-host', 'succeeded'],
+      ['set-host-status', 'failed'],
+      ['evacuate', 'skipped'],
+    ]);
+    const after = await currentInventory(engine);
+    expect(after.hosts.find((h) => h.id === 'f1')?.status).toBe('down');
+    expect(after.instances.find((i) => i.id === 'f-vm1')).toMatchObject({
+      hostId: 'f1',
+      state: 'error',
+    });
+  });
 });

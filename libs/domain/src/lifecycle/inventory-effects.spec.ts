@@ -49,7 +49,7 @@ describe('inventoryEffects', () => {
       { hostId: 'h1', status: 'down' },
       [{ kind: 'host', id: 'h1', set: { status: 'down' } }],
     ],
-    ['fence-host', { hostId: 'h1' }, []],
+    ['fence-host', { hostId: 'h1' }, [{ kind: 'host', id: 'h1', set: { status: 'down' } }]],
     ['notify', { message: 'm', severity: 'info' }, []],
   ] as const)('%s', (type, params, expected) => {
     expect(inventoryEffects(action(type, params))).toEqual(expected);

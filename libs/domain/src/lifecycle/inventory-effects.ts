@@ -9,8 +9,10 @@ export type InventoryChange =
 /**
  * How the inventory changes once an action has succeeded. Live migration and evacuation leave the
  * instance running on its new host; a cold migration only moves it (its power state is whatever it
- * was; the plan restarts it with recover-instance when needed); fencing changes nothing the
- * inventory models (the plan marks the host down with set-host-status).
+ * was; the plan restarts it with recover-instance when needed). A fenced host is powered off or
+ * cut off, so it is down, whatever becomes of the set-host-status after it: without that, a failover
+ * whose set-host-status missed its deadline left a dead host `up` in the inventory, with its
+ * instances `running`, though they were gone.
  */
 export function inventoryEffects(action: ActionV1): InventoryChange[] {
   if (isMove(action)) {
@@ -27,6 +29,9 @@ export function inventoryEffects(action: ActionV1): InventoryChange[] {
   }
   if (isAction(action, 'recover-instance')) {
     return [{ kind: 'instance', id: action.params.instanceId, set: { state: 'running' } }];
+  }
+  if (isAction(action, 'fence-host')) {
+    return [{ kind: 'host', id: action.params.hostId, set: { status: 'down' } }];
   }
   if (isAction(action, 'set-host-status')) {
     return [{ kind: 'host', id: action.params.hostId, set: { status: action.params.status } }];
