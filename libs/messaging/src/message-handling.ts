@@ -25,6 +25,8 @@ export interface HandlingHooks {
   onError?(error: unknown, message: RawMessage, attempt: number): void;
   /** A `handleBatch` call failed; its messages are handled one by one next. */
   onBatchError?(error: unknown, first: RawMessage, size: number): void;
+  /** Between messages handled one by one: the transport keeps its group membership alive. */
+  between?(): Promise<void>;
 }
 
 export type HandlingOutcome = 'handled' | 'dead-lettered' | 'abandoned';
@@ -147,11 +149,13 @@ export async function handleRawBatch<T>(
     for (const [i, { raw, message }] of good.entries()) {
       const outcome = await handleDecoded(subscription, message, raw, hooks, retry);
       if (outcome === 'abandoned') return raws.indexOf(good[i].raw);
+      await hooks.between?.();
     }
     return raws.length;
   }
   for (const [i, raw] of raws.entries()) {
     if ((await handleRawMessage(subscription, raw, hooks, retry)) === 'abandoned') return i;
+    await hooks.between?.();
   }
   return raws.length;
 }

@@ -219,6 +219,9 @@ export class KafkaMessageBus implements MessageBus {
           `handler for ${raw.topic}/${raw.partition}@${raw.offset} failed (attempt ${attempt}): ${(error as Error).message}`,
         );
       },
+      // kafkajs sends a heartbeat only when one is due, so this is cheap between messages; without
+      // it a long run of slow messages outlived the session and cost the group a rebalance.
+      between: () => heartbeat().catch(() => undefined),
       onBatchError: (error, first, size) => {
         void heartbeat().catch(() => undefined);
         this.options.logger.warn(
