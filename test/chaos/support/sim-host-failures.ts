@@ -1,10 +1,10 @@
 // How a host.down alarm in the storm becomes real in the simulator (so evacuations evacuate):
 // before the alarm is sent, the host fails in the simulated cloud through the simulator's own model
 // (SimulatorBackend.failHost: the host goes down with everything on it, migrations to and from it
-// fail), applied to the `simulator_state` row the drivers share, under the same row lock the
-// drivers take. The control API has no call for a single host (PUT /v1/sim/state would drop every
-// operation in flight), and the drivers read the cloud from that row on every call, so this is
-// what they would see had the host really died.
+// fail), written to the simulator's tables the drivers share through the same store they use, whose
+// version check makes the drivers read the change before their next call. The control API has no
+// call for a single host (PUT /v1/sim/state would drop every operation in flight), so this is what
+// they would see had the host really died.
 import { DataSource } from 'typeorm';
 import { SimulatorBackend } from '../../../apps/driver/src/backends/simulator/simulator.backend';
 import { PgSimulatorStore } from '../../../apps/driver/src/simulator/pg-simulator.store';

@@ -62,10 +62,15 @@ export interface PlanEventRow {
   detail: Record<string, unknown> | null;
 }
 
-export const PLAN_COLUMNS = `p.id, p.state, p.policy, p.mode, p.target_kind, p.target_id,
+const PLAN_COLUMNS_BUT_EXPLANATION = `p.id, p.state, p.policy, p.mode, p.target_kind, p.target_id,
   p.trigger_alarm_id, p.trigger_source, p.trigger_rule, p.trigger_rule_version,
-  p.trigger_rule_hash, p.reason, p.explanation, p.on_failure, p.created_at, p.started_at,
-  p.finished_at, p.superseded_by`;
+  p.trigger_rule_hash, p.reason, p.on_failure, p.created_at, p.started_at, p.finished_at,
+  p.superseded_by`;
+
+export const PLAN_COLUMNS = `${PLAN_COLUMNS_BUT_EXPLANATION}, p.explanation`;
+
+/** For reads that never look at the why (planning against the live plans): it is the bulk of a row. */
+export const PLAN_COLUMNS_WITHOUT_EXPLANATION = `${PLAN_COLUMNS_BUT_EXPLANATION}, NULL AS explanation`;
 
 export const ACTION_COLUMNS = `a.id, a.plan_id, a.seq, a.type, a.params, a.depends_on, a.state,
   a.attempts, a.progress, a.started_at, a.finished_at, a.error, a.compensation_for, a.created_at`;

@@ -11,6 +11,7 @@ import {
   hostIdsOf,
   LIVE_STATES_SQL,
   PLAN_COLUMNS,
+  PLAN_COLUMNS_WITHOUT_EXPLANATION,
   type PlanRow,
   type StoredTrigger,
   toAction,
@@ -89,15 +90,20 @@ export class PlanRepository {
     return plan ?? null;
   }
 
-  /** Plans matching `where` (over alias `p`), with their actions in seq order. */
+  /**
+   * Plans matching `where` (over alias `p`), with their actions in seq order; `explanation` null
+   * unless `withExplanation`.
+   */
   async loadMany(
     manager: EntityManager,
     where: string,
     params: unknown[],
     tail = 'ORDER BY p.created_at, p.id',
+    withExplanation = true,
   ): Promise<ExecutablePlan[]> {
+    const columns = withExplanation ? PLAN_COLUMNS : PLAN_COLUMNS_WITHOUT_EXPLANATION;
     const rows = await manager.query<PlanRow[]>(
-      `SELECT ${PLAN_COLUMNS} FROM plans p WHERE ${where} ${tail}`,
+      `SELECT ${columns} FROM plans p WHERE ${where} ${tail}`,
       params,
     );
     if (rows.length === 0) return [];
@@ -189,7 +195,8 @@ export class PlanRepository {
 
   /** Every plan that still holds resources: for conflicts and for capacity already promised. */
   listLive(manager: EntityManager): Promise<ExecutablePlan[]> {
-    return this.loadMany(manager, `p.state IN ${LIVE_STATES_SQL}`, []);
+    // Planning reads what the live plans hold and reserve, never why they were made.
+    return this.loadMany(manager, `p.state IN ${LIVE_STATES_SQL}`, [], undefined, false);
   }
 
   /** Plans that have not reached an end state, oldest first: what a starting engine resumes. */
