@@ -150,7 +150,7 @@ async function throughput(ctx: BenchContext, cloud: IntakeCloud, producer: Produ
         idle.stepsPerSecond,
         'steps/s',
         undefined,
-        `${formatFigure(idle.queriesPerSecond)} queries/s over ${IDLE_SECONDS} s with nothing arriving: every live plan with a pending action (here each plan's recover-instance, waiting for its switch-over) is stepped again on every tick`,
+        `${formatFigure(idle.queriesPerSecond)} queries/s over ${IDLE_SECONDS} s with nothing arriving; each plan's pending recover-instance waits for its running switch-over, so the ticker should leave these plans alone (a plan is due only for an action it can start, a deadline, or nothing left open)`,
       ),
     );
   } finally {
