@@ -154,6 +154,40 @@ describe('the simulated cloud in PostgreSQL', () => {
     await dataSource.query(`DELETE FROM driver_actions`);
   });
 
+  // Found in review: prune deleted rows without moving the version, so a replica that was idle
+  // while another finished an operation never learnt it had finished, and "completed" it later.
+  it('never lets an idle replica complete again an operation another replica finished and prune removed', async () => {
+    const idle = await replica();
+    const busy = await replica();
+    const first = await busy.backend.start(move('first', 'vm-a'));
+    // The idle replica reads the cloud while the first migration runs (1,000 MB at 100 MB/s).
+    expect(await idle.backend.poll(first)).toMatchObject({ status: 'running' });
+    now += 11_000;
+    expect(await busy.backend.poll(first)).toMatchObject({ status: 'succeeded' });
+    const second = await busy.backend.start({
+      ...move('second', 'vm-a', 'cmp-03'),
+      params: { instanceId: 'vm-a', fromHostId: 'cmp-02', toHostId: 'cmp-03' },
+    });
+    now += 11_000;
+    expect(await busy.backend.poll(second)).toMatchObject({ status: 'succeeded' });
+    await dataSource.query(
+      `INSERT INTO driver_actions (action_id, attempt, plan_id, type, params, deadline, backend,
+         status, final_event, finished_at)
+       SELECT a, 1, 'p', 'live-migrate', '{}', now(), 'simulator', 'succeeded', '{}',
+         now() - interval '1 hour' FROM unnest(ARRAY['first', 'second']) a`,
+    );
+    expect(await busy.store.prune(60_000)).toMatchObject({ operations: 2 });
+    // Had the idle copy kept the first migration running, its next call would finish it and move
+    // vm-a back to cmp-02.
+    await idle.backend.start(move('other', 'vm-c'));
+    const cloud = await (await replica()).backend.snapshot();
+    expect(cloud.instances.find((i) => i.id === 'vm-a')).toMatchObject({
+      hostId: 'cmp-03',
+      state: 'running',
+    });
+    await dataSource.query(`DELETE FROM driver_actions`);
+  });
+
   it('carries the cloud over from the one-document table and back', async () => {
     const { backend } = await replica();
     await backend.start(move('carried', 'vm-a'));

@@ -160,14 +160,27 @@ export class PgSimulatorStore implements SimulatorStore {
    * Deletes finished operations whose driver action was final more than `retentionMs` ago (no
    * replica polls or inspects them any more: a redelivered command finds the final record and
    * never reaches the backend), and calls older than the newest `MAX_CALLS`.
+   *
+   * A deleted row carries no version, so catching up by version cannot see it go: a replica whose
+   * copy still held such an operation as running (it was idle while another replica finished it)
+   * would have "completed" it later and moved the instance. So the delete moves the epoch in the
+   * same statement: every replica reads the cloud afresh, and a write guarded by the old version
+   * fails and is run again on the fresh copy.
    */
   async prune(retentionMs: number): Promise<{ operations: number; calls: number }> {
-    const [ops] = await this.dataSource.query<[unknown[], number]>(
-      `DELETE FROM simulator_operations o USING driver_actions d
-       WHERE o.status <> 'running' AND NOT o.holds_claim
-         AND d.action_id = o.action_id AND d.attempt = o.attempt
-         AND d.finished_at < now() - $1 * interval '1 millisecond'
-       RETURNING o.key`,
+    // A SELECT at the top: TypeORM answers with the rows (a DELETE alone answers [rows, count]).
+    const ops = await this.dataSource.query<{ key: string }[]>(
+      `WITH gone AS (
+         DELETE FROM simulator_operations o USING driver_actions d
+         WHERE o.status <> 'running' AND NOT o.holds_claim
+           AND d.action_id = o.action_id AND d.attempt = o.attempt
+           AND d.finished_at < now() - $1 * interval '1 millisecond'
+         RETURNING o.key
+       ), moved AS (
+         UPDATE simulator_meta SET version = version + 1, epoch = epoch + 1
+         WHERE id = 1 AND EXISTS (SELECT 1 FROM gone) RETURNING 1
+       )
+       SELECT key FROM gone`,
       [retentionMs],
     );
     const [calls] = await this.dataSource.query<[unknown[], number]>(
