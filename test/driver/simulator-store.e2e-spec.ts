@@ -10,11 +10,16 @@ import { PgSimulatorStore } from '../../apps/driver/src/simulator/pg-simulator.s
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { simCloud } from './support/driver-harness';
 
-const move = (actionId: string, instanceId: string, toHostId = 'cmp-02'): BackendAction => ({
+const move = (
+  actionId: string,
+  instanceId: string,
+  toHostId = 'cmp-02',
+  fromHostId = 'cmp-01',
+): BackendAction => ({
   actionId,
   attempt: 1,
   type: 'live-migrate',
-  params: { instanceId, fromHostId: 'cmp-01', toHostId },
+  params: { instanceId, fromHostId, toHostId },
   deadline: '2099-01-01T00:00:00.000Z',
 });
 
@@ -164,10 +169,7 @@ describe('the simulated cloud in PostgreSQL', () => {
     expect(await idle.backend.poll(first)).toMatchObject({ status: 'running' });
     now += 11_000;
     expect(await busy.backend.poll(first)).toMatchObject({ status: 'succeeded' });
-    const second = await busy.backend.start({
-      ...move('second', 'vm-a', 'cmp-03'),
-      params: { instanceId: 'vm-a', fromHostId: 'cmp-02', toHostId: 'cmp-03' },
-    });
+    const second = await busy.backend.start(move('second', 'vm-a', 'cmp-03', 'cmp-02'));
     now += 11_000;
     expect(await busy.backend.poll(second)).toMatchObject({ status: 'succeeded' });
     await dataSource.query(
