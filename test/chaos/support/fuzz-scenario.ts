@@ -65,16 +65,17 @@ async function sendKafka(brokers: string, topic: string, cases: FuzzCase[]): Pro
   }
 }
 
-async function sendHttp(
-  url: string,
-  cases: FuzzCase[],
-  answers: Map<number, HttpAnswer>,
+/** Posts each case's body, 4 at a time; hands over the status and the body (parsed, if JSON). */
+async function postAll<C extends { body: string }>(
+  cases: C[],
+  urlOf: (c: C) => string,
+  answered: (c: C, answer: HttpAnswer & { text: string }) => void,
 ): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < cases.length) {
       const c = cases[next++];
-      const res = await fetch(`${url}/v1/alarms`, {
+      const res = await fetch(urlOf(c), {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: c.body,
@@ -86,42 +87,37 @@ async function sendHttp(
       } catch {
         // kept as text
       }
-      answers.set(c.n, { status: res.status, body });
+      answered(c, { status: res.status, body, text });
     }
   };
   await Promise.all(Array.from({ length: 4 }, worker));
 }
 
-/** Every webhook case posted (4 at a time); what each was answered that it should not have been. */
+function sendHttp(url: string, cases: FuzzCase[], answers: Map<number, HttpAnswer>) {
+  return postAll(
+    cases,
+    () => `${url}/v1/alarms`,
+    (c, { status, body }) => answers.set(c.n, { status, body }),
+  );
+}
+
+/** Every webhook case posted; what each was answered that it should not have been. */
 async function webhookViolations(url: string, cases: WebhookCase[]): Promise<string[]> {
   const violations: string[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < cases.length) {
-      const c = cases[next++];
-      const res = await fetch(`${url}${c.path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: c.body,
-      });
-      const text = await res.text();
-      let body: any = null;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        // judged below as a body without the error shape
-      }
+  await postAll(
+    cases,
+    (c) => `${url}${c.path}`,
+    (c, { status, body, text }) => {
       const ok =
         c.expect === 'refused'
-          ? res.status === 400 && typeof body?.error?.message === 'string'
-          : res.status === 202 && Array.isArray(body?.items) && body.items.length === c.items;
+          ? status === 400 && typeof body?.error?.message === 'string'
+          : status === 202 && Array.isArray(body?.items) && body.items.length === c.items;
       if (!ok)
         violations.push(
-          `webhook case ${c.n} (${c.category}) answered ${res.status} ${text.slice(0, 150)}`,
+          `webhook case ${c.n} (${c.category}) answered ${status} ${text.slice(0, 150)}`,
         );
-    }
-  };
-  await Promise.all(Array.from({ length: 4 }, worker));
+    },
+  );
   return violations;
 }
 

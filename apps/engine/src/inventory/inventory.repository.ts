@@ -109,10 +109,8 @@ export class InventoryRepository {
   ): Promise<Row[]> {
     if (ids.length === 0) return [];
     return this.db(manager).query<Row[]>(
-      ids.length === 1
-        ? `SELECT ${columns} FROM ${table} WHERE id = $1`
-        : `SELECT ${columns} FROM ${table} WHERE id = ANY($1::text[])`,
-      [ids.length === 1 ? ids[0] : ids],
+      `SELECT ${columns} FROM ${table} WHERE id = ANY($1::text[])`,
+      [ids],
     );
   }
 

@@ -122,12 +122,13 @@ export const ApiFilter = (name: string, values: readonly string[] | null, descri
     schema: values ? { type: 'string', enum: [...values] } : { type: 'string' },
   });
 
-export const ApiPaging = () =>
+/** `limit` and `cursor`; `byDefault` is the page size without `limit` (and `why`, if it differs). */
+export const ApiPaging = (byDefault = DEFAULT_LIMIT, why = '') =>
   applyDecorators(
     ApiQuery({
       name: 'limit',
       required: false,
-      description: `page size, 1-${MAX_LIMIT} (default ${DEFAULT_LIMIT})`,
+      description: `page size, 1-${MAX_LIMIT} (default ${byDefault}${why})`,
       schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT },
     }),
     ApiQuery({

@@ -15,7 +15,7 @@ import {
   pageOfSchema,
 } from './plan-api.schemas';
 import { PlanCommandsService } from './plan-commands.service';
-import { MAX_LIMIT, PLAN_PAGE_SIZE } from './plan-query';
+import { PLAN_PAGE_SIZE } from './plan-query';
 import type { TimelineEntry } from './plan-rows';
 import { type Page, PlanViewsService } from './plan-views.service';
 
@@ -45,14 +45,7 @@ export class PlansController {
   })
   @ApiQuery({ name: 'from', required: false, description: 'created at or after (ISO-8601)' })
   @ApiQuery({ name: 'to', required: false, description: 'created before (ISO-8601)' })
-  @ApiPaging()
-  // Below ApiPaging, so that this one describes `limit` here.
-  @ApiQuery({
-    name: 'limit',
-    required: false,
-    description: `page size, 1-${MAX_LIMIT} (default ${PLAN_PAGE_SIZE}: each plan comes whole)`,
-    schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT },
-  })
+  @ApiPaging(PLAN_PAGE_SIZE, ': each plan comes whole')
   @ApiResponse({ status: 200, schema: pageOfSchema(PLAN_SCHEMA) })
   list(@Query() query: Record<string, unknown>): Promise<Page<ExecutablePlan>> {
     const { state, policy, rule, alarm, resource, from, to, limit, cursor } = query;
