@@ -14,6 +14,8 @@ export interface CommonConfig {
   kafkaSessionTimeoutMs: number;
   /** Longest a fetch waits for data; also bounds how long a consumer takes to stop. */
   kafkaFetchMaxWaitMs: number;
+  /** How long a consumer may be disconnected (reconnecting) before `/readyz` says not ready. */
+  kafkaConsumerGraceMs: number;
   topicPrefix: string;
   topicPartitions: number;
   topicReplicationFactor: number;
@@ -35,6 +37,8 @@ export interface EngineConfig extends CommonConfig {
   maxLiveMigrationsPerHost: number;
   maxActionsPerPlan: number;
   outboxPollMs: number;
+  /** A running action with no final driver event for this long is asked about again (issue 13). */
+  actionInquirySeconds: number;
 }
 
 export interface DriverConfig extends CommonConfig {
@@ -77,6 +81,7 @@ function readCommon(
     kafkaClientId: env.string('KAFKA_CLIENT_ID', `reflex-${service}`),
     kafkaSessionTimeoutMs: env.int('KAFKA_SESSION_TIMEOUT_MS', 10_000, { min: 6000, max: 300_000 }),
     kafkaFetchMaxWaitMs: env.int('KAFKA_FETCH_MAX_WAIT_MS', 500, { min: 10, max: 30_000 }),
+    kafkaConsumerGraceMs: env.int('KAFKA_CONSUMER_GRACE_MS', 30_000, { min: 0, max: 600_000 }),
     topicPrefix: env.string('TOPIC_PREFIX', ''),
     topicPartitions: env.int('TOPIC_PARTITIONS', 6, { min: -1, max: 1000 }),
     topicReplicationFactor: env.int('TOPIC_REPLICATION_FACTOR', -1, { min: -1, max: 10 }),
@@ -101,6 +106,7 @@ export function loadEngineConfig(source: Env = process.env): Readonly<EngineConf
     maxLiveMigrationsPerHost: env.int('MAX_LIVE_MIGRATIONS_PER_HOST', 2, { min: 1, max: 64 }),
     maxActionsPerPlan: env.int('MAX_ACTIONS_PER_PLAN', 8, { min: 1, max: 1024 }),
     outboxPollMs: env.int('OUTBOX_POLL_MS', 200, { min: 10, max: 60_000 }),
+    actionInquirySeconds: env.int('ACTION_INQUIRY_SECONDS', 60, { min: 1, max: 86_400 }),
   });
 }
 

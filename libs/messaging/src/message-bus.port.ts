@@ -56,6 +56,8 @@ export interface MessageBus {
   consumerLag(): Promise<ConsumerLag[]>;
   /** True when the transport can currently reach its broker. */
   isHealthy(): Promise<boolean>;
+  /** Each subscription of this process: joined and consuming, or since when it is not. */
+  subscriptions(): SubscriptionStatus[];
   /** Stops fetching, finishes in-flight handlers, commits their offsets, disconnects. */
   close(): Promise<void>;
 }
@@ -64,6 +66,16 @@ export interface ConsumerLag {
   group: string;
   topic: string;
   lag: number;
+}
+
+export interface SubscriptionStatus {
+  group: string;
+  topic: string;
+  connected: boolean;
+  /** When it went down (or began to join); null while connected. */
+  downSince: Date | null;
+  /** Why it is down; null while connected. */
+  reason: string | null;
 }
 
 export const MESSAGE_BUS = Symbol('MESSAGE_BUS');

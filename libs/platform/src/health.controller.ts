@@ -32,9 +32,15 @@ export class HealthController {
       this.checks.map(async (c) => [c.name, await withTimeout(c)] as const),
     );
     const ready = results.every(([, ok]) => ok);
+    const details = Object.fromEntries(
+      this.checks
+        .map((c) => [c.name, c.detail?.()] as const)
+        .filter(([, detail]) => detail !== undefined),
+    );
     res.status(ready ? 200 : 503).json({
       status: ready ? 'ready' : 'not-ready',
       checks: Object.fromEntries(results.map(([name, ok]) => [name, ok ? 'up' : 'down'])),
+      ...(Object.keys(details).length > 0 ? { details } : {}),
     });
   }
 

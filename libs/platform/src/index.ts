@@ -9,3 +9,4 @@ export * from './messaging.module';
 export * from './metrics.registry';
 export * from './readiness';
 export * from './shutdown-bounds';
+export * from './bus-readiness';

@@ -9,6 +9,7 @@ const kafkaConfig = {
   kafkaClientId: 'test',
   kafkaSessionTimeoutMs: 10_000,
   kafkaFetchMaxWaitMs: 500,
+  kafkaConsumerGraceMs: 30_000,
   topicPrefix: '',
   topicPartitions: 3,
   topicReplicationFactor: 1,

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import { KafkaMessageBus, MESSAGE_BUS, MessageBus } from '@reflex/messaging';
 import type { CommonConfig } from '@reflex/config';
+import { busReadiness } from './bus-readiness';
 import { ReadinessCheck } from './readiness';
 
 export const BUS_READINESS = Symbol('BUS_READINESS');
@@ -63,6 +64,7 @@ export class MessagingModule {
       | 'kafkaClientId'
       | 'kafkaSessionTimeoutMs'
       | 'kafkaFetchMaxWaitMs'
+      | 'kafkaConsumerGraceMs'
       | 'topicPrefix'
       | 'topicPartitions'
       | 'topicReplicationFactor'
@@ -89,10 +91,8 @@ export class MessagingModule {
     };
     const readiness = {
       provide: BUS_READINESS,
-      useFactory: (bus: MessageBus): ReadinessCheck => ({
-        name: 'kafka',
-        check: () => bus.isHealthy(),
-      }),
+      useFactory: (bus: MessageBus): ReadinessCheck =>
+        busReadiness('kafka', bus, config.kafkaConsumerGraceMs),
       inject: [MESSAGE_BUS],
     };
     return {
@@ -111,7 +111,7 @@ export class MessagingModule {
   static forInstance(bus: MessageBus, readinessName = 'bus'): DynamicModule {
     const readiness = {
       provide: BUS_READINESS,
-      useFactory: (): ReadinessCheck => ({ name: readinessName, check: () => bus.isHealthy() }),
+      useFactory: (): ReadinessCheck => busReadiness(readinessName, bus, 0),
     };
     return {
       module: MessagingModule,

@@ -9,6 +9,7 @@ import {
 } from '@nestjs/common';
 import { PlanStateMachine } from '@reflex/domain';
 import { DataSource } from 'typeorm';
+import { DriverInquiry } from './driver-inquiry.service';
 import { PlanExecutor } from './plan-executor.service';
 import { PlanRepository } from './plan.repository';
 import { WaitingIntentsService } from './waiting-intents.service';
@@ -40,6 +41,7 @@ export class PlanTicker implements OnModuleInit, OnApplicationBootstrap, OnModul
     private readonly executor: PlanExecutor,
     private readonly machine: PlanStateMachine,
     private readonly waiting: WaitingIntentsService,
+    private readonly inquiry: DriverInquiry,
     @Optional() @Inject(PLAN_TICK_MS) tickMs?: number,
   ) {
     this.tickMs = tickMs ?? DEFAULT_TICK_MS;
@@ -87,7 +89,10 @@ export class PlanTicker implements OnModuleInit, OnApplicationBootstrap, OnModul
     }
   }
 
-  /** One tick: the plans whose next step is due, then waiting decisions whose holders finished. */
+  /**
+   * One tick: the plans whose next step is due, then waiting decisions whose holders finished, then
+   * the driver asked about running actions it has been silent on.
+   */
   async tick(): Promise<void> {
     const ids = await this.plans.listDueIds(
       this.dataSource.manager,
@@ -95,6 +100,7 @@ export class PlanTicker implements OnModuleInit, OnApplicationBootstrap, OnModul
     );
     await this.stepAll(ids);
     await this.waiting.replanReady();
+    await this.inquiry.askSilent(() => this.stopping);
   }
 
   private async stepAll(ids: readonly string[]): Promise<number> {

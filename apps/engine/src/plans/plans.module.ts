@@ -7,6 +7,7 @@ import { ActionsController } from './actions.controller';
 import { DeferredIntentRepository } from './deferred-intent.repository';
 import { DELIVERY_LEDGER } from './delivery-ledger';
 import { DriverEventsConsumer } from './driver-events.consumer';
+import { DriverInquiry } from './driver-inquiry.service';
 import { KafkaDeliveryLedger } from './kafka-delivery-ledger.repository';
 import { OutboxAttemptRepository } from './outbox-attempt.repository';
 import { OutboxRelay } from './outbox-relay.service';
@@ -65,6 +66,7 @@ import { WaitingIntentsService } from './waiting-intents.service';
     PlanCommandsService,
     PlanViewsService,
     PlanTicker,
+    DriverInquiry,
     DriverEventsConsumer,
   ],
   exports: [PlanningService, PlanCommandsService],

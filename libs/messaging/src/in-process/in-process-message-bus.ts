@@ -1,5 +1,11 @@
 import { Topic, topicName } from '@reflex/contracts/topics';
-import type { ConsumerLag, MessageBus, OutgoingMessage, Subscription } from '../message-bus.port';
+import type {
+  ConsumerLag,
+  MessageBus,
+  OutgoingMessage,
+  Subscription,
+  SubscriptionStatus,
+} from '../message-bus.port';
 import {
   DEFAULT_MAX_BATCH,
   encodeValue,
@@ -168,6 +174,14 @@ export class InProcessMessageBus implements MessageBus {
 
   async isHealthy(): Promise<boolean> {
     return !this.stopping;
+  }
+
+  /** In one process nothing can cut a subscription off: each is connected until the bus closes. */
+  subscriptions(): SubscriptionStatus[] {
+    return [...this.groups.entries()].map(([key]) => {
+      const [topic, group] = key.split('\u0000');
+      return { group, topic, connected: !this.stopping, downSince: null, reason: null };
+    });
   }
 
   async close(): Promise<void> {

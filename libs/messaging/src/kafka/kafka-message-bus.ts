@@ -8,9 +8,15 @@ import {
   Partitioners,
   Producer,
 } from 'kafkajs';
-import { TransientError } from '@reflex/common';
+import { Backoff, TransientError } from '@reflex/common';
 import { Topic, topicName } from '@reflex/contracts/topics';
-import type { ConsumerLag, MessageBus, OutgoingMessage, Subscription } from '../message-bus.port';
+import type {
+  ConsumerLag,
+  MessageBus,
+  OutgoingMessage,
+  Subscription,
+  SubscriptionStatus,
+} from '../message-bus.port';
 import {
   DEFAULT_MAX_BATCH,
   encodeValue,
@@ -19,6 +25,9 @@ import {
   RawMessage,
   RetryPolicy,
 } from '../message-handling';
+import { SupervisedConsumer } from './supervised-consumer';
+
+const DEFAULT_RECONNECT = { initialMs: 500, maxMs: 30_000 };
 
 export interface BusLogger {
   log(message: string): void;
@@ -40,8 +49,8 @@ export interface KafkaBusOptions {
   subscribeTimeoutMs?: number;
   logger: BusLogger;
   retry?: RetryPolicy;
-  /** Backoff between attempts to bring back a consumer that crashed for good. */
-  reconnectDelayMs?: { initial: number; max: number };
+  /** Backoff between attempts to bring back a consumer that crashed for good (no limit on attempts). */
+  reconnectDelayMs?: { initialMs: number; maxMs: number };
 }
 
 function headersOf(headers: IHeaders | undefined): Record<string, string> {
@@ -57,11 +66,9 @@ function headersOf(headers: IHeaders | undefined): Record<string, string> {
 /** The Kafka transport of the messaging port, on kafkajs. */
 export class KafkaMessageBus implements MessageBus {
   private readonly kafka: Kafka;
-  private readonly producer: Producer;
-  private producerConnected: Promise<void> | null = null;
-  private readonly consumers = new Set<Consumer>();
-  /** (group, topic) of every subscription, physical names, for lag. */
-  private readonly subscribed = new Map<string, { group: string; topic: string }>();
+  /** The connected producer, or its connection under way; null until the next publish needs one. */
+  private producer: Promise<Producer> | null = null;
+  private readonly supervised = new Set<SupervisedConsumer>();
   private stopping = false;
 
   constructor(private readonly options: KafkaBusOptions) {
@@ -81,14 +88,6 @@ export class KafkaMessageBus implements MessageBus {
           // that matter reach us as rejected calls or consumer crashes, which we log ourselves.
           if (level <= logLevel.ERROR || level === logLevel.WARN) logger.warn(text);
         },
-    });
-    // Idempotent: a retry after a lost acknowledgement does not write the message twice, and one
-    // request in flight keeps each partition's order through retries.
-    this.producer = this.kafka.producer({
-      createPartitioner: Partitioners.DefaultPartitioner,
-      allowAutoTopicCreation: false,
-      idempotent: true,
-      maxInFlightRequests: 1,
     });
   }
 
@@ -119,21 +118,40 @@ export class KafkaMessageBus implements MessageBus {
     }
   }
 
-  private connectProducer(): Promise<void> {
-    if (!this.producerConnected) {
-      this.producerConnected = this.producer.connect().catch((error: unknown) => {
-        this.producerConnected = null;
-        throw error;
+  private connectedProducer(): Promise<Producer> {
+    if (!this.producer) {
+      // Idempotent: a retry after a lost acknowledgement does not write the message twice, and one
+      // request in flight keeps each partition's order through retries.
+      const producer = this.kafka.producer({
+        createPartitioner: Partitioners.DefaultPartitioner,
+        allowAutoTopicCreation: false,
+        idempotent: true,
+        maxInFlightRequests: 1,
       });
+      this.producer = producer.connect().then(() => producer);
     }
-    return this.producerConnected;
+    return this.producer;
+  }
+
+  /**
+   * After a failed send the producer is replaced, not reused: one that lost its broker may hold
+   * connections or idempotence sequence numbers that the broker no longer agrees with, and kafkajs
+   * does not always recover them. The next publish (the outbox relay retries) connects a fresh one,
+   * so publishing comes back whenever the broker does, however long it was away.
+   */
+  private discardProducer(failed: Promise<Producer>): void {
+    if (this.producer !== failed) return;
+    this.producer = null;
+    void failed.then((p) => p.disconnect()).catch(() => undefined);
   }
 
   async publish(topic: Topic, messages: OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return;
+    const producer = this.connectedProducer();
     try {
-      await this.connectProducer();
-      await this.producer.send({
+      await (
+        await producer
+      ).send({
         topic: this.physical(topic),
         acks: -1,
         messages: messages.map((m) => ({
@@ -143,6 +161,7 @@ export class KafkaMessageBus implements MessageBus {
         })),
       });
     } catch (error) {
+      this.discardProducer(producer);
       throw new TransientError(`publishing to ${topic} failed: ${(error as Error).message}`, error);
     }
   }
@@ -150,17 +169,33 @@ export class KafkaMessageBus implements MessageBus {
   async subscribe<T>(subscription: Subscription<T>): Promise<void> {
     const group = `${this.options.topicPrefix}${subscription.groupId}`;
     const topic = this.physical(subscription.topic);
-    this.subscribed.set(`${group}\u0000${topic}`, { group, topic });
+    const supervised = new SupervisedConsumer(
+      {
+        group,
+        topic,
+        create: () => this.createConsumer(group),
+        launch: (consumer) => this.runConsumer(consumer, subscription),
+      },
+      this.options.reconnectDelayMs ?? DEFAULT_RECONNECT,
+      this.options.logger,
+    );
+    this.supervised.add(supervised);
     // Right after topics are created (or while the broker comes back) joining can fail with errors
     // the broker calls retriable, e.g. a topic-partition it does not host yet: try again, bounded.
+    // Once started, the supervisor keeps the subscription alive without bound.
     const deadline = Date.now() + (this.options.subscribeTimeoutMs ?? 60_000);
-    for (let delay = 200; ; delay = Math.min(delay * 2, 5000)) {
+    const backoff = new Backoff({ initialMs: 200, maxMs: 5000 });
+    for (;;) {
       try {
-        await this.startConsumer(subscription, this.options.reconnectDelayMs?.initial ?? 500);
+        await supervised.start();
         return;
       } catch (error) {
         const retriable = (error as { retriable?: unknown }).retriable === true;
-        if (!retriable || this.stopping || Date.now() + delay > deadline) throw error;
+        const delay = backoff.next();
+        if (!retriable || this.stopping || Date.now() + delay > deadline) {
+          this.supervised.delete(supervised);
+          throw error;
+        }
         this.options.logger.warn(
           `subscribing ${group} to ${topic} failed (${(error as Error).message}); retrying in ${delay} ms`,
         );
@@ -169,47 +204,29 @@ export class KafkaMessageBus implements MessageBus {
     }
   }
 
-  private async startConsumer<T>(
-    subscription: Subscription<T>,
-    nextDelayMs: number,
-  ): Promise<void> {
-    const consumer = this.kafka.consumer({
+  subscriptions(): SubscriptionStatus[] {
+    return [...this.supervised].map((s) => s.status());
+  }
+
+  private createConsumer(groupId: string): Consumer {
+    return this.kafka.consumer({
       // Deployments (and test runs) sharing a broker are told apart by TOPIC_PREFIX; their consumer
       // groups must be too, or they would rebalance with each other.
-      groupId: `${this.options.topicPrefix}${subscription.groupId}`,
+      groupId,
       allowAutoTopicCreation: false,
       sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
       heartbeatInterval: Math.max(500, Math.floor((this.options.sessionTimeoutMs ?? 10_000) / 5)),
       maxWaitTimeInMs: this.options.fetchMaxWaitMs ?? 500,
+      // Every crash comes to the supervisor, which restarts without limit: kafkajs's own restart
+      // covers only errors it calls retriable, so with two owners a crash it would not restart
+      // from depended on when in an outage it fell (issue 13).
+      retry: { restartOnFailure: async () => false },
     });
-    this.consumers.add(consumer);
-    // kafkajs restarts a consumer by itself after retriable failures; a crash it will not restart from
-    // (the broker gone for longer than its retries) is ours to recover, with backoff.
-    consumer.on(consumer.events.CRASH, (event) => {
-      if (event.payload.restart || this.stopping) return;
-      this.options.logger.warn(
-        `consumer ${subscription.groupId} crashed (${event.payload.error.message}); reconnecting in ${nextDelayMs} ms`,
-      );
-      this.consumers.delete(consumer);
-      void consumer.disconnect().catch(() => undefined);
-      const max = this.options.reconnectDelayMs?.max ?? 30_000;
-      setTimeout(() => {
-        if (this.stopping) return;
-        this.startConsumer(subscription, Math.min(nextDelayMs * 2, max)).catch((error: unknown) =>
-          this.options.logger.error(
-            `reconnect of ${subscription.groupId} failed: ${String(error)}`,
-          ),
-        );
-      }, nextDelayMs).unref();
-    });
-    try {
-      await consumer.connect();
-      await consumer.subscribe({ topic: this.physical(subscription.topic), fromBeginning: true });
-    } catch (error) {
-      this.consumers.delete(consumer);
-      await consumer.disconnect().catch(() => undefined);
-      throw error;
-    }
+  }
+
+  private async runConsumer<T>(consumer: Consumer, subscription: Subscription<T>): Promise<void> {
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.physical(subscription.topic), fromBeginning: true });
     const hooks = (heartbeat: () => Promise<void>): HandlingHooks => ({
       deadLetter: (dead) => this.publish(Topic.AlarmsDlq, [dead]),
       isStopping: () => this.stopping,
@@ -258,12 +275,12 @@ export class KafkaMessageBus implements MessageBus {
   }
 
   async consumerLag(): Promise<ConsumerLag[]> {
-    if (this.subscribed.size === 0) return [];
+    if (this.supervised.size === 0) return [];
     const admin = this.kafka.admin();
     await admin.connect();
     try {
       const lags: ConsumerLag[] = [];
-      for (const { group, topic } of this.subscribed.values()) {
+      for (const { group, topic } of this.subscriptions()) {
         const ends = await admin.fetchTopicOffsets(topic);
         const [committed] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
         const at = new Map(committed?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? []);
@@ -296,8 +313,10 @@ export class KafkaMessageBus implements MessageBus {
   async close(): Promise<void> {
     this.stopping = true;
     // disconnect() stops fetching, waits for the in-flight eachMessage calls, commits their offsets.
-    await Promise.allSettled([...this.consumers].map((c) => c.disconnect()));
-    this.consumers.clear();
-    if (this.producerConnected) await this.producer.disconnect().catch(() => undefined);
+    await Promise.allSettled([...this.supervised].map((s) => s.stop()));
+    this.supervised.clear();
+    const producer = this.producer;
+    this.producer = null;
+    if (producer) await producer.then((p) => p.disconnect()).catch(() => undefined);
   }
 }

@@ -83,6 +83,10 @@ export class ActionEntity {
   @Column({ type: 'timestamptz', nullable: true })
   deadline!: Date | null;
 
+  /** When the engine last asked the driver about this running action (see the ticker's inquiry). */
+  @Column({ type: 'timestamptz', name: 'asked_at', nullable: true })
+  askedAt!: Date | null;
+
   /** Every host the action involves (source, destination, the host itself), for `?host=`. */
   @Column({ type: 'text', name: 'host_ids', array: true, default: () => "'{}'" })
   hostIds!: string[];
