@@ -152,6 +152,15 @@ describe('security (README, Security)', () => {
       // A body-less POST (what a cross-site page sends without asking) is refused too.
       expect((await rawHttp('POST', openEngine.url, '/v1/rules/reload')).status).toBe(415);
       expect((await rawHttp('DELETE', openDriver.url, '/v1/sim/faults')).status).toBe(415);
+      const crossSite = { 'content-type': 'text/plain', 'sec-fetch-site': 'cross-site' };
+      expect((await rawHttp('POST', openEngine.url, '/v1/alarms', crossSite, body)).status).toBe(
+        415,
+      );
+      // A browser's own page (Swagger UI at /docs) is believed when it says it is same-origin.
+      const sameOrigin = { 'sec-fetch-site': 'same-origin' };
+      expect((await rawHttp('POST', openEngine.url, '/v1/rules/reload', sameOrigin)).status).toBe(
+        200,
+      );
       const declared = { 'content-type': 'application/json; charset=utf-8' };
       expect((await rawHttp('POST', openEngine.url, '/v1/alarms', declared, body)).status).toBe(
         202,
