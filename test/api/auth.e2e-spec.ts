@@ -108,6 +108,9 @@ describe('API roles (AUTH_TOKENS)', () => {
     ];
     // The response can reach the test a moment before its log line is written.
     await waitFor('the last audit line', () => audit().at(-1)?.path === '/V1/hosts/cmp-01');
+    // The maintenance alarm carries who asked, for its audit and its plan's explanation.
+    const requested = await as('viewer', 'GET', '/v1/alarms?type=host.maintenance.requested');
+    expect(requested.body.items[0].annotations).toMatchObject({ requestedBy: 'ops' });
     expect(audit().slice(-expected.length)).toEqual(
       expected.map((e) => expect.objectContaining({ msg: 'api call', level: 'info', ...e })),
     );
