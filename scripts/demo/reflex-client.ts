@@ -41,8 +41,8 @@ export class ReflexClient {
   ) {}
 
   private async call<T>(base: string, method: string, path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = {};
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    // Declared even without a body: with AUTH_TOKENS unset a state-changing call must say JSON.
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     const response = await fetch(`${base}${path}`, {
       method,

@@ -1,6 +1,7 @@
 import { startTestEngine, TestEngine } from '../support/engine-app';
 import { http } from '../support/http';
 import { alarm, smallCloud } from '../support/topology';
+import { waitFor } from '../support/wait-for';
 
 const TOKENS = {
   viewer: 'viewer-token-0123456789',
@@ -78,6 +79,41 @@ describe('API roles (AUTH_TOKENS)', () => {
       status,
       body: status === 403 ? 'FORBIDDEN' : 'n/a',
     });
+  });
+
+  it('logs every state-changing call with the token name as its actor, refusals included', async () => {
+    await as('admin', 'PUT', '/v1/inventory', smallCloud());
+    await as('admin', 'POST', '/v1/rules/reload', {});
+    await as('operator', 'POST', '/v1/alarms', alarm('disk.full', 'host', 'cmp-02'));
+    await as('operator', 'POST', '/v1/hosts/cmp-01/maintenance', { reason: 'firmware' });
+    await as(null, 'DELETE', '/V1/hosts/cmp-01');
+    const audit = () =>
+      written
+        .join('')
+        .split('\n')
+        .filter((line) => line.includes('"context":"audit"'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const expected = [
+      { actor: 'root', role: 'admin', method: 'PUT', path: '/v1/inventory', status: 200 },
+      { actor: 'root', role: 'admin', method: 'POST', path: '/v1/rules/reload', status: 200 },
+      { actor: 'ops', role: 'operator', method: 'POST', path: '/v1/alarms', status: 202 },
+      {
+        actor: 'ops',
+        role: 'operator',
+        method: 'POST',
+        path: '/v1/hosts/cmp-01/maintenance',
+        status: 202,
+      },
+      { actor: null, role: null, method: 'DELETE', path: '/V1/hosts/cmp-01', status: 401 },
+    ];
+    // The response can reach the test a moment before its log line is written.
+    await waitFor('the last audit line', () => audit().at(-1)?.path === '/V1/hosts/cmp-01');
+    // The maintenance alarm carries who asked, for its audit and its plan's explanation.
+    const requested = await as('viewer', 'GET', '/v1/alarms?type=host.maintenance.requested');
+    expect(requested.body.items[0].annotations).toMatchObject({ requestedBy: 'ops' });
+    expect(audit().slice(-expected.length)).toEqual(
+      expected.map((e) => expect.objectContaining({ msg: 'api call', level: 'info', ...e })),
+    );
   });
 
   it('never writes a token to the logs', () => {

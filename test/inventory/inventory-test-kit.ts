@@ -15,7 +15,8 @@ export async function call<T = any>(
 ): Promise<Reply<T>> {
   const response = await fetch(`${engine.url}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    // Declared even without a body: with AUTH_TOKENS unset a state-changing call must say JSON.
+    headers: { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();

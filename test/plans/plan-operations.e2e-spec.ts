@@ -65,7 +65,8 @@ describe('operating plans over REST: approve, cancel, abort, force-complete, rol
       'succeeded',
     ]);
     const approval = (await timeline(engine, outcome.planId!)).find((e) => e.to === 'pending');
-    expect(approval?.detail).toEqual({ approvedBy: 'alice' });
+    // Authentication is off here: the actor is `anonymous`, what the body said is a note.
+    expect(approval?.detail).toEqual({ approvedBy: 'anonymous', note: 'alice' });
     expect(
       (await call(engine, 'GET', '/v1/plans/00000000-0000-4000-8000-000000000000')).status,
     ).toBe(404);

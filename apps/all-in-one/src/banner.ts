@@ -64,7 +64,7 @@ export function banner(f: BannerFacts): string {
     '',
     `  # 1. Fail a host: the simulated cloud loses ${TRY_FAIL_HOST}, then monitoring reports host.down;`,
     '  #    a plan fences it, switches over the group actives on it and evacuates its VMs',
-    `  curl -s -w '\\n' -X POST ${driver}/v1/sim/hosts/${TRY_FAIL_HOST}/fail${auth} && curl -s -w '\\n' -X POST ${engine}/v1/alarms ${json} -d '${alarm}'`,
+    `  curl -s -w '\\n' -X POST ${driver}/v1/sim/hosts/${TRY_FAIL_HOST}/fail ${json} && curl -s -w '\\n' -X POST ${engine}/v1/alarms ${json} -d '${alarm}'`,
     '',
     `  # 2. Request maintenance on ${TRY_MAINTENANCE_HOST}: a plan disables it and live-migrates its VMs away`,
     `  curl -s -w '\\n' -X POST ${engine}/v1/hosts/${TRY_MAINTENANCE_HOST}/maintenance ${json} -d '{"reason":"firmware upgrade"}'`,

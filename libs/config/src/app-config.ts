@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { AuthToken, parseAuthTokens } from './auth-tokens';
+import { AuthToken, parseAllowedHosts, parseAuthTokens } from './auth-tokens';
 import { EnvReader } from './env-reader';
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/reflex';
@@ -23,7 +23,10 @@ export interface CommonConfig {
   databasePoolSize: number;
   port: number;
   host: string;
+  /** Empty: authentication is off (AUTH_TOKENS unset). */
   authTokens: AuthToken[];
+  /** While authentication is off: `Host` names accepted besides loopback (ALLOWED_HOSTS). */
+  allowedHosts: string[];
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   shutdownTimeoutMs: number;
 }
@@ -74,8 +77,15 @@ function readCommon(
   defaultPort: number,
 ): CommonConfig {
   const tokens = env.string('AUTH_TOKENS');
+  // Set but blank is what a template gives when its variable is missing: an operator who meant to
+  // turn authentication on must not find the API open, so only an unset AUTH_TOKENS turns it off.
+  if (tokens === undefined && env.isSet('AUTH_TOKENS'))
+    env.problem('AUTH_TOKENS is set but empty: give name:role:token entries, or unset it');
   const parsed = tokens ? parseAuthTokens(tokens) : { tokens: [], problems: [] };
   parsed.problems.forEach((p) => env.problem(p));
+  const hosts = env.string('ALLOWED_HOSTS');
+  const allowed = hosts ? parseAllowedHosts(hosts) : { hosts: [], problems: [] };
+  allowed.problems.forEach((p) => env.problem(p));
   return {
     kafkaBrokers: env.brokers('KAFKA_BROKERS'),
     kafkaClientId: env.string('KAFKA_CLIENT_ID', `reflex-${service}`),
@@ -90,6 +100,7 @@ function readCommon(
     port: env.int('PORT', defaultPort, { min: 0, max: 65535 }),
     host: env.string('HOST', '0.0.0.0'),
     authTokens: parsed.tokens,
+    allowedHosts: allowed.hosts,
     logLevel: env.oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
     shutdownTimeoutMs: env.int('SHUTDOWN_TIMEOUT_MS', 30_000, { min: 0, max: 600_000 }),
   };

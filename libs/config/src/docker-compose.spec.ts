@@ -5,6 +5,7 @@ import { loadDriverConfig, loadEngineConfig, variablesReadBy } from './app-confi
 
 interface ComposeService {
   image?: string;
+  ports?: string[];
   build?: unknown;
   command?: string[];
   environment?: Record<string, unknown>;
@@ -38,14 +39,30 @@ describe('docker-compose.yml', () => {
     expect(service.depends_on?.postgres.condition).toBe('service_healthy');
   });
 
+  // What a user gives for the variables compose requires (`${NAME:?message}`).
+  const given: Record<string, string> = { AUTH_TOKENS: 'alice:admin:0123456789abcdef0123' };
+  const interpolated = (name: 'engine' | 'driver') =>
+    Object.fromEntries(
+      Object.entries(compose.services[name].environment ?? {}).map(([k, v]) => [
+        k,
+        String(v)
+          .replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')
+          .replace(/\$\{([A-Z_]+):\?[^}]*\}/g, (_all, variable: string) => given[variable]),
+      ]),
+    );
+
+  it('is secure by default: tokens required, loopback ports, simulator control off', () => {
+    for (const name of ['engine', 'driver'] as const) {
+      const service = compose.services[name];
+      expect(String(service.environment?.AUTH_TOKENS)).toMatch(/^\$\{AUTH_TOKENS:\?.+\}$/);
+      expect(service.ports?.every((p) => p.startsWith('127.0.0.1:'))).toBe(true);
+    }
+    expect(loadDriverConfig(interpolated('driver')).simulatorControl).toBe(false);
+  });
+
   it('configures the apps with values their loaders accept', () => {
     for (const name of ['engine', 'driver'] as const) {
-      const env = Object.fromEntries(
-        Object.entries(compose.services[name].environment ?? {}).map(([k, v]) => [
-          k,
-          String(v).replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1'),
-        ]),
-      );
+      const env = interpolated(name);
       const loader = name === 'engine' ? loadEngineConfig : loadDriverConfig;
       expect(loader(env).kafkaBrokers).toEqual(['kafka:9092']);
     }

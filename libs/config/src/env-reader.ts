@@ -16,6 +16,11 @@ export class EnvReader {
     return value === undefined || value.trim() === '' ? undefined : value.trim();
   }
 
+  /** Present in the environment, even if blank. */
+  isSet(name: string): boolean {
+    return this.env[name] !== undefined;
+  }
+
   string(name: string, fallback: string): string;
   string(name: string): string | undefined;
   string(name: string, fallback?: string): string | undefined {

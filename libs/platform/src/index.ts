@@ -1,4 +1,5 @@
 export * from './auth.guard';
+export * from './authentication';
 export * from './bus-metrics';
 export * from './database.module';
 export * from './health.controller';
@@ -6,6 +7,7 @@ export * from './http-app';
 export * from './http-exception.filter';
 export * from './json-logger';
 export * from './messaging.module';
+export * from './public-paths';
 export * from './metrics.registry';
 export * from './readiness';
 export * from './shutdown-bounds';

@@ -20,7 +20,8 @@ async function send(method: string, url: string, body?: string): Promise<Answer>
   const started = Date.now();
   const res = await fetch(url, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    // Declared even without a body: with AUTH_TOKENS unset a state-changing call must say JSON.
+    headers: { 'content-type': 'application/json' },
     body,
   });
   const text = await res.text();

@@ -1,5 +1,5 @@
-import { RequireRole } from '@reflex/platform';
-import { Body, Controller, Delete, HttpCode, Param, Post } from '@nestjs/common';
+import { ANONYMOUS, type AuthenticatedRequest, RequireRole } from '@reflex/platform';
+import { Body, Controller, Delete, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { NotFoundError, ValidationError } from '@reflex/common';
 import type { AlarmV1 } from '@reflex/contracts';
@@ -9,6 +9,9 @@ import { IngestAlarmResult } from './usecases/ingest-alarm/ingest-alarm.command'
 import { IngestAlarmUseCase } from './usecases/ingest-alarm/ingest-alarm.usecase';
 
 const SOURCE = 'reflex-api';
+
+/** Who asked, in the alarm's annotations, so the audit of the alarm and its plan names them. */
+const requestedBy = (req: AuthenticatedRequest) => (req.principal ?? ANONYMOUS).name;
 
 function parseRequest(body: unknown): { reason: string; notBefore?: string } {
   const b = (body ?? {}) as Record<string, unknown>;
@@ -66,7 +69,11 @@ export class MaintenanceController {
   @ApiResponse({ status: 202 })
   @ApiResponse({ status: 400 })
   @ApiResponse({ status: 404 })
-  async request(@Param('id') id: string, @Body() body: unknown): Promise<IngestAlarmResult> {
+  async request(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<IngestAlarmResult> {
     const request = parseRequest(body);
     await this.requireHost(id);
     const alarm: AlarmV1 = {
@@ -80,6 +87,7 @@ export class MaintenanceController {
       annotations: {
         reason: request.reason,
         ...(request.notBefore ? { notBefore: request.notBefore } : {}),
+        requestedBy: requestedBy(req),
       },
     };
     return this.ingest.execute({
@@ -99,10 +107,12 @@ export class MaintenanceController {
   @ApiResponse({ status: 404 })
   async complete(
     @Param('id') id: string,
+    @Req() req: AuthenticatedRequest,
   ): Promise<{ closed: IngestAlarmResult; completed: IngestAlarmResult }> {
     await this.requireHost(id);
     const now = new Date().toISOString();
     const resource = { kind: 'host' as const, id };
+    const annotations = { requestedBy: requestedBy(req) };
     const closed = await this.ingest.execute({
       alarm: {
         id: `maintenance:${id}`,
@@ -111,6 +121,7 @@ export class MaintenanceController {
         state: 'resolved',
         resource,
         occurredAt: now,
+        annotations,
       },
       payload: { hostId: id, action: 'end-maintenance' },
       channel: 'maintenance-api',
@@ -124,6 +135,7 @@ export class MaintenanceController {
         state: 'firing',
         resource,
         occurredAt: now,
+        annotations,
       },
       payload: { hostId: id, action: 'end-maintenance' },
       channel: 'maintenance-api',

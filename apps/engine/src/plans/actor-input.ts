@@ -1,17 +1,19 @@
 import { ValidationError } from '@reflex/common';
 import type { Actor } from '@reflex/domain';
+import { ANONYMOUS, type Principal } from '@reflex/platform';
 
-/** Who called, as the auth guard recorded it (none when the API is open). */
+/** Who called, as authentication recorded it (the anonymous admin while AUTH_TOKENS is unset). */
 export interface Caller {
-  principal?: { name: string };
+  principal?: Principal;
 }
 
 /**
- * The optional body of operator calls, `{ by?, reason? }` (short strings); `by` defaults to the
- * caller's token name, so the timeline says who approved or cancelled.
+ * The optional body of operator calls, `{ by?, reason? }` (short strings). The actor is always the
+ * caller's token name (CONTRACT §8): an operator token must not be able to write "alice (admin)"
+ * into the audit, so what the caller says in `by` is kept as a `note` beside it.
  */
 export function actorOf(body: unknown, caller: Caller): Actor {
-  const actor: Actor = caller.principal ? { by: caller.principal.name } : {};
+  const actor: Actor = { by: (caller.principal ?? ANONYMOUS).name };
   if (body === undefined || body === null) return actor;
   if (typeof body !== 'object' || Array.isArray(body)) {
     throw new ValidationError('body must be a JSON object', [
@@ -26,7 +28,7 @@ export function actorOf(body: unknown, caller: Caller): Actor {
         { path: `/${field}`, message: 'must be a string of at most 1024 characters' },
       ]);
     }
-    actor[field] = value;
+    actor[field === 'by' ? 'note' : 'reason'] = value;
   }
   return actor;
 }

@@ -93,7 +93,11 @@ export const pageOfSchema = (items: SchemaObject): SchemaObject => ({
 export const ACTOR_SCHEMA: SchemaObject = {
   type: 'object',
   properties: {
-    by: { type: 'string', description: 'who did it, for the timeline' },
+    by: {
+      type: 'string',
+      description:
+        "a note for the timeline (`note`); the actor recorded is always the token's name",
+    },
     reason: { type: 'string' },
   },
 };

@@ -78,6 +78,19 @@ describe('operator commands', () => {
     });
   });
 
+  it("records the actor and, apart, the caller's note on abort and force-complete", () => {
+    const actor = { by: 'ops-bot', note: 'a (admin)', reason: 'stuck' };
+    expect(abortAction(running(), 'a3', at(5), LIMITS, actor).events[0].detail).toEqual({
+      by: 'ops-bot',
+      reason: 'stuck',
+      note: 'a (admin)',
+    });
+    expect(forceCompleteAction(running(), 'a4', at(5), LIMITS, actor).events[0].detail).toEqual({
+      by: 'ops-bot',
+      note: 'a (admin)',
+    });
+  });
+
   it('abort and force-complete a running live migration; 409 for anything else', () => {
     const plan = running();
     const abort = abortAction(plan, 'a3', at(5), LIMITS, { by: 'carol' });

@@ -3,8 +3,16 @@ import type { ExecutablePlan, LifecycleLimits, LifecycleResult } from './lifecyc
 import { PlanTransaction } from './plan-transaction';
 
 export interface Actor {
+  /** The caller's token name, never what the caller says about itself. */
   by?: string;
   reason?: string;
+  /** What the caller wrote in `by`: kept beside the actor, never as it. */
+  note?: string;
+}
+
+/** The note goes in the timeline only when given, so entries without one keep their shape. */
+function noted(actor: Actor): { note?: string } {
+  return actor.note === undefined ? {} : { note: actor.note };
 }
 
 /** pending_approval → pending; `nextStep` then starts it. 409 from any other state. */
@@ -15,7 +23,7 @@ export function approvePlan(
   actor: Actor = {},
 ): LifecycleResult {
   const tx = new PlanTransaction(plan, now, limits);
-  tx.setPlanState('pending', { approvedBy: actor.by ?? null });
+  tx.setPlanState('pending', { approvedBy: actor.by ?? null, ...noted(actor) });
   return tx.result();
 }
 
@@ -32,6 +40,7 @@ export function cancelPlan(
   return stopPlan(plan, now, limits, 'cancelled', {
     cancelledBy: actor.by ?? null,
     reason: actor.reason ?? null,
+    ...noted(actor),
   });
 }
 
@@ -78,7 +87,11 @@ export function abortAction(
       `action ${actionId} is ${action.state}; only a running action can be aborted`,
     );
   }
-  tx.send('abort', action, { by: actor.by ?? null, reason: actor.reason ?? null });
+  tx.send('abort', action, {
+    by: actor.by ?? null,
+    reason: actor.reason ?? null,
+    ...noted(actor),
+  });
   return tx.result();
 }
 
@@ -97,6 +110,6 @@ export function forceCompleteAction(
       `action ${actionId} is a ${action.state} ${action.type}; only a running live-migrate can be force-completed`,
     );
   }
-  tx.send('force-complete', action, { by: actor.by ?? null });
+  tx.send('force-complete', action, { by: actor.by ?? null, ...noted(actor) });
   return tx.result();
 }
