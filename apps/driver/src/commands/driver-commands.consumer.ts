@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { TransientError } from '@reflex/common';
+import { Backoff, TransientError } from '@reflex/common';
 import { decoderFor } from '@reflex/contracts';
 import type { DriverCommandV1 } from '@reflex/contracts/driver.v1';
 import { Topic } from '@reflex/contracts/topics';
@@ -10,7 +10,7 @@ import { HandleDriverCommand } from './handle-driver-command.usecase';
 /** Every driver replica joins this group (prefixed with TOPIC_PREFIX by the bus). */
 export const DRIVER_COMMANDS_CONSUMER = 'reflex-driver';
 
-const RETRY_MS = { initial: 1000, max: 30_000 };
+const RETRY = { initialMs: 1000, maxMs: 30_000 };
 
 /**
  * `driver.commands` in. A message that is not a valid Driver command v1 is dead-lettered by the
@@ -24,6 +24,7 @@ const RETRY_MS = { initial: 1000, max: 30_000 };
 @Injectable()
 export class DriverCommandsConsumer implements OnApplicationBootstrap {
   private readonly logger = new Logger('driver-commands');
+  private readonly backoff = new Backoff(RETRY);
 
   constructor(
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
@@ -32,10 +33,10 @@ export class DriverCommandsConsumer implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    void this.subscribe(RETRY_MS.initial);
+    void this.subscribe();
   }
 
-  private async subscribe(delay: number): Promise<void> {
+  private async subscribe(): Promise<void> {
     try {
       await this.bus.subscribe<DriverCommandV1>({
         topic: Topic.DriverCommands,
@@ -55,10 +56,11 @@ export class DriverCommandsConsumer implements OnApplicationBootstrap {
       });
     } catch (error) {
       if (this.runner.stopping) return;
+      const delay = this.backoff.next();
       this.logger.error(
         `subscribing to driver.commands failed (retrying in ${delay} ms): ${String(error)}`,
       );
-      setTimeout(() => void this.subscribe(Math.min(delay * 2, RETRY_MS.max)), delay).unref();
+      setTimeout(() => void this.subscribe(), delay).unref();
     }
   }
 }
