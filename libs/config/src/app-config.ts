@@ -35,6 +35,8 @@ export interface EngineConfig extends CommonConfig {
   maxLiveMigrationsPerHost: number;
   maxActionsPerPlan: number;
   outboxPollMs: number;
+  /** Largest `POST /v1/rules/evaluate` body (a dry run's inventory); larger answers 413. */
+  dryRunMaxBytes: number;
 }
 
 export interface DriverConfig extends CommonConfig {
@@ -101,6 +103,7 @@ export function loadEngineConfig(source: Env = process.env): Readonly<EngineConf
     maxLiveMigrationsPerHost: env.int('MAX_LIVE_MIGRATIONS_PER_HOST', 2, { min: 1, max: 64 }),
     maxActionsPerPlan: env.int('MAX_ACTIONS_PER_PLAN', 8, { min: 1, max: 1024 }),
     outboxPollMs: env.int('OUTBOX_POLL_MS', 200, { min: 10, max: 60_000 }),
+    dryRunMaxBytes: env.int('DRY_RUN_MAX_BYTES', 262_144, { min: 1024, max: 67_108_864 }),
   });
 }
 

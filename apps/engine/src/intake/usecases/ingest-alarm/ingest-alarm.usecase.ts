@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AlarmV1 } from '@reflex/contracts';
-import type { PlanIntent } from '@reflex/domain';
 import type { RuleIntent } from '@reflex/rules';
 import { Counter } from 'prom-client';
 import { MetricsRegistry } from '@reflex/platform';
@@ -9,6 +8,7 @@ import { GroupStatusService } from '../../../inventory/group-status.service';
 import { InventoryRepository } from '../../../inventory/inventory.repository';
 import { InventorySnapshots } from '../../../inventory/inventory-snapshots';
 import { LiveFactSource } from '../../../rules/live-fact-source';
+import { toPlanIntent } from '../../../rules/plan-intent';
 import { RuleRegistry } from '../../../rules/rule-registry.service';
 import { AlarmRepository, DecisionUpdate, type HostAlarmType } from '../../alarm.repository';
 import { MAINTENANCE_REQUESTED, maintenanceWindowOf } from '../../maintenance-windows';
@@ -299,22 +299,5 @@ function widerAlarm(view: BatchView, alarm: AlarmV1): Decision | null {
     planId: hostDown.planId,
     reason,
     decision: { reason },
-  };
-}
-
-export function toPlanIntent(intent: RuleIntent, alarm: AlarmV1): PlanIntent {
-  return {
-    policy: intent.policy,
-    target: intent.target,
-    mode: intent.mode,
-    onFailure: intent.onFailure,
-    rule: intent.rule,
-    alarm: { id: alarm.id, source: alarm.source, type: alarm.type },
-    params: intent.params,
-    explanation: {
-      reason: intent.reason,
-      conditions: intent.explanation,
-      passedOver: intent.passedOver,
-    },
   };
 }
