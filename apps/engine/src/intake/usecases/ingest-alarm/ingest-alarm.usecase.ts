@@ -11,6 +11,7 @@ import { LiveFactSource } from '../../../rules/live-fact-source';
 import { toPlanIntent } from '../../../rules/plan-intent';
 import { RuleRegistry } from '../../../rules/rule-registry.service';
 import { AlarmRepository, DecisionUpdate, type HostAlarmType } from '../../alarm.repository';
+import { alarmTypeLabel } from '../../alarm-type-label';
 import { MAINTENANCE_REQUESTED, maintenanceWindowOf } from '../../maintenance-windows';
 import { PLAN_GATEWAY, PlanGateway } from '../../plan-gateway';
 import { BatchInventory } from './batch-inventory';
@@ -142,7 +143,8 @@ export class IngestAlarmUseCase {
   private report(command: IngestAlarmCommand, result: IngestAlarmResult): void {
     if (result.replay) return;
     const alarm = command.alarm;
-    this.decided.inc({ type: alarm.type, disposition: result.disposition });
+    const type = alarmTypeLabel(alarm.type, this.rules.rules());
+    this.decided.inc({ type, disposition: result.disposition });
     // Ids as fields, not inside the text, so log search can follow an alarm to its plan.
     this.logger.log({
       msg: `alarm ${result.disposition}`,
