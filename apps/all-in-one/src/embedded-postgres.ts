@@ -2,9 +2,13 @@ import { PGlite } from '@electric-sql/pglite';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { PgliteWireServer } from './pglite-wire-server';
+import { randomPassword } from './wire-auth';
 
 export interface EmbeddedPostgres {
-  /** A PostgreSQL URL for `pg` and TypeORM, e.g. `postgres://postgres@127.0.0.1:41234/postgres`. */
+  /**
+   * A PostgreSQL URL for `pg` and TypeORM, with this start's password, e.g.
+   * `postgres://postgres:<password>@127.0.0.1:41234/postgres`.
+   */
   url: string;
   /** The data directory, or null in memory. */
   dataDir: string | null;
@@ -33,11 +37,13 @@ export async function startEmbeddedPostgres(
   let db: PGlite | undefined;
   try {
     db = await PGlite.create(options.dataDir ?? 'memory://');
-    const server = new PgliteWireServer(db, options.maxConnections);
+    // A new password each start, known only to this process (and whoever it shows the URL to).
+    const password = randomPassword();
+    const server = new PgliteWireServer(db, options.maxConnections, password);
     const port = await server.start();
     const running = db;
     return {
-      url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+      url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
       dataDir: options.dataDir,
       close: async () => {
         try {

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { isMainThread } from 'node:worker_threads';
 import { InventoryService } from '../../engine/src/inventory/inventory.service';
 import { type AllInOne, startAllInOne } from './all-in-one';
 import { allInOneSettings, USAGE, UsageError } from './all-in-one.settings';
@@ -63,4 +64,5 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch(fail);
+// In a dry-run worker this bundle only serves dry runs (engine/src/rules/dry-run.worker.ts).
+if (isMainThread) main().catch(fail);

@@ -1,5 +1,8 @@
 import type { PGlite } from '@electric-sql/pglite';
+import { Logger } from '@nestjs/common';
 import { createServer, type Server, type Socket } from 'node:net';
+import { fatalError, ScramExchange, ScramSecret } from './wire-auth';
+import { refusedStatement } from './wire-statement-guard';
 
 const SSL_REQUEST = 80877103;
 const GSSENC_REQUEST = 80877104;
@@ -20,6 +23,11 @@ interface Connection {
   buffer: Buffer;
   started: boolean;
   closed: boolean;
+  /** The startup message, held back from PGlite until the password is proven; null after. */
+  startup: Buffer | null;
+  scram: ScramExchange;
+  /** Which SASL message comes next; 'done' once authenticated. */
+  auth: 'startup' | 'first' | 'final' | 'done';
 }
 
 /**
@@ -33,6 +41,10 @@ interface Connection {
  * transactions, so concurrent parameterised queries fail with `portal "" does not exist`:
  * electric-sql/pglite#1046.) The flip side is PGlite's, not this server's: a connection that holds
  * a transaction and waits for a second connection waits forever.
+ *
+ * PGlite takes any user and password as its superuser, so this server asks for the password itself
+ * (SCRAM-SHA-256) before PGlite sees a connection's startup message, and refuses statements that
+ * reach server-side programs and files (wire-statement-guard.ts).
  */
 export class PgliteWireServer {
   private readonly server: Server;
@@ -41,11 +53,15 @@ export class PgliteWireServer {
   /** The connection that has the session (open exchange or transaction), if any. */
   private owner: Connection | null = null;
   private draining = false;
+  private readonly logger = new Logger('embedded-postgres');
+  private readonly secret: ScramSecret;
 
   constructor(
     private readonly db: PGlite,
     private readonly maxConnections: number,
+    password: string,
   ) {
+    this.secret = new ScramSecret(password);
     this.server = createServer((socket) => this.accept(socket));
   }
 
@@ -56,6 +72,7 @@ export class PgliteWireServer {
       this.server.once('error', reject);
       this.server.listen(0, '127.0.0.1', () => resolve());
     });
+    this.server.on('error', (error) => this.logger.error(`wire server: ${error.message}`));
     return (this.server.address() as { port: number }).port;
   }
 
@@ -78,6 +95,9 @@ export class PgliteWireServer {
       buffer: Buffer.alloc(0),
       started: false,
       closed: false,
+      startup: null,
+      scram: new ScramExchange(this.secret),
+      auth: 'startup',
     };
     this.connections.add(connection);
     socket.on('data', (data) => this.receive(connection, data));
@@ -91,10 +111,62 @@ export class PgliteWireServer {
       const startup = !connection.started;
       const message = this.nextMessage(connection);
       if (!message) break;
+      if (message.length === 0) continue;
+      if (connection.auth !== 'done') {
+        const startupMessage = this.authenticate(connection, message);
+        if (connection.closed) return;
+        if (startupMessage) this.queue.push({ connection, message: startupMessage, type: '' });
+        continue;
+      }
       const type = startup ? '' : String.fromCharCode(message[0]);
-      if (message.length > 0) this.queue.push({ connection, message, type });
+      this.queue.push({ connection, message: guarded(type, message), type });
     }
-    void this.drain();
+    this.drainSoon();
+  }
+
+  /**
+   * One step of the password exchange; a wrong step answers 28P01 and closes the connection. The
+   * last step gives back the startup message held until then, for PGlite to answer.
+   */
+  private authenticate(connection: Connection, message: Buffer): Buffer | null {
+    const { socket, scram } = connection;
+    if (connection.auth === 'startup') {
+      connection.startup = Buffer.from(message);
+      connection.auth = 'first';
+      socket.write(scram.request());
+      return null;
+    }
+    let answer: Buffer | null = null;
+    try {
+      if (message[0] === 0x70 /* 'p' */) {
+        answer = connection.auth === 'first' ? scram.first(message) : scram.final(message);
+      }
+    } catch {
+      // A message cut short reads past its end: as wrong as a wrong password.
+    }
+    if (!answer) {
+      this.logger.warn('a connection to the embedded database failed password authentication');
+      socket.end(fatalError('28P01', 'password authentication failed'));
+      this.drop(connection);
+      return null;
+    }
+    socket.write(answer);
+    if (connection.auth === 'first') {
+      connection.auth = 'final';
+      return null;
+    }
+    connection.auth = 'done';
+    const startup = connection.startup;
+    connection.startup = null;
+    return startup;
+  }
+
+  private drainSoon(): void {
+    this.drain().catch((error: unknown) =>
+      this.logger.error(
+        `embedded database: ${error instanceof Error ? error.stack : String(error)}`,
+      ),
+    );
   }
 
   /** The next complete message, an empty buffer for one answered here, or null for "need more". */
@@ -156,9 +228,10 @@ export class PgliteWireServer {
               },
             }),
           );
-        } catch {
+        } catch (error) {
           // PGlite could not even answer with an ErrorResponse: this connection is unusable,
           // the others go on.
+          this.logger.error(`embedded database failed a statement: ${String(error)}`);
           connection.socket.destroy();
         }
         const holds = EXTENDED.has(type) || this.db.isInTransaction();
@@ -186,6 +259,31 @@ export class PgliteWireServer {
     for (let i = this.queue.length - 1; i >= 0; i--) {
       if (this.queue[i].connection === connection) this.queue.splice(i, 1);
     }
-    void this.drain();
+    this.drainSoon();
   }
+}
+
+/**
+ * A refused statement, swapped for one that makes PGlite itself raise the error: it answers as for
+ * any failed statement (ErrorResponse, transaction state, ReadyForQuery) and keeps serving.
+ */
+function guarded(type: string, message: Buffer): Buffer {
+  if (type !== 'Q' && type !== 'P') return message;
+  const nameEnd = type === 'P' ? message.indexOf(0, 5) : 4;
+  const sqlEnd = message.indexOf(0, nameEnd + 1);
+  const reason = refusedStatement(message.toString('utf8', nameEnd + 1, sqlEnd));
+  if (!reason) return message;
+  const raise = Buffer.from(
+    `DO $refused$BEGIN RAISE EXCEPTION USING ERRCODE = '42501', ` +
+      `MESSAGE = '${reason.replace(/'/g, "''")}'; END$refused$\0`,
+  );
+  const body = Buffer.concat([
+    message.subarray(5, nameEnd + 1),
+    raise,
+    message.subarray(sqlEnd + 1),
+  ]);
+  const header = Buffer.alloc(5);
+  header.write(type, 0);
+  header.writeInt32BE(4 + body.length, 1);
+  return Buffer.concat([header, body]);
 }

@@ -2,7 +2,9 @@ import 'reflect-metadata';
 import { loadEngineConfig } from '@reflex/config';
 import { boundShutdown, createHttpApp } from '@reflex/platform';
 
+import { isMainThread } from 'node:worker_threads';
 import { EngineModule } from './engine.module';
+import { engineBodyLimits } from './rules/dry-run-limits';
 
 async function bootstrap() {
   const config = loadEngineConfig();
@@ -11,15 +13,17 @@ async function bootstrap() {
     title: 'Reflex engine',
     description: 'Turns alarms into safe, audited plans of infrastructure actions (CONTRACT.md).',
     config,
-    largeBodies: [{ path: '/v1/inventory', limit: '64mb' }],
+    largeBodies: engineBodyLimits(config),
   });
   boundShutdown(app, 'engine', config.shutdownTimeoutMs);
   await app.listen(config.port, config.host);
 }
 
-bootstrap().catch((error: unknown) => {
-  process.stderr.write(
-    `${JSON.stringify({ level: 'error', service: 'engine', msg: String(error) })}\n`,
-  );
-  process.exit(1);
-});
+// In a dry-run worker this bundle only serves dry runs (rules/dry-run.worker.ts).
+if (isMainThread)
+  bootstrap().catch((error: unknown) => {
+    process.stderr.write(
+      `${JSON.stringify({ level: 'error', service: 'engine', msg: String(error) })}\n`,
+    );
+    process.exit(1);
+  });

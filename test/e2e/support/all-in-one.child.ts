@@ -26,8 +26,10 @@ async function main(): Promise<void> {
   process.on('message', (message) => message === 'close' && close());
   // The spec that started it is gone (crashed, killed): do not outlive it.
   process.on('disconnect', close);
-  const { engineUrl, driverUrl, database, transport, seeded } = reflex;
-  process.send!({ ready: { engineUrl, driverUrl, database, transport, seeded } });
+  const { engineUrl, driverUrl, database, transport, seeded, embeddedDatabaseUrl } = reflex;
+  process.send!({
+    ready: { engineUrl, driverUrl, database, transport, seeded, embeddedDatabaseUrl },
+  });
 }
 
 main().catch((error: unknown) => {

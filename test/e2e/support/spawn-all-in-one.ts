@@ -7,6 +7,8 @@ export interface RunningReflex {
   database: string;
   transport: string;
   seeded: boolean;
+  /** The embedded database's URL (with this start's password); null on a PostgreSQL server. */
+  embeddedDatabaseUrl: string | null;
   close(): Promise<void>;
 }
 

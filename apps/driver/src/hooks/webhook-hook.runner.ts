@@ -1,4 +1,5 @@
 import { handleKey } from '../backends/backend.port';
+import { NO_REDIRECTS, refusedRedirect } from '../backends/redirects';
 import type { WebhookSpec } from './hooks.config';
 import type { HookPayload, HookResult } from './hook.types';
 
@@ -36,7 +37,15 @@ export async function runWebhookHook(spec: WebhookSpec, payload: HookPayload): P
         headers,
         body,
         signal: AbortSignal.timeout(spec.timeoutMs),
+        ...NO_REDIRECTS,
       });
+      result.status = response.status;
+      const redirect = refusedRedirect(response, `webhook ${spec.name}`);
+      if (redirect) {
+        // Where the receiver moved is a configuration matter: retrying changes nothing.
+        result.error = redirect;
+        break;
+      }
       const text = await response.text();
       result.status = response.status;
       result.body = text.slice(0, spec.maxOutputBytes);

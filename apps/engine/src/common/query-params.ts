@@ -17,6 +17,21 @@ export function limitOf(value: unknown, byDefault = DEFAULT_LIMIT): number {
   return n;
 }
 
+/** PostgreSQL's bigint: row ids and the cursors made of them must fit, or the query fails (500). */
+const BIGINT_MAX = 9_223_372_036_854_775_807n;
+
+/** Whether `text` is a bigint row id as the API writes it: digits, within the column's range. */
+export function isBigintId(text: string): boolean {
+  return /^\d{1,19}$/.test(text) && BigInt(text) <= BIGINT_MAX;
+}
+
+/** A row id from the path: 400 naming it when out of the column's range, null when not digits. */
+export function bigintIdOf(name: string, value: string): string | null {
+  if (!/^\d+$/.test(value)) return null;
+  if (!isBigintId(value)) throw bad(name, `must be at most ${BIGINT_MAX}`);
+  return value;
+}
+
 export function oneOf<T extends string>(
   name: string,
   value: unknown,

@@ -2,7 +2,14 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { NotFoundError } from '@reflex/common';
 import { ALARM_DISPOSITIONS, AlarmDisposition } from '@reflex/persistence';
-import { dateOf, invalidParam, oneOf, textOf } from '../common/query-params';
+import {
+  bigintIdOf,
+  dateOf,
+  invalidParam,
+  isBigintId,
+  oneOf,
+  textOf,
+} from '../common/query-params';
 import { encodeCursor, pageRequest } from '../inventory/list-page';
 import { AlarmQueryRepository, AlarmRecord } from './alarm-query.repository';
 
@@ -26,7 +33,7 @@ export class AlarmsController {
     @Query() q: Record<string, string | undefined>,
   ): Promise<{ items: AlarmRecord[]; nextCursor: string | null }> {
     const page = pageRequest(q.limit, q.cursor);
-    if (page.after !== undefined && !/^\d{1,19}$/.test(page.after)) {
+    if (page.after !== undefined && !isBigintId(page.after)) {
       throw invalidParam('cursor', 'is not a cursor returned by a previous page');
     }
     const rows = await this.alarms.list({
@@ -51,7 +58,7 @@ export class AlarmsController {
     summary: 'One alarm (by its row id) with its decision: rules, conditions, fact values',
   })
   async get(@Param('id') id: string): Promise<AlarmRecord> {
-    const alarm = await this.alarms.get(id);
+    const alarm = bigintIdOf('id', id) === null ? null : await this.alarms.get(id);
     if (!alarm) throw new NotFoundError('alarm', id);
     return alarm;
   }

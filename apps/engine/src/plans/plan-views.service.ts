@@ -5,6 +5,7 @@ import type { ActionV1 } from '@reflex/contracts/plan.v1';
 import type { ExecutablePlan } from '@reflex/domain';
 import { type ActionListItem, PlanQueryRepository } from './plan-query.repository';
 import { dateOf, limitOf, oneOf, pageOf, PLAN_PAGE_SIZE, positionOf, textOf } from './plan-query';
+import { isBigintId } from '../common/query-params';
 import type { TimelineEntry } from './plan-rows';
 
 export interface Page<T> {
@@ -83,7 +84,7 @@ export class PlanViewsService {
     let after: string | undefined;
     if (cursor !== undefined && cursor !== '') {
       after = typeof cursor === 'string' ? Buffer.from(cursor, 'base64url').toString() : '';
-      if (!/^\d{1,19}$/.test(after)) {
+      if (!isBigintId(after)) {
         throw new ValidationError('cursor is not a cursor returned by a previous page', [
           { path: 'cursor', message: 'is not a cursor returned by a previous page' },
         ]);

@@ -1,25 +1,14 @@
 import { RequireRole } from '@reflex/platform';
 import { Body, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { randomUUID } from 'node:crypto';
-import { ValidationError } from '@reflex/common';
 import { ENGINE_CONFIG, EngineConfig } from '@reflex/config';
-import { AlarmV1, InventoryV1, validate } from '@reflex/contracts';
-import { buildPlan } from '@reflex/domain';
-import { InMemoryFactSource, validateRule } from '@reflex/rules';
+import { AlarmV1 } from '@reflex/contracts';
+import { validateRule } from '@reflex/rules';
 import { InventoryRepository } from '../inventory/inventory.repository';
-import { toPlanIntent } from '../intake/usecases/ingest-alarm/ingest-alarm.usecase';
+import { field } from './dry-run';
+import { checkDryRunSize, DRY_RUN_MAX_RESOURCES } from './dry-run-limits';
+import { DRY_RUN_TIMEOUT_MS, DryRunRunner } from './dry-run.runner';
 import { RuleRegistry } from './rule-registry.service';
-
-function field<T>(kind: 'alarm.v1' | 'inventory.v1', value: unknown, at: string): T {
-  const result = validate(kind, value);
-  if (!(result instanceof ValidationError)) return result as T;
-  const errors = result.errors.map((e) => ({ path: `${at}${e.path}`, message: e.message }));
-  throw new ValidationError(
-    `invalid ${at.slice(1)}: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`,
-    errors,
-  );
-}
 
 /** Rules (CONTRACT §5): what is live, checking a rule before it is deployed, dry runs, reload. */
 @ApiTags('rules')
@@ -28,6 +17,7 @@ export class RulesController {
   constructor(
     private readonly registry: RuleRegistry,
     private readonly inventory: InventoryRepository,
+    private readonly dryRuns: DryRunRunner,
     @Inject(ENGINE_CONFIG) private readonly config: EngineConfig,
   ) {}
 
@@ -68,6 +58,12 @@ export class RulesController {
   @ApiOperation({
     summary:
       'Dry run: the rules that fire for an alarm and the plan that would be made; nothing is stored',
+    description:
+      `Runs off the event loop, for at most ${DRY_RUN_TIMEOUT_MS} ms. The body is at most ` +
+      `DRY_RUN_MAX_BYTES (256 KiB by default) and a posted inventory at most ` +
+      `${DRY_RUN_MAX_RESOURCES.hosts} hosts, ${DRY_RUN_MAX_RESOURCES.instances} instances and ` +
+      `${DRY_RUN_MAX_RESOURCES.groups} groups (413 otherwise). Lists in the answer are cut to ` +
+      '50 items; `truncated` lists each cut with its JSON path and full length.',
   })
   @ApiBody({
     schema: {
@@ -81,29 +77,26 @@ export class RulesController {
     status: 400,
     description: 'alarm or inventory invalid; the error names the field',
   })
+  @ApiResponse({
+    status: 413,
+    description: 'body, inventory (the error names the list) or computing time over the limit',
+  })
   async evaluate(@Body() body: unknown) {
     const input = (body ?? {}) as { alarm?: unknown; inventory?: unknown };
     const alarm = field<AlarmV1>('alarm.v1', input.alarm, '/alarm');
-    const inventory =
-      input.inventory === undefined
-        ? await this.inventory.load()
-        : field<InventoryV1>('inventory.v1', input.inventory, '/inventory');
-    const evaluation = await this.registry.evaluate(alarm, new InMemoryFactSource(inventory));
-    const plan = evaluation.decision
-      ? buildPlan(
-          toPlanIntent(evaluation.decision, alarm),
-          inventory,
-          { reservations: [] },
-          {
-            placement: {
-              cpuOvercommit: this.config.cpuOvercommit,
-              memoryOvercommit: this.config.memoryOvercommit,
-            },
-          },
-          randomUUID,
-        )
-      : null;
-    return { ...evaluation, plan };
+    checkDryRunSize(input.inventory);
+    return this.dryRuns.run({
+      rules: this.registry.rules(),
+      alarm,
+      inventory:
+        input.inventory === undefined
+          ? { live: await this.inventory.load() }
+          : { posted: input.inventory },
+      placement: {
+        cpuOvercommit: this.config.cpuOvercommit,
+        memoryOvercommit: this.config.memoryOvercommit,
+      },
+    });
   }
 
   @Post('reload')

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { InventoryModule } from '../inventory/inventory.module';
+import { DryRunRunner } from './dry-run.runner';
 import { RuleRegistry } from './rule-registry.service';
 import { RuleVersionRepository } from './rule-version.repository';
 import { RulesController } from './rules.controller';
@@ -8,7 +9,7 @@ import { RulesController } from './rules.controller';
 @Module({
   imports: [InventoryModule],
   controllers: [RulesController],
-  providers: [RuleVersionRepository, RuleRegistry],
+  providers: [RuleVersionRepository, RuleRegistry, DryRunRunner],
   exports: [RuleRegistry],
 })
 export class RulesModule {}

@@ -1,4 +1,5 @@
 import { BackendError } from '../backend.errors';
+import { NO_REDIRECTS, refusedRedirect } from '../redirects';
 import type { OpenStackConfig } from './openstack.config';
 
 interface CatalogEntry {
@@ -57,6 +58,7 @@ export class KeystoneSession {
         headers: { 'content-type': 'application/json', accept: 'application/json' },
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(c.requestTimeoutMs),
+        ...NO_REDIRECTS,
       });
     } catch (error) {
       throw new BackendError('backend-unavailable', `keystone unreachable: ${String(error)}`, {
@@ -64,6 +66,8 @@ export class KeystoneSession {
         cause: error,
       });
     }
+    const redirect = refusedRedirect(response, 'keystone');
+    if (redirect) throw new BackendError('backend-error', redirect, { retriable: false });
     if (response.status !== 201 && response.status !== 200) {
       const text = await response.text().catch(() => '');
       // Wrong credentials stay wrong; an overloaded Keystone may recover.

@@ -1,4 +1,5 @@
 import { BackendError, type BackendErrorCode } from '../backend.errors';
+import { NO_REDIRECTS, refusedRedirect } from '../redirects';
 import { KeystoneSession } from './keystone.session';
 import { viewOf, type ServerView } from './nova-state';
 import type { OpenStackConfig } from './openstack.config';
@@ -79,6 +80,7 @@ export class NovaClient {
           headers,
           body: options.body === undefined ? undefined : JSON.stringify(options.body),
           signal: AbortSignal.timeout(this.config.requestTimeoutMs),
+          ...NO_REDIRECTS,
         });
       } catch (error) {
         throw new BackendError('backend-unavailable', `nova ${method} ${path}: ${String(error)}`, {
@@ -86,6 +88,8 @@ export class NovaClient {
           cause: error,
         });
       }
+      const redirect = refusedRedirect(response, `nova ${method} ${path}`);
+      if (redirect) throw new BackendError('backend-error', redirect, { retriable: false });
       if (response.status === 401 && attempt === 1) {
         this.session.invalidate(token);
         continue;

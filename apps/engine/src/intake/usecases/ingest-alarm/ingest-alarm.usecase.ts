@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AlarmV1 } from '@reflex/contracts';
-import type { PlanIntent } from '@reflex/domain';
 import type { RuleIntent } from '@reflex/rules';
 import { Counter } from 'prom-client';
 import { MetricsRegistry } from '@reflex/platform';
@@ -9,8 +8,10 @@ import { GroupStatusService } from '../../../inventory/group-status.service';
 import { InventoryRepository } from '../../../inventory/inventory.repository';
 import { InventorySnapshots } from '../../../inventory/inventory-snapshots';
 import { LiveFactSource } from '../../../rules/live-fact-source';
+import { toPlanIntent } from '../../../rules/plan-intent';
 import { RuleRegistry } from '../../../rules/rule-registry.service';
 import { AlarmRepository, DecisionUpdate, type HostAlarmType } from '../../alarm.repository';
+import { alarmTypeLabel } from '../../alarm-type-label';
 import { MAINTENANCE_REQUESTED, maintenanceWindowOf } from '../../maintenance-windows';
 import { PLAN_GATEWAY, PlanGateway } from '../../plan-gateway';
 import { BatchInventory } from './batch-inventory';
@@ -142,7 +143,8 @@ export class IngestAlarmUseCase {
   private report(command: IngestAlarmCommand, result: IngestAlarmResult): void {
     if (result.replay) return;
     const alarm = command.alarm;
-    this.decided.inc({ type: alarm.type, disposition: result.disposition });
+    const type = alarmTypeLabel(alarm.type, this.rules.rules());
+    this.decided.inc({ type, disposition: result.disposition });
     // Ids as fields, not inside the text, so log search can follow an alarm to its plan.
     this.logger.log({
       msg: `alarm ${result.disposition}`,
@@ -299,22 +301,5 @@ function widerAlarm(view: BatchView, alarm: AlarmV1): Decision | null {
     planId: hostDown.planId,
     reason,
     decision: { reason },
-  };
-}
-
-export function toPlanIntent(intent: RuleIntent, alarm: AlarmV1): PlanIntent {
-  return {
-    policy: intent.policy,
-    target: intent.target,
-    mode: intent.mode,
-    onFailure: intent.onFailure,
-    rule: intent.rule,
-    alarm: { id: alarm.id, source: alarm.source, type: alarm.type },
-    params: intent.params,
-    explanation: {
-      reason: intent.reason,
-      conditions: intent.explanation,
-      passedOver: intent.passedOver,
-    },
   };
 }
