@@ -26,6 +26,13 @@ export const DRIVER_EVENT_STATUSES = [
 ] as const;
 export type DriverEventStatus = (typeof DRIVER_EVENT_STATUSES)[number];
 
+/**
+ * The error code with which a driver fails a move whose destination cannot take the instance (down,
+ * powered off, unreachable, unknown, disabled): the engine places such a move again on another host
+ * (CONTRACT §9) instead of retrying it where it was.
+ */
+export const DESTINATION_UNAVAILABLE = 'destination-unavailable';
+
 export interface DriverErrorV1 {
   code: string;
   message: string;

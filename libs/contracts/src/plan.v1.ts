@@ -115,6 +115,11 @@ export interface ActionV1<T extends ActionType = ActionType> {
   finishedAt: string | null;
   error: string | null;
   compensationFor: string | null;
+  /**
+   * Moves only, an extension of CONTRACT §6 (§9 re-placement): the destinations this move found
+   * unusable, oldest first. The move was placed again away from each, at most 3 times.
+   */
+  unusableHostIds?: string[];
 }
 
 export interface PlanTriggerV1 {

@@ -21,6 +21,8 @@ export * from './lifecycle/operator-commands';
 export * from './lifecycle/compensation';
 export * from './lifecycle/inventory-effects';
 export * from './lifecycle/plan-factory';
+export * from './lifecycle/re-placement';
+export * from './lifecycle/plan-reason';
 export { selectReady, liveMigrationsBySource, instancesOf } from './lifecycle/dispatch';
 // Conflicts
 export * from './conflicts/conflict-policy';

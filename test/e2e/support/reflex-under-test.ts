@@ -58,15 +58,19 @@ export const CONFIGURATIONS: Configuration[] = [
     start: async () => {
       const database = await createTestDatabase('e2e');
       try {
-        const settings = allInOneSettings({
-          ...baseEnv(),
-          ...COMMON,
-          KAFKA_BROKERS: process.env.KAFKA_BROKERS,
-          DATABASE_URL: database.url,
-          TOPIC_PREFIX: testTopicPrefix(),
-          TOPIC_PARTITIONS: '3',
-          TOPIC_REPLICATION_FACTOR: '1',
-        });
+        // No argv: jest's own arguments (a spec path) are not the all-in-one's.
+        const settings = allInOneSettings(
+          {
+            ...baseEnv(),
+            ...COMMON,
+            KAFKA_BROKERS: process.env.KAFKA_BROKERS,
+            DATABASE_URL: database.url,
+            TOPIC_PREFIX: testTopicPrefix(),
+            TOPIC_PARTITIONS: '3',
+            TOPIC_REPLICATION_FACTOR: '1',
+          },
+          [],
+        );
         const reflex = await startAllInOne(settings);
         return {
           reflex,

@@ -198,10 +198,11 @@ export class InventoryRepository {
     for (const change of changes) {
       if (change.kind === 'host') {
         if (change.set.status === undefined) continue;
-        await manager.query(`UPDATE hosts SET status = $2, updated_at = now() WHERE id = $1`, [
-          change.id,
-          change.set.status,
-        ]);
+        await manager.query(
+          `UPDATE hosts SET status = $2, updated_at = now()
+            WHERE id = $1 AND ($3::text IS NULL OR status = $3)`,
+          [change.id, change.set.status, change.ifStatus ?? null],
+        );
         continue;
       }
       const fields = (Object.keys(INSTANCE_PATCH_COLUMNS) as (keyof typeof change.set)[]).filter(

@@ -34,6 +34,11 @@ export const ACTION_SCHEMA: SchemaObject = {
     finishedAt: time,
     error: nullableText,
     compensationFor: nullableText,
+    unusableHostIds: {
+      type: 'array',
+      items: text,
+      description: 'moves only: destinations found unusable, oldest first (re-placed from each)',
+    },
   },
 };
 

@@ -17,6 +17,7 @@ import { PlanMetrics } from './plan-metrics';
 import { lockDispatch } from './plan-locks';
 import { commandMessage, planEventMessages } from './plan-messages';
 import { PlanRepository } from './plan.repository';
+import { RePlacementService } from './re-placement.service';
 import { TransactionHooks } from './transaction-hooks';
 
 /** A lifecycle move applied to the plan as stored (approve, a driver event, supersede…). */
@@ -61,6 +62,7 @@ export class PlanExecutor {
     private readonly hooks: TransactionHooks,
     private readonly relay: OutboxRelay,
     private readonly metrics: PlanMetrics,
+    private readonly rePlacement: RePlacementService,
   ) {}
 
   /** Called after the commit of any step in which a plan reached an end state. */
@@ -126,9 +128,11 @@ export class PlanExecutor {
   ): Promise<StepOutcome> {
     let result = first;
     if (advance && DISPATCHING.has(result.plan.state)) {
+      // Before DISPATCH: re-placement may take PLANNING, which comes first in the lock order.
+      const destinations = await this.rePlacement.destinationsFor(manager, result.plan);
       await lockDispatch(manager);
       const others = await this.plans.runningActionsExcept(manager, before.id);
-      const next = this.machine.next(result.plan, now, others);
+      const next = this.machine.next(result.plan, now, others, destinations);
       result = {
         plan: next.plan,
         events: [...result.events, ...next.events],

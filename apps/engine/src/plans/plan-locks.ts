@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 /**
  * Transaction-scoped advisory locks (released at commit or rollback), per database. Order, to stay
  * free of deadlocks: PLANNING, then plan rows (sorted by id), then DISPATCH. A plan step that holds
- * a plan row never asks for PLANNING.
+ * a plan row never waits for PLANNING; it may only try it (`tryLockPlanning`).
  */
 // "REFL" + 1 and + 2; MIGRATION_LOCK_KEY of persistence is "REFLEX".
 const PLANNING_LOCK_KEY = '90452669333505';
@@ -22,6 +22,20 @@ export function requireTransaction(manager: EntityManager, what: string): void {
 export async function lockPlanning(manager: EntityManager): Promise<void> {
   requireTransaction(manager, 'planning');
   await manager.query(`SELECT pg_advisory_xact_lock($1::bigint)`, [PLANNING_LOCK_KEY]);
+}
+
+/**
+ * PLANNING if it is free now, without waiting: for a plan step (which holds a plan row) that wants
+ * to place a move again. Waiting there could deadlock with a decision that holds PLANNING and wants
+ * that plan row (to supersede it); the step retries on a later tick instead.
+ */
+export async function tryLockPlanning(manager: EntityManager): Promise<boolean> {
+  requireTransaction(manager, 'planning');
+  const rows = await manager.query<{ locked: boolean }[]>(
+    `SELECT pg_try_advisory_xact_lock($1::bigint) AS locked`,
+    [PLANNING_LOCK_KEY],
+  );
+  return rows[0]?.locked === true;
 }
 
 /**

@@ -48,6 +48,7 @@ export interface ActionRow {
   finished_at: Date | null;
   error: string | null;
   compensation_for: string | null;
+  unusable_host_ids: string[];
   created_at: Date;
 }
 
@@ -73,7 +74,8 @@ export const PLAN_COLUMNS = `${PLAN_COLUMNS_BUT_EXPLANATION}, p.explanation`;
 export const PLAN_COLUMNS_WITHOUT_EXPLANATION = `${PLAN_COLUMNS_BUT_EXPLANATION}, NULL AS explanation`;
 
 export const ACTION_COLUMNS = `a.id, a.plan_id, a.seq, a.type, a.params, a.depends_on, a.state,
-  a.attempts, a.progress, a.started_at, a.finished_at, a.error, a.compensation_for, a.created_at`;
+  a.attempts, a.progress, a.started_at, a.finished_at, a.error, a.compensation_for,
+  a.unusable_host_ids, a.created_at`;
 
 /** Plan states in which a plan still owns what it holds (as `LIVE_PLAN_STATES` of persistence). */
 export const LIVE_STATES_SQL = `('pending_approval', 'pending', 'running', 'rolling_back')`;
@@ -107,6 +109,8 @@ export function toAction(row: ActionRow): ActionV1 {
     finishedAt: iso(row.finished_at),
     error: row.error,
     compensationFor: row.compensation_for,
+    // Only moves that were re-placed carry it, so every other action keeps the contract's shape.
+    ...(row.unusable_host_ids?.length ? { unusableHostIds: row.unusable_host_ids } : {}),
   };
 }
 
@@ -154,13 +158,16 @@ export function toTimelineEntry(row: PlanEventRow): TimelineEntry {
   };
 }
 
-/** Every host an action involves (source, destination, the host itself), for `?host=`. */
+/**
+ * Every host an action involves (source, destination, the host itself, and the destinations a
+ * re-placed move was meant for), for `?host=`.
+ */
 export function hostIdsOf(action: ActionV1): string[] {
   const params = action.params as unknown as Record<string, unknown>;
   const ids = ['fromHostId', 'toHostId', 'hostId']
     .map((key) => params[key])
     .filter((value): value is string => typeof value === 'string');
-  return [...new Set(ids)];
+  return [...new Set([...ids, ...(action.unusableHostIds ?? [])])];
 }
 
 /** Groups actions by plan, keeping their order. */

@@ -130,13 +130,15 @@ export class PlanRepository {
     if (
       before.state !== after.state ||
       before.startedAt !== after.startedAt ||
-      before.finishedAt !== after.finishedAt
+      before.finishedAt !== after.finishedAt ||
+      before.reason !== after.reason
     ) {
       await manager.update(
         PlanEntity,
         { id: after.id },
         {
           state: after.state,
+          reason: after.reason,
           startedAt: date(after.startedAt),
           finishedAt: date(after.finishedAt),
         },
@@ -151,7 +153,10 @@ export class PlanRepository {
         continue;
       }
       const deadline = deadlines.get(action.id);
-      if (!deadline && MUTABLE.every((field) => old[field] === action[field])) continue;
+      const replaced = old.unusableHostIds !== action.unusableHostIds;
+      if (!deadline && !replaced && MUTABLE.every((field) => old[field] === action[field])) {
+        continue;
+      }
       await manager.update(
         ActionEntity,
         { id: action.id },
@@ -163,10 +168,30 @@ export class PlanRepository {
           finishedAt: date(action.finishedAt),
           error: action.error,
           ...(deadline ? { deadline: new Date(deadline) } : {}),
+          ...(replaced ? this.replacement(action) : {}),
         },
       );
+      if (replaced) await this.addResources(manager, after.id, hostIdsOf(action));
     }
     await this.insertActions(manager, added, now, deadlines);
+  }
+
+  /** A re-placed move (CONTRACT §9): its new destination and the hosts it found unusable. */
+  private replacement(action: ActionV1): Partial<ActionEntity> {
+    return {
+      params: action.params,
+      unusableHostIds: action.unusableHostIds ?? [],
+      hostIds: hostIdsOf(action),
+    };
+  }
+
+  /** So that `GET /v1/plans?resource=` finds the plan by a re-placed move's new destination too. */
+  private async addResources(manager: EntityManager, planId: string, ids: string[]) {
+    await manager.query(
+      `UPDATE plans SET resources = ARRAY(SELECT DISTINCT unnest(resources || $2::text[]))
+        WHERE id = $1 AND NOT resources @> $2::text[]`,
+      [planId, ids],
+    );
   }
 
   async appendEvents(manager: EntityManager, events: readonly PlanTimelineEvent[]): Promise<void> {
@@ -273,6 +298,7 @@ export class PlanRepository {
         finishedAt: date(a.finishedAt),
         error: a.error,
         compensationFor: a.compensationFor,
+        unusableHostIds: a.unusableHostIds ?? [],
         deadline: date(deadlines.get(a.id) ?? null),
         hostIds: hostIdsOf(a),
         createdAt: new Date(createdAt),

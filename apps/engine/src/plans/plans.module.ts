@@ -21,6 +21,7 @@ import { PlanViewsService } from './plan-views.service';
 import { PlanRepository } from './plan.repository';
 import { PlanningService } from './planning.service';
 import { PlansController } from './plans.controller';
+import { RePlacementService } from './re-placement.service';
 import { TransactionHooks } from './transaction-hooks';
 import { WaitingIntentsService } from './waiting-intents.service';
 
@@ -60,6 +61,7 @@ import { WaitingIntentsService } from './waiting-intents.service';
     TransactionHooks,
     OutboxRelay,
     PlanExecutor,
+    RePlacementService,
     PlanMetrics,
     PlanningService,
     WaitingIntentsService,

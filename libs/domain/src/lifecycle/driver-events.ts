@@ -2,6 +2,7 @@ import type { DriverEventV1 } from '@reflex/contracts/driver.v1';
 import { inventoryEffects } from './inventory-effects';
 import type { ExecutablePlan, LifecycleLimits, LifecycleResult } from './lifecycle.types';
 import { PlanTransaction } from './plan-transaction';
+import { isDestinationFailure, recordDestinationFailure } from './re-placement';
 
 export interface DriverEventOutcome extends LifecycleResult {
   /** Why the event changed nothing (unknown action, stale attempt, duplicate), or null. */
@@ -22,7 +23,8 @@ const retriable = (error: DriverEventV1['error']): boolean =>
 /**
  * Records one driver event on its action. Delivery is at-least-once, so an event for an attempt
  * that is not the current one, or a repeat of a final status, is ignored. A retriable failure with
- * attempts left puts the action back to pending for `nextStep` to dispatch again. A success reported
+ * attempts left puts the action back to pending for `nextStep` to dispatch again; so does a move's
+ * destination failure with re-placements left, for `nextStep` to place it elsewhere first. A success reported
  * after the engine gave up on the action (deadline) still yields its inventory changes: the cloud
  * did change.
  */
@@ -64,7 +66,9 @@ export function applyDriverEvent(
       const error = describe(event.error);
       tx.setActionState(action, 'failed', { attempt: event.attempt, error, driverAt: event.at });
       action.error = error;
-      if (retriable(event.error) && action.attempts < limits.maxAttempts) {
+      if (isDestinationFailure(action, event.error)) {
+        recordDestinationFailure(tx, action, error);
+      } else if (retriable(event.error) && action.attempts < limits.maxAttempts) {
         tx.setActionState(action, 'pending', { retry: action.attempts + 1, error });
       }
       break;

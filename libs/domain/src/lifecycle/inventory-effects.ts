@@ -4,7 +4,13 @@ import { isAction, isMove } from '../planning/action-params';
 
 export type InventoryChange =
   | { kind: 'instance'; id: string; set: Partial<Pick<InstanceV1, 'hostId' | 'state' | 'role'>> }
-  | { kind: 'host'; id: string; set: Partial<Pick<HostV1, 'status'>> };
+  | {
+      kind: 'host';
+      id: string;
+      set: Partial<Pick<HostV1, 'status'>>;
+      /** Applied only while the host has this status (so a host already down stays down). */
+      ifStatus?: HostV1['status'];
+    };
 
 /**
  * How the inventory changes once an action has succeeded. Live migration and evacuation leave the
@@ -49,7 +55,9 @@ export function applyInventoryChanges(
   for (const change of changes) {
     if (change.kind === 'host') {
       const host = hosts.find((h) => h.id === change.id);
-      if (host) Object.assign(host, change.set);
+      if (host && (!change.ifStatus || host.status === change.ifStatus)) {
+        Object.assign(host, change.set);
+      }
     } else {
       const instance = instances.find((i) => i.id === change.id);
       if (instance) Object.assign(instance, change.set);

@@ -37,6 +37,8 @@ export interface LifecycleLimits {
   maxLiveMigrationsPerHost: number;
   /** Executions of one action, first try included, when failures are retriable. */
   maxAttempts: number;
+  /** Times one move may be placed again on another host because its destination was unusable. */
+  maxReplacements: number;
   /** How long the driver may take per action type before it aborts and fails the action. */
   deadlineSeconds: Record<ActionType, number>;
   /**
@@ -66,6 +68,7 @@ export const DEFAULT_LIFECYCLE_LIMITS: Readonly<LifecycleLimits> = Object.freeze
   maxActionsPerPlan: 8,
   maxLiveMigrationsPerHost: 2,
   maxAttempts: 3,
+  maxReplacements: 3,
   deadlineSeconds: DEFAULT_DEADLINE_SECONDS,
   deadlineGraceSeconds: 60,
 });

@@ -9,13 +9,22 @@ import {
 } from './lifecycle.types';
 import { isFinalPlanState } from './plan-transitions';
 import { PlanTransaction } from './plan-transaction';
+import { replaceMoves, type Destinations } from './re-placement';
 
 export interface StepOptions {
   /** Ids for compensation actions, added when a plan rolls back. */
   ids: () => string;
   /** Running actions of other plans (live-migration budgets, instances busy elsewhere). */
   otherRunning?: readonly ActionV1[];
+  /**
+   * Which hosts can take moves now, and a way to place a move again (CONTRACT §9 re-placement).
+   * Without it only moves a driver already found a destination unusable for are known to need a
+   * new one, and they wait.
+   */
+  destinations?: Destinations;
 }
+
+const NO_DESTINATIONS: Destinations = { unusable: () => null };
 
 export interface NextStep extends LifecycleResult {
   /** Actions that moved to running in this step (their execute commands are in `commands`). */
@@ -66,6 +75,7 @@ function enforceDeadlines(tx: PlanTransaction, limits: LifecycleLimits): void {
 type StepOut = { dispatched: ActionV1[]; compensations: ActionV1[] };
 
 function goForward(tx: PlanTransaction, options: StepOptions, step: StepOut): void {
+  const waiting = replaceMoves(tx, options.destinations ?? NO_DESTINATIONS);
   const failed = tx.actions.filter(isFailure);
   if (failed.length) {
     const failedIds = failed.map((a) => a.id);
@@ -88,7 +98,7 @@ function goForward(tx: PlanTransaction, options: StepOptions, step: StepOut): vo
       skipDependents(tx);
     }
   }
-  dispatch(tx, options, step);
+  dispatch(tx, options, step, waiting);
   if (tx.actions.some(isOpen)) return;
   if (tx.plan.state === 'pending') tx.setPlanState('running');
   const failures = tx.actions.filter(isFailure).map((a) => a.id);
@@ -152,9 +162,16 @@ function rollBack(tx: PlanTransaction, options: StepOptions, step: StepOut): voi
   }
 }
 
-function dispatch(tx: PlanTransaction, options: StepOptions, step: StepOut): void {
+function dispatch(
+  tx: PlanTransaction,
+  options: StepOptions,
+  step: StepOut,
+  waiting: ReadonlySet<string> = new Set(),
+): void {
   // During a rollback every original action has settled, so only compensations can be pending.
-  const ready = selectReady(tx.actions, tx.limits, options.otherRunning);
+  const ready = selectReady(tx.actions, tx.limits, options.otherRunning).filter(
+    (a) => !waiting.has(a.id),
+  );
   if (ready.length && tx.plan.state === 'pending') tx.setPlanState('running');
   for (const action of ready) {
     tx.setActionState(action, 'running', { attempt: action.attempts + 1 });

@@ -6,6 +6,9 @@ export function planFromDraft(
   draft: PlanDraft,
   now: string,
 ): { plan: ExecutablePlan; events: PlanTimelineEvent[] } {
+  // CONTRACT §9: a blocked plan always says why, even if a policy refused without words.
+  const reason =
+    draft.state === 'blocked' && !draft.reason ? 'blocked: no safe plan was found' : draft.reason;
   const plan: ExecutablePlan = {
     id: draft.id,
     state: draft.state,
@@ -14,7 +17,7 @@ export function planFromDraft(
     onFailure: draft.onFailure,
     target: { ...draft.target },
     trigger: { ...draft.trigger },
-    reason: draft.reason,
+    reason,
     explanation: draft.explanation,
     createdAt: now,
     startedAt: null,
@@ -30,7 +33,7 @@ export function planFromDraft(
       type: 'plan.state',
       from: null,
       to: draft.state,
-      detail: { reason: draft.reason, actions: draft.actions.length, trigger: draft.trigger },
+      detail: { reason, actions: draft.actions.length, trigger: draft.trigger },
     },
   ];
   return { plan, events };

@@ -37,13 +37,17 @@ export class PlanStateMachine {
     };
   }
 
-  /** `otherRunning`: running actions of other plans (shared budgets, busy instances). */
+  /**
+   * `otherRunning`: running actions of other plans (shared budgets, busy instances);
+   * `destinations`: which hosts can take moves, and re-placement of those that cannot.
+   */
   next(
     plan: ExecutablePlan,
     now: string,
     otherRunning: StepOptions['otherRunning'] = [],
+    destinations?: StepOptions['destinations'],
   ): NextStep {
-    return nextStep(plan, now, this.limits, { ids: this.ids, otherRunning });
+    return nextStep(plan, now, this.limits, { ids: this.ids, otherRunning, destinations });
   }
 
   onDriverEvent(plan: ExecutablePlan, event: DriverEventV1, now: string): DriverEventOutcome {

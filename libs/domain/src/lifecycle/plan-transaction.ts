@@ -9,6 +9,7 @@ import {
   type LifecycleResult,
   type PlanTimelineEvent,
 } from './lifecycle.types';
+import { endReason } from './plan-reason';
 import { assertActionTransition, assertPlanTransition, isFinalPlanState } from './plan-transitions';
 
 /**
@@ -45,6 +46,7 @@ export class PlanTransaction {
   setPlanState(to: PlanState, detail: Record<string, unknown> = {}): void {
     const from = this.plan.state;
     assertPlanTransition(this.plan.id, from, to);
+    this.plan.reason = endReason(this.plan, to);
     this.plan.state = to;
     if (to === 'running' && !this.plan.startedAt) this.plan.startedAt = this.now;
     if (isFinalPlanState(to)) this.plan.finishedAt = this.now;

@@ -20,11 +20,12 @@ export const PLAN_TRANSITIONS: Readonly<Record<PlanState, readonly PlanState[]>>
 };
 
 /**
- * Action transitions. `failed → pending` is a retry; `succeeded → compensated` is set when the
- * compensation that undoes the action has succeeded.
+ * Action transitions. `failed → pending` is a retry (or a re-placement); `pending → failed` is a
+ * move whose destination became unusable and that could not be placed again; `succeeded →
+ * compensated` is set when the compensation that undoes the action has succeeded.
  */
 export const ACTION_TRANSITIONS: Readonly<Record<ActionState, readonly ActionState[]>> = {
-  pending: ['running', 'skipped'],
+  pending: ['running', 'skipped', 'failed'],
   running: ['succeeded', 'failed', 'aborted'],
   failed: ['pending'],
   succeeded: ['compensated'],

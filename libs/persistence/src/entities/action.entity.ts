@@ -87,6 +87,10 @@ export class ActionEntity {
   @Column({ type: 'timestamptz', name: 'asked_at', nullable: true })
   askedAt!: Date | null;
 
+  /** Destinations a move found unusable, oldest first; it was placed again away from each. */
+  @Column({ type: 'text', name: 'unusable_host_ids', array: true, default: () => "'{}'" })
+  unusableHostIds!: string[];
+
   /** Every host the action involves (source, destination, the host itself), for `?host=`. */
   @Column({ type: 'text', name: 'host_ids', array: true, default: () => "'{}'" })
   hostIds!: string[];

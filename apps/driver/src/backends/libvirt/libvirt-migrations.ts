@@ -3,7 +3,7 @@ import { BackendError } from '../backend.errors';
 import type { BackendStatus } from '../backend.port';
 import type { LibvirtDomains } from './libvirt-domains';
 import type { MigrationTarget } from './libvirt-reconcile';
-import { classifyVirshError, type VirshProcess } from './virsh.runner';
+import { classifyMigrationError, classifyVirshError, type VirshProcess } from './virsh.runner';
 
 /** One action the libvirt backend runs in the background, kept by handle in this process. */
 export interface Job {
@@ -27,7 +27,10 @@ export async function liveMigrate(d: LibvirtDomains, t: MigrationTarget, job: Jo
   if (job.abortRequested) throw aborted();
   job.process = d.virsh.spawn(t.srcUri, ['migrate', ...flags, t.domain, t.dstUri]);
   const exit = await job.process.done;
-  if (exit.code !== 0) throw classifyVirshError(exit.stderr, `virsh migrate ${t.domain}`);
+  if (exit.code !== 0) {
+    const error = classifyVirshError(exit.stderr, `virsh migrate ${t.domain}`);
+    throw classifyMigrationError(error, t.dstUri);
+  }
 }
 
 /**
@@ -53,7 +56,9 @@ export async function coldMigrate(d: LibvirtDomains, t: MigrationTarget, job: Jo
   job.progress = 40;
   if (job.abortRequested) throw aborted();
   const flags = ['--offline', '--persistent', '--undefinesource'];
-  await d.virsh.run(t.srcUri, ['migrate', ...flags, t.domain, t.dstUri]);
+  await d.virsh.run(t.srcUri, ['migrate', ...flags, t.domain, t.dstUri]).catch((error) => {
+    throw classifyMigrationError(error, t.dstUri);
+  });
   job.progress = 70;
   if (job.detail.wasRunning) await d.start(t.dstUri, t.domain);
 }

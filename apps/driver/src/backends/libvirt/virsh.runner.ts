@@ -49,6 +49,30 @@ export function classifyVirshError(stderr: string, what: string): BackendError {
 }
 
 /**
+ * A migration's failure to reach the destination host: libvirt names the host it could not
+ * connect to ("unable to connect to server at 'cmp-02:16509'", "ssh: connect to host cmp-02 port
+ * 22: No route to host"), so a connection error naming the destination URI's host is the
+ * destination's fault, reported as `destination-unavailable` for the engine to place the move
+ * elsewhere (CONTRACT §9). Any other error is returned as it was.
+ */
+export function classifyMigrationError(error: unknown, dstUri: string): unknown {
+  if (!(error instanceof BackendError) || error.code !== 'backend-unavailable') return error;
+  let host = '';
+  try {
+    host = new URL(dstUri).hostname;
+  } catch {
+    return error;
+  }
+  const stderr = (error.details as { stderr?: string } | undefined)?.stderr ?? '';
+  if (!host || !stderr.includes(host)) return error;
+  return new BackendError('destination-unavailable', error.message, {
+    retriable: false,
+    cause: error,
+    details: error.details,
+  });
+}
+
+/**
  * Runs virsh with `execFile`, never through a shell: domain names and URIs come from commands
  * and inventory, and must stay single arguments.
  */

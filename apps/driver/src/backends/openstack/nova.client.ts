@@ -49,6 +49,27 @@ function classify(status: number): { code: BackendErrorCode; retriable: boolean 
   return { code: 'rejected', retriable: false };
 }
 
+/** Nova's words for a destination it cannot use (ComputeServiceUnavailable, ComputeHostNotFound). */
+const DESTINATION_REFUSED =
+  /compute service of \S+ is unavailable|compute host \S+ (could not be found|not found)/i;
+
+/**
+ * A move Nova refused because of its destination (its compute service down, or no such host) is
+ * `destination-unavailable`, for the engine to place the move elsewhere (CONTRACT §9); anything
+ * else is returned as it was.
+ */
+export function destinationRefusal(error: unknown, dst: string): unknown {
+  if (!(error instanceof BackendError) || !['rejected', 'not-found'].includes(error.code)) {
+    return error;
+  }
+  if (!DESTINATION_REFUSED.test(error.message) || !error.message.includes(dst)) return error;
+  return new BackendError('destination-unavailable', error.message, {
+    retriable: false,
+    cause: error,
+    details: error.details,
+  });
+}
+
 /**
  * Nova compute API v2.1. Each call names its microversion (sent in both the current and the
  * legacy header, so older deployments understand it too). A 401 re-authenticates once.

@@ -9,7 +9,7 @@ import {
   type FailPathResult,
   type InspectResult,
 } from '../backend.port';
-import { NovaClient, type NovaMigration } from './nova.client';
+import { destinationRefusal, NovaClient, type NovaMigration } from './nova.client';
 import { inspectStateOf, migrationProgress, outcomeOf, serviceUpdate, viewOf } from './nova-state';
 import type { OpenStackConfig } from './openstack.config';
 
@@ -204,7 +204,7 @@ export class OpenStackBackend implements Backend {
             const m = await this.nova.currentMigration(serverId);
             if (m?.dest_compute === dst) return handle;
           }
-          throw error;
+          throw destinationRefusal(error, dst);
         }
         return handle;
       }

@@ -108,7 +108,7 @@ describe('SimulatedCloud', () => {
     expect(where('vm-03')[0]).toMatchObject({ hostId: 'cmp-02', state: 'stopped' });
   });
 
-  it('refuses a full or down destination, not retriable, and logs the refusal', () => {
+  it('refuses a full, down or unknown destination, not retriable, and logs the refusal', () => {
     const full = cloud.start(migrate('live-migrate', 'vm-01', 'cmp-01', 'cmp-03'), 0);
     expect(full).toMatchObject({
       outcome: 'rejected',
@@ -118,8 +118,15 @@ describe('SimulatedCloud', () => {
     expect(down).toMatchObject({ error: { code: 'destination-unavailable', retriable: false } });
     const bm = cloud.start(migrate('live-migrate', 'bm-01', 'cmp-01', 'cmp-02'), 0);
     expect(bm).toMatchObject({ error: { code: 'unsupported' } });
+    const unknown = cloud.start(migrate('evacuate', 'vm-01', 'cmp-01', 'cmp-99'), 0);
+    expect(unknown).toMatchObject({ error: { code: 'destination-unavailable', retriable: false } });
     expect(where('vm-01')[0]).toMatchObject({ hostId: 'cmp-01', state: 'running' });
-    expect(cloud.calls().map((c) => c.outcome)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(cloud.calls().map((c) => c.outcome)).toEqual([
+      'rejected',
+      'rejected',
+      'rejected',
+      'rejected',
+    ]);
   });
 
   it('counts in-flight claims against the destination', () => {

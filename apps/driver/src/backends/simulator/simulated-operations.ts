@@ -60,7 +60,9 @@ function migrationRefusal(state: SimState, type: string, p: MigrateParams): Back
     return refuse('invalid-state', `${vm.id} is on ${vm.hostId}, not on ${p.fromHostId}`);
   }
   const dst = state.hosts[p.toHostId];
-  if (!dst) return refuse('not-found', `host ${p.toHostId} not found`);
+  // A destination the cloud does not know is as unusable as a dead one: the engine places the
+  // move elsewhere on this code (CONTRACT §9), where `not-found` would end it.
+  if (!dst) return refuse('destination-unavailable', `destination ${p.toHostId} does not exist`);
   if (p.toHostId === p.fromHostId) return refuse('invalid-state', 'source and destination are one');
   const source = state.hosts[p.fromHostId];
   if (type === 'evacuate' && isHostRunning(source)) {

@@ -1,0 +1,133 @@
+// CONTRACT §9 reasons (issue 15): every plan that ends failed, rolled_back or blocked says why,
+// naming each failed action (type, instance or host, error). Failed plans used to have reason null.
+import type { MigrateParams } from '@reflex/contracts/plan.v1';
+import type { ExecutablePlan } from '@reflex/domain';
+import { DataSource } from 'typeorm';
+import { startTestEngine, type TestEngine } from '../support/engine-app';
+import { DriverStandIn, fail, succeed } from './support/driver-stand-in';
+import {
+  createPlan,
+  getPlan,
+  host,
+  hostRef,
+  intent,
+  inventory,
+  seed,
+  vm,
+  waitForPlanState,
+} from './support/plan-fixtures';
+
+const toHost = (plan: ExecutablePlan, seq: number) =>
+  (plan.actions.find((a) => a.seq === seq)!.params as MigrateParams).toHostId;
+
+describe('the reason of every plan that did not succeed (real Kafka, PostgreSQL)', () => {
+  let engine: TestEngine;
+  let driver: DriverStandIn;
+
+  beforeAll(async () => {
+    engine = await startTestEngine();
+    driver = await DriverStandIn.start(engine.config.topicPrefix);
+  });
+  afterAll(async () => {
+    await driver?.stop();
+    await engine?.close();
+  });
+
+  it('a non-retriable driver error: the failed action, its instance, hosts and error', async () => {
+    await seed(engine, inventory([host('n1'), host('n2')], [vm('n-vm1', 'n1')]));
+    driver.use((c) => (c.type === 'live-migrate' ? fail('operation-failed', false) : succeed()(c)));
+    const outcome = await createPlan(
+      engine,
+      intent('migrate-off', hostRef('n1'), { onFailure: 'stop' }),
+    );
+    const plan = await waitForPlanState(engine, outcome.planId!, 'failed');
+    expect(plan.reason).toBe(
+      `failed: live-migrate n-vm1 n1 -> ${toHost(plan, 2)} failed: ` +
+        'operation-failed: scripted operation-failed',
+    );
+  });
+
+  it('a deadline the driver never answered', async () => {
+    await seed(engine, inventory([host('d1'), host('d2')], [vm('d-vm1', 'd1')]));
+    driver.use((c) => (c.type === 'live-migrate' ? 'silent' : succeed()(c)));
+    const outcome = await createPlan(
+      engine,
+      intent('migrate-off', hostRef('d1'), { onFailure: 'stop' }),
+    );
+    const migrate = (await getPlan(engine, outcome.planId!)).actions[1];
+    await driver.waitForCommand('the migration', (c) => c.actionId === migrate.id);
+    // As if two hours had passed: the live-migrate deadline (30 min) and its grace are long gone.
+    await engine.app.get(DataSource).query(
+      `UPDATE actions SET started_at = started_at - interval '2 hours',
+                          deadline = deadline - interval '2 hours' WHERE id = $1`,
+      [migrate.id],
+    );
+    const plan = await waitForPlanState(engine, outcome.planId!, 'failed');
+    expect(plan.reason).toMatch(
+      new RegExp(
+        `^failed: live-migrate d-vm1 d1 -> ${toHost(plan, 2)} failed: ` +
+          'no result from the driver by the deadline ',
+      ),
+    );
+  });
+
+  it('a rollback: what failed, and that the plan was rolled back', async () => {
+    await seed(engine, inventory([host('r1'), host('r2')], [vm('r-vm1', 'r1')]));
+    driver.use((c) => (c.type === 'live-migrate' ? fail('operation-failed', false) : succeed()(c)));
+    const outcome = await createPlan(
+      engine,
+      intent('host-drain', hostRef('r1'), { onFailure: 'rollback' }),
+    );
+    const plan = await waitForPlanState(engine, outcome.planId!, 'rolled_back');
+    expect(plan.reason).toBe(
+      `rolled back after: live-migrate r-vm1 r1 -> ${toHost(plan, 2)} failed: ` +
+        'operation-failed: scripted operation-failed',
+    );
+  });
+
+  it('a failed compensation: the original failure and the compensation that failed', async () => {
+    await seed(engine, inventory([host('k1'), host('k2')], [vm('k-vm1', 'k1')]));
+    // The drain's first step (disable k1) succeeds, its migration fails, and putting k1 back up fails.
+    driver.use((c) =>
+      c.type === 'live-migrate' || (c.type === 'set-host-status' && c.attempt === 1 && isUp(c))
+        ? fail('operation-failed', false)
+        : succeed()(c),
+    );
+    const outcome = await createPlan(
+      engine,
+      intent('host-drain', hostRef('k1'), { onFailure: 'rollback' }),
+    );
+    const plan = await waitForPlanState(engine, outcome.planId!, 'failed');
+    expect(plan.reason).toBe(
+      `failed: live-migrate k-vm1 k1 -> ${toHost(plan, 2)} failed: operation-failed: scripted operation-failed; ` +
+        'set-host-status k1 up (compensation) failed: operation-failed: scripted operation-failed',
+    );
+  });
+
+  it('a blocked plan says why', async () => {
+    await seed(engine, inventory([host('b1')], [vm('b-vm1', 'b1')]));
+    const outcome = await createPlan(engine, intent('host-drain', hostRef('b1')));
+    expect(outcome.state).toBe('blocked');
+    const plan = await getPlan(engine, outcome.planId!);
+    expect(plan.reason).toMatch(/no host for b-vm1/);
+  });
+
+  it('no failed, rolled back or blocked plan of this run has an empty reason', async () => {
+    const rows = await engine.app.get(DataSource).query<{ state: string; n: string }[]>(
+      `SELECT state, count(*) AS n FROM plans
+          WHERE state IN ('failed', 'rolled_back', 'blocked') AND coalesce(reason, '') = ''
+          GROUP BY state`,
+    );
+    expect(rows).toEqual([]);
+    const all = await engine.app
+      .get(DataSource)
+      .query<{ n: string }[]>(
+        `SELECT count(*) AS n FROM plans WHERE state IN ('failed', 'rolled_back', 'blocked')`,
+      );
+    expect(Number(all[0].n)).toBe(5);
+  });
+});
+
+function isUp(c: { params: unknown }): boolean {
+  return (c.params as { status?: string }).status === 'up';
+}

@@ -1,0 +1,149 @@
+// CONTRACT §9 re-placement (issue 15): a move whose destination turns out dead, or goes down before
+// the move runs, is placed again on another host, at most 3 times, and the timeline says so.
+import type { ActionV1, MigrateParams } from '@reflex/contracts/plan.v1';
+import type { ExecutablePlan } from '@reflex/domain';
+import { startTestEngine, type TestEngine } from '../support/engine-app';
+import { DriverStandIn, fail, success } from './support/driver-stand-in';
+import {
+  createPlan,
+  currentInventory,
+  getPlan,
+  host,
+  hostRef,
+  intent,
+  inventory,
+  seed,
+  timeline,
+  vm,
+  waitForPlanState,
+} from './support/plan-fixtures';
+
+const evacuationOf = (plan: ExecutablePlan): ActionV1 =>
+  plan.actions.find((a) => a.type === 'evacuate')!;
+const toHost = (action: ActionV1) => (action.params as MigrateParams).toHostId;
+
+async function replacements(engine: TestEngine, planId: string) {
+  return (await timeline(engine, planId))
+    .filter((e) => e.type === 'plan.note' && e.detail.replaced)
+    .map((e) => e.detail.replaced as Record<string, unknown>);
+}
+
+describe('re-placement of moves whose destination is unusable (real Kafka, PostgreSQL)', () => {
+  let engine: TestEngine;
+  let driver: DriverStandIn;
+
+  beforeAll(async () => {
+    engine = await startTestEngine();
+    driver = await DriverStandIn.start(engine.config.topicPrefix);
+  });
+  afterAll(async () => {
+    await driver?.stop();
+    await engine?.close();
+  });
+
+  it('re-places an evacuation whose destination the driver found dead, and the plan succeeds', async () => {
+    await seed(engine, inventory([host('a1'), host('a2'), host('a3')], [vm('a-vm1', 'a1')]));
+    // The inventory says every host is up; the first destination is dead all the same.
+    driver.use((c) =>
+      c.type === 'evacuate' && c.attempt === 1 ? fail('destination-unavailable', false) : success(),
+    );
+    const outcome = await createPlan(engine, intent('host-failover', hostRef('a1')));
+    const plan = await waitForPlanState(engine, outcome.planId!, 'succeeded');
+
+    const evacuate = evacuationOf(plan);
+    const [first, second] = driver.of('execute', evacuate.id);
+    const dead = (first.params as MigrateParams).toHostId;
+    expect(second).toMatchObject({ attempt: 2 });
+    expect((second.params as MigrateParams).toHostId).not.toBe(dead);
+    expect(evacuate).toMatchObject({ state: 'succeeded', attempts: 2, unusableHostIds: [dead] });
+    expect(toHost(evacuate)).toBe((second.params as MigrateParams).toHostId);
+    expect(plan.reason).toBeNull();
+
+    expect(await replacements(engine, plan.id)).toEqual([
+      {
+        oldHostId: dead,
+        newHostId: toHost(evacuate),
+        why: 'the driver failed the move: destination-unavailable: scripted destination-unavailable',
+        replacement: 1,
+        of: 3,
+      },
+    ]);
+    const after = await currentInventory(engine);
+    expect(after.instances.find((i) => i.id === 'a-vm1')).toMatchObject({
+      hostId: toHost(evacuate),
+      state: 'running',
+    });
+    // The dead host takes no new placements until someone says it is up again.
+    expect(after.hosts.find((h) => h.id === dead)?.status).toBe('disabled');
+    // The plan is found by every host its move was meant for.
+    const byDead = await fetch(`${engine.url}/v1/plans?resource=${dead}`);
+    expect(((await byDead.json()) as { items: { id: string }[] }).items.map((p) => p.id)).toContain(
+      plan.id,
+    );
+  });
+
+  it('re-places a pending evacuation whose destination goes down, before it is dispatched', async () => {
+    await seed(engine, inventory([host('b1'), host('b2'), host('b3')], [vm('b-vm1', 'b1')]));
+    driver.use((c) => (c.type === 'fence-host' ? 'silent' : success()));
+    const outcome = await createPlan(engine, intent('host-failover', hostRef('b1')));
+    const fence = await driver.waitForCommand(
+      'the fence',
+      (c) => c.planId === outcome.planId && c.type === 'fence-host',
+    );
+    const planned = evacuationOf(await getPlan(engine, outcome.planId!));
+    expect(planned.state).toBe('pending');
+    const doomed = toHost(planned);
+
+    const put = await fetch(`${engine.url}/v1/hosts/${doomed}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(host(doomed, { status: 'down' })),
+    });
+    expect(put.status).toBe(200);
+    await driver.release(fence.actionId, success());
+
+    const plan = await waitForPlanState(engine, outcome.planId!, 'succeeded');
+    const evacuate = evacuationOf(plan);
+    const executes = driver.of('execute', evacuate.id);
+    expect(executes).toHaveLength(1);
+    expect(executes[0]).toMatchObject({ attempt: 1 });
+    expect((executes[0].params as MigrateParams).toHostId).not.toBe(doomed);
+    expect(evacuate).toMatchObject({ state: 'succeeded', attempts: 1, unusableHostIds: [doomed] });
+    expect(await replacements(engine, plan.id)).toEqual([
+      {
+        oldHostId: doomed,
+        newHostId: toHost(evacuate),
+        why: `${doomed} is down`,
+        replacement: 1,
+        of: 3,
+      },
+    ]);
+  });
+
+  it('ends the move at its 4th destination failure, with a reason naming it', async () => {
+    const hosts = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6'].map((id) => host(id));
+    await seed(engine, inventory(hosts, [vm('c-vm1', 'c1')]));
+    driver.use((c) => (c.type === 'evacuate' ? fail('destination-unavailable', false) : success()));
+    const outcome = await createPlan(
+      engine,
+      intent('host-failover', hostRef('c1'), { onFailure: 'continue' }),
+    );
+    const plan = await waitForPlanState(engine, outcome.planId!, 'failed');
+    const evacuate = evacuationOf(plan);
+    const tried = driver
+      .of('execute', evacuate.id)
+      .map((c) => (c.params as MigrateParams).toHostId);
+    expect(tried).toHaveLength(4);
+    expect(new Set(tried).size).toBe(4);
+    expect(evacuate).toMatchObject({ state: 'failed', attempts: 4, unusableHostIds: tried });
+    expect(evacuate.error).toBe(
+      'destination-unavailable: scripted destination-unavailable; the 4th destination to fail ' +
+        `(${tried.join(', ')}), not placed again`,
+    );
+    expect(plan.reason).toBe(`failed: evacuate c-vm1 c1 -> ${tried[3]} failed: ${evacuate.error}`);
+    expect(await replacements(engine, plan.id)).toHaveLength(3);
+    // A fifth host was free: the limit ended it, not a lack of room.
+    const after = await currentInventory(engine);
+    expect(after.hosts.filter((h) => h.status === 'up').map((h) => h.id)).toHaveLength(1);
+  });
+});
