@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { loadEngineConfig, type EngineConfig } from '@reflex/config';
 import { createHttpApp } from '@reflex/platform';
 import { EngineModule } from '../../apps/engine/src/engine.module';
+import { ENGINE_LARGE_BODIES } from '../../apps/engine/src/large-bodies';
 import { createTestDatabase, type TestDatabase } from './database';
 import { testTopicPrefix } from './kafka';
 
@@ -37,7 +38,7 @@ export async function startTestEngine(env: Record<string, string> = {}): Promise
     title: 'Reflex engine',
     description: 'test',
     config,
-    largeBodies: [{ path: '/v1/inventory', limit: '64mb' }],
+    largeBodies: ENGINE_LARGE_BODIES,
   });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };

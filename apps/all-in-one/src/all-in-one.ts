@@ -4,6 +4,7 @@ import { InProcessMessageBus } from '@reflex/messaging';
 import { createHttpApp, MessagingModule } from '@reflex/platform';
 import { DriverModule } from '../../driver/src/driver.module';
 import { EngineModule } from '../../engine/src/engine.module';
+import { ENGINE_LARGE_BODIES } from '../../engine/src/large-bodies';
 import type { AllInOneSettings } from './all-in-one.settings';
 import { AllInOneDriverModule } from './all-in-one-driver.module';
 import { seedDemoTopology } from './demo-seed';
@@ -95,7 +96,7 @@ export async function startAllInOne(settings: AllInOneSettings): Promise<AllInOn
       title: 'Reflex engine (all-in-one)',
       description: 'Turns alarms into safe, audited plans of infrastructure actions (CONTRACT.md).',
       config: engineConfig,
-      largeBodies: [{ path: '/v1/inventory', limit: '64mb' }],
+      largeBodies: ENGINE_LARGE_BODIES,
     });
     releaseSignals(engine);
     driver = await createHttpApp(

@@ -3,6 +3,7 @@ import { loadEngineConfig } from '@reflex/config';
 import { boundShutdown, createHttpApp } from '@reflex/platform';
 
 import { EngineModule } from './engine.module';
+import { ENGINE_LARGE_BODIES } from './large-bodies';
 
 async function bootstrap() {
   const config = loadEngineConfig();
@@ -11,7 +12,7 @@ async function bootstrap() {
     title: 'Reflex engine',
     description: 'Turns alarms into safe, audited plans of infrastructure actions (CONTRACT.md).',
     config,
-    largeBodies: [{ path: '/v1/inventory', limit: '64mb' }],
+    largeBodies: ENGINE_LARGE_BODIES,
   });
   boundShutdown(app, 'engine', config.shutdownTimeoutMs);
   await app.listen(config.port, config.host);

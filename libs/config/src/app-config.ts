@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import {
+  DEFAULT_HOST_PATTERN,
+  DEFAULT_RESOURCE_LABELS,
+  parseHostPattern,
+  parseResourceLabels,
+  type ResourceLabel,
+} from './alert-labels';
 import { AuthToken, parseAuthTokens } from './auth-tokens';
 import { EnvReader } from './env-reader';
 
@@ -35,6 +42,10 @@ export interface EngineConfig extends CommonConfig {
   maxLiveMigrationsPerHost: number;
   maxActionsPerPlan: number;
   outboxPollMs: number;
+  /** Alertmanager labels that name the alarm's resource, tried in order. */
+  alertResourceLabels: ResourceLabel[];
+  /** Applied to a host label's value (`cmp-07:9100`); its first group is the host id. */
+  alertHostPattern: RegExp;
 }
 
 export interface DriverConfig extends CommonConfig {
@@ -101,7 +112,21 @@ export function loadEngineConfig(source: Env = process.env): Readonly<EngineConf
     maxLiveMigrationsPerHost: env.int('MAX_LIVE_MIGRATIONS_PER_HOST', 2, { min: 1, max: 64 }),
     maxActionsPerPlan: env.int('MAX_ACTIONS_PER_PLAN', 8, { min: 1, max: 1024 }),
     outboxPollMs: env.int('OUTBOX_POLL_MS', 200, { min: 10, max: 60_000 }),
+    ...readAlertLabels(env),
   });
+}
+
+function readAlertLabels(env: EnvReader) {
+  const labels = parseResourceLabels(
+    env.string('ALERTMANAGER_RESOURCE_LABELS', DEFAULT_RESOURCE_LABELS),
+  );
+  labels.problems.forEach((p) => env.problem(p));
+  const host = parseHostPattern(env.string('ALERTMANAGER_HOST_PATTERN', DEFAULT_HOST_PATTERN));
+  if (host.problem) env.problem(host.problem);
+  return {
+    alertResourceLabels: labels.labels,
+    alertHostPattern: host.pattern ?? new RegExp(DEFAULT_HOST_PATTERN),
+  };
 }
 
 export function loadDriverConfig(source: Env = process.env): Readonly<DriverConfig> {

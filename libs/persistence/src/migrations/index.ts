@@ -7,6 +7,7 @@ import { Driver1795213680000 } from './1795213680000-driver';
 import { Audit1795213740000 } from './1795213740000-audit';
 import { SimulatorRows1795300000000 } from './1795300000000-simulator-rows';
 import { InventoryVersion1795320000000 } from './1795320000000-inventory-version';
+import { UnmappedAlarms1795400000000 } from './1795400000000-unmapped-alarms';
 
 /**
  * Every migration, oldest first, listed explicitly: the apps are bundled by webpack, where a glob
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   Audit1795213740000,
   SimulatorRows1795300000000,
   InventoryVersion1795320000000,
+  UnmappedAlarms1795400000000,
 ];
