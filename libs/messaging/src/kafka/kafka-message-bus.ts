@@ -10,7 +10,13 @@ import {
 } from 'kafkajs';
 import { TransientError } from '@reflex/common';
 import { Topic, topicName } from '@reflex/contracts/topics';
-import type { ConsumerLag, MessageBus, OutgoingMessage, Subscription } from '../message-bus.port';
+import type {
+  ConsumerLag,
+  HeaderValue,
+  MessageBus,
+  OutgoingMessage,
+  Subscription,
+} from '../message-bus.port';
 import {
   DEFAULT_MAX_BATCH,
   encodeValue,
@@ -44,12 +50,11 @@ export interface KafkaBusOptions {
   reconnectDelayMs?: { initial: number; max: number };
 }
 
-function headersOf(headers: IHeaders | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
+/** Headers as they arrived (bytes, repeats): decoding is the handling's, so a dead letter is verbatim. */
+function headersOf(headers: IHeaders | undefined): Record<string, HeaderValue> {
+  const out: Record<string, HeaderValue> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
-    if (value === undefined) continue;
-    const first = Array.isArray(value) ? value[0] : value;
-    out[name] = Buffer.isBuffer(first) ? first.toString('utf8') : String(first);
+    if (value !== undefined) out[name] = value;
   }
   return out;
 }
