@@ -15,6 +15,8 @@ import { tempDir } from './support/driver-fixtures';
 import { installFakeVirsh } from './support/fake-virsh';
 
 type Start = 'running' | 'paused' | 'shut off' | 'transient' | 'missing';
+/** Debian's libvirt-clients; global setup checks it is there. */
+const VIRSH = process.env.VIRSH_BIN ?? '/usr/bin/virsh';
 const STARTS: Start[] = ['running', 'paused', 'shut off', 'transient', 'missing'];
 const COMMANDS = ['domstate', 'start', 'destroy', 'shutdown', 'undefine', 'resume'];
 /** libvirt's virDomainState numbers for `<test:runstate>`. */
@@ -52,16 +54,16 @@ describe('fake virsh against virsh -c test:///', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('is the virsh this suite was written against', async () => {
-    const version = await run('virsh', ['--version']);
+    const version = await run(VIRSH, ['--version']);
     expect(version).toMatchObject({ code: 0, stdout: expect.stringMatching(/^\d+\.\d+\.\d+\n$/) });
   });
 
   const cases = COMMANDS.flatMap((command) => STARTS.map((start) => [command, start] as const));
   it.each(cases)('%s of a domain that is %s: same output, exit and outcome', async (cmd, start) => {
     const uri = uriOf(start);
-    const real = await run('virsh', ['-c', uri, cmd, 'vm']);
+    const real = await run(VIRSH, ['-c', uri, cmd, 'vm']);
     // The test driver forgets everything between invocations: the outcome is read in the same one.
-    const realAfter = await run('virsh', ['-c', uri, `${cmd} vm; domstate vm`]);
+    const realAfter = await run(VIRSH, ['-c', uri, `${cmd} vm; domstate vm`]);
 
     const fake = installFakeVirsh({
       hosts: {
@@ -95,14 +97,14 @@ describe('fake virsh against virsh -c test:///', () => {
     ['start', 'missing', 'not-found'],
     ['undefine', 'missing', 'not-found'],
   ] as const)('classifies the real error of %s on a %s domain as %s', async (cmd, start, code) => {
-    const real = await run('virsh', ['-c', uriOf(start), cmd, 'vm']);
+    const real = await run(VIRSH, ['-c', uriOf(start), cmd, 'vm']);
     expect(real.code).toBe(1);
     expect(classifyVirshError(real.stderr, cmd).code).toBe(code);
   });
 
   it('tolerates, through the backend, what is already so', async () => {
     const domains = new LibvirtDomains(
-      parseLibvirtConfig({ virshPath: 'virsh', hosts: {}, commandTimeoutMs: 20_000 }),
+      parseLibvirtConfig({ virshPath: VIRSH, hosts: {}, commandTimeoutMs: 20_000 }),
     );
     expect(await domains.start(uriOf('running'), 'vm')).toBe(false);
     expect(await domains.start(uriOf('shut off'), 'vm')).toBe(true);
