@@ -111,6 +111,9 @@ describe('webhooks, per alert', () => {
     expect(new Set(res.body.items.map((i: { disposition: string }) => i.disposition))).toEqual(
       new Set(['no-rule']),
     );
+    // The limit is raised, not gone.
+    const huge = notification(alert({ host: 'cmp-01' }, { annotations: { d: 'x'.repeat(9e6) } }));
+    expect((await post('/v1/alarms/alertmanager', huge)).status).toBe(413);
   });
 
   it('keeps an Aodh alarm it cannot map as rejected, and refuses what is not a notification', async () => {
