@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { DEFAULT_HOST_PATTERN } from './alert-labels';
 import { loadDriverConfig, loadEngineConfig, variablesReadBy } from './app-config';
 
 interface ComposeService {
@@ -43,11 +44,15 @@ describe('docker-compose.yml', () => {
       const env = Object.fromEntries(
         Object.entries(compose.services[name].environment ?? {}).map(([k, v]) => [
           k,
-          String(v).replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1'),
+          String(v)
+            .replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')
+            .replace(/\$\$/g, '$'),
         ]),
       );
       const loader = name === 'engine' ? loadEngineConfig : loadDriverConfig;
       expect(loader(env).kafkaBrokers).toEqual(['kafka:9092']);
+      if (name === 'engine')
+        expect(loadEngineConfig(env).alertHostPattern.source).toBe(DEFAULT_HOST_PATTERN);
     }
   });
 });
