@@ -1,5 +1,6 @@
 // Runs once in Jest's main process before the integration project. Workers are forked afterwards and
 // inherit process.env, which is how they learn KAFKA_BROKERS.
+import { accessSync, constants } from 'node:fs';
 import { Client } from 'pg';
 import { KafkaBroker, startKafkaBroker, waitForKafka } from '../../scripts/kafka/broker';
 import { serverUrl } from './database';
@@ -39,8 +40,31 @@ async function useGivenKafka(brokers: string): Promise<void> {
   process.stdout.write(`\nkafka: using KAFKA_BROKERS=${brokers}\n`);
 }
 
+/** The client specs run the real tools; a missing one is named before anything starts. */
+function checkClients(): void {
+  const tools = [
+    [process.env.ALERTMANAGER_BIN ?? '/usr/bin/prometheus-alertmanager', 'prometheus-alertmanager'],
+    [process.env.PROMETHEUS_BIN ?? '/usr/bin/prometheus', 'prometheus'],
+    [process.env.VIRSH_BIN ?? '/usr/bin/virsh', 'libvirt-clients'],
+  ];
+  const missing = tools.filter(([path]) => {
+    try {
+      accessSync(path, constants.X_OK);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (missing.length > 0)
+    throw new Error(
+      `Missing ${missing.map(([path]) => path).join(', ')}: ` +
+        `apt-get install ${missing.map(([, pkg]) => pkg).join(' ')}`,
+    );
+}
+
 export default async function globalSetup(): Promise<void> {
   // The database first: it fails in milliseconds, the broker takes seconds to start.
+  checkClients();
   await checkPostgres();
   const given = process.env.KAFKA_BROKERS;
   if (given) return useGivenKafka(given);

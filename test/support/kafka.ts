@@ -62,6 +62,8 @@ export interface ObservedMessage {
   /** UTF-8 header values; when a key repeats, the last value wins. */
   headers: Record<string, string>;
   timestamp: string;
+  /** The message as kafkajs read it: bytes, repeated headers. */
+  raw: KafkaMessage;
 }
 
 function headersOf(headers: IHeaders | undefined): Record<string, string> {
@@ -82,6 +84,7 @@ function observed(topic: string, partition: number, message: KafkaMessage): Obse
     value: message.value?.toString() ?? null,
     headers: headersOf(message.headers),
     timestamp: message.timestamp,
+    raw: message,
   };
 }
 

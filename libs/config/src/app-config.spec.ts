@@ -54,4 +54,35 @@ describe('configuration', () => {
     expect(load).toThrow(/DATABASE_URL is not a valid URL/);
     expect(load).not.toThrow(/hunter2/);
   });
+
+  it('reads which Alertmanager labels name a resource, and how a host is read from a target', () => {
+    const defaults = loadEngineConfig({});
+    expect(defaults.alertResourceLabels.map((l) => `${l.label}=${l.kind}`)).toEqual([
+      'host=host',
+      'instance_id=instance',
+      'group=group',
+      'instance=host',
+    ]);
+    expect(defaults.alertHostPattern.exec('cmp-07:9100')?.[1]).toBe('cmp-07');
+    expect(defaults.alertHostPattern.exec('[fd00::7]:9100')?.[1]).toBe('fd00::7');
+    expect(defaults.alertHostPattern.exec('cmp-07')?.[1]).toBe('cmp-07');
+    const custom = loadEngineConfig({
+      ALERTMANAGER_RESOURCE_LABELS: 'nodename=host, domain=instance',
+      ALERTMANAGER_HOST_PATTERN: '^([^.:]+)',
+    });
+    expect(custom.alertResourceLabels).toEqual([
+      { label: 'nodename', kind: 'host' },
+      { label: 'domain', kind: 'instance' },
+    ]);
+    expect(custom.alertHostPattern.exec('cmp-07.dc1:9100')?.[1]).toBe('cmp-07');
+    expect(() =>
+      loadEngineConfig({
+        ALERTMANAGER_RESOURCE_LABELS: 'host=rack',
+        ALERTMANAGER_HOST_PATTERN: '(',
+      }),
+    ).toThrow(/ALERTMANAGER_RESOURCE_LABELS entry 1[\s\S]*ALERTMANAGER_HOST_PATTERN/);
+    expect(() => loadEngineConfig({ ALERTMANAGER_HOST_PATTERN: '^.+$' })).toThrow(
+      /capturing group/,
+    );
+  });
 });

@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import {
+  DEFAULT_HOST_PATTERN,
+  DEFAULT_RESOURCE_LABELS,
+  parseHostPattern,
+  parseResourceLabels,
+  type ResourceLabel,
+} from './alert-labels';
 import { AuthToken, parseAllowedHosts, parseAuthTokens } from './auth-tokens';
 import { EnvReader } from './env-reader';
 
@@ -44,6 +51,10 @@ export interface EngineConfig extends CommonConfig {
   actionInquirySeconds: number;
   /** Largest `POST /v1/rules/evaluate` body (a dry run's inventory); larger answers 413. */
   dryRunMaxBytes: number;
+  /** Alertmanager labels that name the alarm's resource, tried in order. */
+  alertResourceLabels: ResourceLabel[];
+  /** Applied to a host label's value (`cmp-07:9100`); its first group is the host id. */
+  alertHostPattern: RegExp;
 }
 
 export interface DriverConfig extends CommonConfig {
@@ -121,7 +132,21 @@ export function loadEngineConfig(source: Env = process.env): Readonly<EngineConf
     outboxPollMs: env.int('OUTBOX_POLL_MS', 200, { min: 10, max: 60_000 }),
     actionInquirySeconds: env.int('ACTION_INQUIRY_SECONDS', 60, { min: 1, max: 86_400 }),
     dryRunMaxBytes: env.int('DRY_RUN_MAX_BYTES', 262_144, { min: 1024, max: 67_108_864 }),
+    ...readAlertLabels(env),
   });
+}
+
+function readAlertLabels(env: EnvReader) {
+  const labels = parseResourceLabels(
+    env.string('ALERTMANAGER_RESOURCE_LABELS', DEFAULT_RESOURCE_LABELS),
+  );
+  labels.problems.forEach((p) => env.problem(p));
+  const host = parseHostPattern(env.string('ALERTMANAGER_HOST_PATTERN', DEFAULT_HOST_PATTERN));
+  if (host.problem) env.problem(host.problem);
+  return {
+    alertResourceLabels: labels.labels,
+    alertHostPattern: host.pattern ?? new RegExp(DEFAULT_HOST_PATTERN),
+  };
 }
 
 export function loadDriverConfig(source: Env = process.env): Readonly<DriverConfig> {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { DEFAULT_HOST_PATTERN } from './alert-labels';
 import { loadDriverConfig, loadEngineConfig, variablesReadBy } from './app-config';
 
 interface ComposeService {
@@ -47,7 +48,8 @@ describe('docker-compose.yml', () => {
         k,
         String(v)
           .replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')
-          .replace(/\$\{([A-Z_]+):\?[^}]*\}/g, (_all, variable: string) => given[variable]),
+          .replace(/\$\{([A-Z_]+):\?[^}]*\}/g, (_all, variable: string) => given[variable])
+          .replace(/\$\$/g, '$'),
       ]),
     );
 
@@ -65,6 +67,8 @@ describe('docker-compose.yml', () => {
       const env = interpolated(name);
       const loader = name === 'engine' ? loadEngineConfig : loadDriverConfig;
       expect(loader(env).kafkaBrokers).toEqual(['kafka:9092']);
+      if (name === 'engine')
+        expect(loadEngineConfig(env).alertHostPattern.source).toBe(DEFAULT_HOST_PATTERN);
     }
   });
 });

@@ -1,10 +1,19 @@
 import type { Topic } from '@reflex/contracts/topics';
 
-/** A message to publish. `value` objects are sent as JSON; a Buffer or string is sent verbatim. */
+/**
+ * A header as it travels: bytes or text, several values when the name repeats. Reflex's own
+ * messages carry strings; a dead letter carries the original's bytes.
+ */
+export type HeaderValue = string | Buffer | Array<string | Buffer>;
+
+/**
+ * A message to publish. `value` objects are sent as JSON; a Buffer or string is sent verbatim, and
+ * so are a Buffer key and Buffer headers (a dead letter keeps the bytes that could not be read).
+ */
 export interface OutgoingMessage {
-  key: string | null;
+  key: string | Buffer | null;
   value: unknown;
-  headers?: Record<string, string>;
+  headers?: Record<string, HeaderValue>;
 }
 
 export interface IncomingMessage<T> {

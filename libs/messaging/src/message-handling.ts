@@ -1,6 +1,12 @@
-import { isRetriable } from '@reflex/common';
+import { isUtf8 } from 'node:buffer';
+import { isRetriable, ValidationError } from '@reflex/common';
 import { DLQ_HEADER_ERROR, DLQ_HEADER_SOURCE_TOPIC } from '@reflex/contracts/topics';
-import type { IncomingMessage, OutgoingMessage, Subscription } from './message-bus.port';
+import type {
+  HeaderValue,
+  IncomingMessage,
+  OutgoingMessage,
+  Subscription,
+} from './message-bus.port';
 
 export interface RetryPolicy {
   initialDelayMs: number;
@@ -15,7 +21,8 @@ export interface RawMessage {
   offset: string;
   key: Buffer | null;
   value: Buffer | null;
-  headers: Record<string, string>;
+  /** As they arrived, bytes and repeats included, so a dead letter carries them unchanged. */
+  headers: Record<string, HeaderValue>;
 }
 
 export interface HandlingHooks {
@@ -39,9 +46,10 @@ function reasonOf(error: unknown): string {
   return String(error);
 }
 
+/** The message byte for byte (key, value, headers), with the reason and where it came from. */
 export function deadLetterFor(raw: RawMessage, error: unknown): OutgoingMessage {
   return {
-    key: raw.key ? raw.key.toString('utf8') : null,
+    key: raw.key,
     value: raw.value ?? Buffer.alloc(0),
     headers: {
       ...raw.headers,
@@ -55,15 +63,41 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export const DEFAULT_MAX_BATCH = 500;
 
+/**
+ * UTF-8 text of bytes, refusing (for good) what is not UTF-8: decoding it would replace the bad
+ * bytes and hand a handler, and the audit, something no producer sent.
+ */
+function text(bytes: Buffer | string, what: string): string {
+  if (typeof bytes === 'string') return bytes;
+  if (!isUtf8(bytes)) {
+    throw new ValidationError(`${what} is not valid UTF-8`, [
+      { path: what, message: 'is not valid UTF-8' },
+    ]);
+  }
+  return bytes.toString('utf8');
+}
+
+/** The first value of each header, as text (a handler sees one value per name). */
+function headerTexts(headers: Record<string, HeaderValue>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const values = Array.isArray(value) ? value : [value];
+    values.forEach((v) => text(v, `header ${name}`));
+    if (values.length > 0) out[name] = text(values[0], `header ${name}`);
+  }
+  return out;
+}
+
 function decoded<T>(subscription: Subscription<T>, raw: RawMessage): IncomingMessage<T> {
   const bytes = raw.value ?? Buffer.alloc(0);
+  text(bytes, 'value');
   return {
     topic: raw.topic,
     partition: raw.partition,
     offset: raw.offset,
-    key: raw.key ? raw.key.toString('utf8') : null,
+    key: raw.key ? text(raw.key, 'key') : null,
     value: subscription.decode(bytes),
-    headers: raw.headers,
+    headers: headerTexts(raw.headers),
     raw: bytes,
     messageId: `${raw.topic}/${raw.partition}/${raw.offset}`,
   };

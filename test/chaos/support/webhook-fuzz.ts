@@ -5,14 +5,18 @@
 import fc from 'fast-check';
 import type { InventoryV1 } from '@reflex/contracts';
 
-/** `refused`: answered 400 with a reason. `accepted`: answered 202 with one item per alert. */
+/**
+ * `refused`: answered 400 with a reason (not a notification at all). `accepted`: answered 202 with
+ * one item per alert. `rejected`: the same, its first item `rejected` with a reason (that alert
+ * cannot be mapped; the others are decided).
+ */
 export interface WebhookCase {
   n: number;
   category: string;
   /** Path and query on the engine. */
   path: string;
   body: string;
-  expect: 'refused' | 'accepted';
+  expect: 'refused' | 'accepted' | 'rejected';
   /** Items a 202 must hold (Aodh's `insufficient data` is answered with none). */
   items?: number;
 }
@@ -28,7 +32,7 @@ const iso = fc
 function resources(cloud: InventoryV1) {
   return fc.oneof(
     fc.constantFrom(...cloud.hosts.map((h) => ['host', h.id] as const)),
-    fc.constantFrom(...cloud.instances.map((i) => ['instance', i.id] as const)),
+    fc.constantFrom(...cloud.instances.map((i) => ['instance_id', i.id] as const)),
     fc.constantFrom(...cloud.groups.map((g) => ['group', g.id] as const)),
   );
 }
@@ -68,15 +72,19 @@ const deep = (levels: number): unknown =>
 const firstAlert = (body: Json) => (body.alerts as Json[])[0];
 const firstLabels = (body: Json) => firstAlert(body).labels as Json;
 
-/** Each breaks a valid Alertmanager body in one place the v4 format or the mapping needs. */
-const ALERTMANAGER_BREAKS: Mutation[] = [
+/** Each breaks a valid Alertmanager body in one place the v4 format needs: refused. */
+const ALERTMANAGER_ENVELOPE_BREAKS: Mutation[] = [
   ['version missing', (b) => ({ ...b, version: undefined })],
   ['version 3', (b) => ({ ...b, version: '3' })],
   ['version as a number', (b) => ({ ...b, version: 4 })],
   ['alerts null', (b) => ({ ...b, alerts: null })],
   ['alerts an object', (b) => ({ ...b, alerts: { 0: firstAlert(b) } })],
   ['alerts a string', (b) => ({ ...b, alerts: 'firing' })],
-  ['an alert null', (b) => ({ ...b, alerts: [null] })],
+];
+
+/** Each breaks the first alert of a valid body in one place the mapping needs: that one rejected. */
+const ALERTMANAGER_BREAKS: Mutation[] = [
+  ['an alert null', (b) => (((b.alerts as unknown[])[0] = null), b)],
   ['labels a string', (b) => ((firstAlert(b).labels = 'host=cmp-01'), b)],
   ['no alertname', (b) => (delete firstLabels(b).alertname, b)],
   ['alertname a number', (b) => ((firstLabels(b).alertname = 42), b)],
@@ -86,7 +94,7 @@ const ALERTMANAGER_BREAKS: Mutation[] = [
   [
     'no resource label',
     (b) => {
-      for (const k of ['host', 'instance', 'group']) delete firstLabels(b)[k];
+      for (const k of ['host', 'instance', 'instance_id', 'group']) delete firstLabels(b)[k];
       return b;
     },
   ],
@@ -131,12 +139,16 @@ function aodhBody(cloud: InventoryV1, n: number) {
 
 const event = (body: Json) => (body.reason_data as Json).event as Json;
 
-/** Each breaks a valid Aodh body in one place the notifier format or the mapping needs. */
-const AODH_BREAKS: Mutation[] = [
+/** Each breaks a valid Aodh body in one place the notifier format needs: refused. */
+const AODH_ENVELOPE_BREAKS: Mutation[] = [
   ['no alarm_id', (b) => ({ ...b, alarm_id: undefined })],
   ['alarm_id a number', (b) => ({ ...b, alarm_id: 42 })],
   ['no current', (b) => ({ ...b, current: undefined })],
   ['current a number', (b) => ({ ...b, current: 1 })],
+];
+
+/** Each breaks a valid Aodh body in one place the mapping needs: rejected. */
+const AODH_BREAKS: Mutation[] = [
   ['no alarm_name and no ?type', (b) => ({ ...b, alarm_name: undefined })],
   ['traits an object', (b) => ((event(b).traits = { host: 'cmp-01' }), b)],
   ['traits holding null', (b) => ((event(b).traits = [null]), b)],
@@ -185,7 +197,8 @@ export function webhookCases(cloud: InventoryV1, count: number, seed: number): W
           category: 'alertmanager __proto__ label',
           path,
           body: withProtoLabel(body),
-          expect: 'refused',
+          expect: 'rejected',
+          items: alerts,
         });
       } else if (breakIndex % 10 === 1) {
         const text = NOT_OBJECTS[breakIndex % NOT_OBJECTS.length];
@@ -196,6 +209,17 @@ export function webhookCases(cloud: InventoryV1, count: number, seed: number): W
           body: text,
           expect: 'refused',
         });
+      } else if (breakIndex % 10 === 2) {
+        const breaks = ALERTMANAGER_ENVELOPE_BREAKS;
+        const [category, change] = breaks[breakIndex % breaks.length];
+        const broken = change(structuredClone(body));
+        cases.push({
+          n,
+          category: `alertmanager ${category}`,
+          path,
+          body: JSON.stringify(broken),
+          expect: 'refused',
+        });
       } else {
         const [category, change] = ALERTMANAGER_BREAKS[breakIndex % ALERTMANAGER_BREAKS.length];
         const broken = change(structuredClone(body));
@@ -204,7 +228,8 @@ export function webhookCases(cloud: InventoryV1, count: number, seed: number): W
           category: `alertmanager ${category}`,
           path,
           body: JSON.stringify(broken),
-          expect: 'refused',
+          expect: 'rejected',
+          items: alerts,
         });
       }
     } else {
@@ -231,6 +256,17 @@ export function webhookCases(cloud: InventoryV1, count: number, seed: number): W
           category: 'aodh ?kind= unknown',
           path: hinted,
           body: JSON.stringify({ ...body, current: 'alarm' }),
+          expect: 'rejected',
+          items: 1,
+        });
+      } else if (breakIndex % 10 === 3) {
+        const [category, change] = AODH_ENVELOPE_BREAKS[breakIndex % AODH_ENVELOPE_BREAKS.length];
+        const broken = change({ ...structuredClone(body), current: 'alarm' });
+        cases.push({
+          n,
+          category: `aodh ${category}`,
+          path,
+          body: JSON.stringify(broken),
           expect: 'refused',
         });
       } else {
@@ -242,7 +278,8 @@ export function webhookCases(cloud: InventoryV1, count: number, seed: number): W
           category: `aodh ${category}`,
           path,
           body: JSON.stringify(broken),
-          expect: 'refused',
+          expect: 'rejected',
+          items: 1,
         });
       }
     }

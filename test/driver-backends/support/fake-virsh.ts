@@ -22,6 +22,8 @@ export interface FakeVirshState {
   };
   /** `command` or `command uri` → stderr to fail with. */
   fail?: Record<string, string>;
+  /** uri → domains undefined while running: they vanish when they stop, as with real virsh. */
+  transient?: Record<string, string[]>;
 }
 
 const SCRIPT = String.raw`
@@ -46,12 +48,22 @@ for (let i = 0; i < argv.length; i++) {
 const [cmd, ...rest] = args;
 const flags = rest.filter((a) => a.startsWith('--'));
 const pos = rest.filter((a) => !a.startsWith('--'));
-const fail = (msg) => { process.stderr.write(msg + '\n'); process.exit(1); };
+// Like virsh: a failed command leaves an empty line on stdout and libvirt's wording on stderr.
+const fail = (msg, blank = true) => { if (blank) process.stdout.write('\n'); process.stderr.write(msg + '\n'); process.exit(1); };
 const s = read();
 const doms = (u) => (s.hosts[u] = s.hosts[u] || {});
 const need = (d) => {
   if (!(d in doms(uri))) fail("error: failed to get domain '" + d + "'");
   return doms(uri)[d];
+};
+// A domain without a definition (undefined while running): it vanishes once it stops.
+const transient = (u) => ((s.transient = s.transient || {}), (s.transient[u] = s.transient[u] || []));
+const stop = (d) => {
+  if (transient(uri).includes(d)) {
+    delete doms(uri)[d];
+    s.transient[uri] = transient(uri).filter((t) => t !== d);
+  } else doms(uri)[d] = 'shut off';
+  write(s);
 };
 const injected = s.fail && (s.fail[cmd + ' ' + uri] || s.fail[cmd]);
 if (injected) fail(injected);
@@ -64,26 +76,31 @@ switch (cmd) {
   case 'domstate':
     console.log(need(d) + '\n');
     break;
+  // Wording captured from virsh 9.0.0 against test:///default (see virsh-real.e2e-spec.ts).
   case 'start':
-    if (need(d) === 'running') fail("error: Failed to start domain '" + d + "'\nerror: Requested operation is not valid: domain is already running");
+    if (need(d) !== 'shut off') fail('error: Domain is already active');
     doms(uri)[d] = 'running'; write(s);
     console.log("Domain '" + d + "' started\n");
     break;
   case 'destroy':
     if (!['running', 'paused'].includes(need(d))) fail("error: Failed to destroy domain '" + d + "'\nerror: Requested operation is not valid: domain is not running");
-    doms(uri)[d] = 'shut off'; write(s);
+    stop(d);
     console.log("Domain '" + d + "' destroyed\n");
     break;
   case 'shutdown':
-    need(d); doms(uri)[d] = 'shut off'; write(s);
+    if (need(d) === 'shut off') fail("error: Failed to shutdown domain '" + d + "'\nerror: internal error: domain '" + d + "' not running");
+    stop(d);
     console.log("Domain '" + d + "' is being shutdown\n");
     break;
   case 'undefine':
-    need(d); delete doms(uri)[d]; write(s);
+    if (need(d) === 'shut off') delete doms(uri)[d];
+    else transient(uri).push(d);
+    write(s);
     console.log("Domain '" + d + "' has been undefined\n");
     break;
   case 'resume':
-    need(d); doms(uri)[d] = 'running'; write(s);
+    if (need(d) !== 'paused') fail("error: Failed to resume domain '" + d + "'\nerror: internal error: domain '" + d + "' not paused");
+    doms(uri)[d] = 'running'; write(s);
     console.log("Domain '" + d + "' resumed\n");
     break;
   case 'domjobinfo': {
@@ -157,7 +174,7 @@ switch (cmd) {
     break;
   }
   default:
-    fail("error: unknown command: '" + cmd + "'");
+    fail("error: unknown command: '" + cmd + "'", false);
 }
 `;
 

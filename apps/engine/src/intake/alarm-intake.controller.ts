@@ -1,12 +1,14 @@
 import { RequireRole } from '@reflex/platform';
-import { Body, Controller, HttpCode, Post, Query } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ValidationError } from '@reflex/common';
-import { AlarmV1, validate, validateOneOrMany } from '@reflex/contracts';
-import { alarmsFromAlertmanager } from './mappers/alertmanager.mapper';
+import { ENGINE_CONFIG, type EngineConfig } from '@reflex/config';
+import { validateOneOrMany } from '@reflex/contracts';
+import { type AlertmanagerMapping, alertsFromAlertmanager } from './mappers/alertmanager.mapper';
 import { alarmFromAodh } from './mappers/aodh.mapper';
-import { IngestAlarmResult, IntakeChannel } from './usecases/ingest-alarm/ingest-alarm.command';
+import { IngestAlarmResult } from './usecases/ingest-alarm/ingest-alarm.command';
 import { IngestAlarmUseCase } from './usecases/ingest-alarm/ingest-alarm.usecase';
+import { IngestWebhookUseCase } from './usecases/ingest-webhook/ingest-webhook.usecase';
 
 interface IntakeResponse {
   items: IngestAlarmResult[];
@@ -18,16 +20,17 @@ interface IntakeResponse {
 @RequireRole('operator')
 @Controller('v1/alarms')
 export class AlarmIntakeController {
-  constructor(private readonly ingest: IngestAlarmUseCase) {}
+  private readonly mapping: AlertmanagerMapping;
 
-  private async run(
-    alarms: AlarmV1[],
-    payload: object,
-    channel: IntakeChannel,
-  ): Promise<IntakeResponse> {
-    const items: IngestAlarmResult[] = [];
-    for (const alarm of alarms) items.push(await this.ingest.execute({ alarm, payload, channel }));
-    return { items };
+  constructor(
+    private readonly ingest: IngestAlarmUseCase,
+    private readonly webhook: IngestWebhookUseCase,
+    @Inject(ENGINE_CONFIG) config: EngineConfig,
+  ) {
+    this.mapping = {
+      resourceLabels: config.alertResourceLabels,
+      hostPattern: config.alertHostPattern,
+    };
   }
 
   @Post()
@@ -43,22 +46,23 @@ export class AlarmIntakeController {
     const alarms = validateOneOrMany('alarm.v1', body);
     if (alarms instanceof ValidationError) throw alarms;
     const results: IngestAlarmResult[] = [];
-    for (const alarm of alarms) results.push(...(await this.run([alarm], alarm, 'http')).items);
+    for (const alarm of alarms)
+      results.push(await this.ingest.execute({ alarm, payload: alarm, channel: 'http' }));
     return { items: results };
   }
 
   @Post('alertmanager')
   @HttpCode(202)
   @ApiOperation({ summary: 'Prometheus Alertmanager webhook (version 4)' })
-  @ApiResponse({ status: 202 })
   @ApiResponse({
-    status: 400,
+    status: 202,
     description:
-      'Not a version 4 payload, or an alert without alertname, fingerprint or resource label',
+      'One item per alert, in order; an alert that cannot be mapped (no alertname, fingerprint or resource label, a label too long) is stored and answered as `rejected` with its reason',
   })
+  @ApiResponse({ status: 400, description: 'Not an Alertmanager version 4 payload at all' })
   async alertmanager(@Body() body: unknown): Promise<IntakeResponse> {
-    const alarms = alarmsFromAlertmanager(body).map((alarm, i) => checked(alarm, `/alerts/${i}`));
-    return this.run(alarms, body as object, 'alertmanager');
+    const items = alertsFromAlertmanager(body, this.mapping, new Date());
+    return { items: await this.webhook.execute(items, 'alertmanager') };
   }
 
   @Post('aodh')
@@ -75,31 +79,23 @@ export class AlarmIntakeController {
     description: 'resource kind (host, instance, group) for threshold alarms',
   })
   @ApiQuery({ name: 'id', required: false, description: 'resource id for threshold alarms' })
-  @ApiResponse({ status: 202 })
-  @ApiResponse({ status: 400 })
+  @ApiResponse({
+    status: 202,
+    description: 'The alarm, or `rejected` with the reason when it cannot be mapped',
+  })
+  @ApiResponse({ status: 400, description: 'Not an Aodh notification (no alarm_id or current)' })
   async aodh(
     @Body() body: unknown,
     @Query('type') type?: string,
     @Query('kind') kind?: string,
     @Query('id') id?: string,
   ): Promise<IntakeResponse> {
-    const alarm = alarmFromAodh(body, { type, kind, id }, new Date());
-    if (!alarm)
+    const item = alarmFromAodh(body, { type, kind, id }, new Date());
+    if (!item)
       return {
         items: [],
         ignored: 'Aodh state "insufficient data" is not an alarm transition Reflex acts on',
       };
-    return this.run([checked(alarm, '')], body as object, 'aodh');
+    return { items: await this.webhook.execute([item], 'aodh') };
   }
-}
-
-/** A mapped webhook alarm must still be a valid Alarm v1 (e.g. a label too long for an id). */
-function checked(alarm: AlarmV1, at: string): AlarmV1 {
-  const result = validate('alarm.v1', alarm);
-  if (!(result instanceof ValidationError)) return result;
-  const errors = result.errors.map((e) => ({ path: `${at}${e.path}`, message: e.message }));
-  throw new ValidationError(
-    `mapped alarm is not a valid Alarm v1: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`,
-    errors,
-  );
 }

@@ -23,7 +23,8 @@ export interface AlarmRecord {
   type: string;
   severity: string | null;
   state: string;
-  resource: { kind: string; id: string };
+  /** Null for a rejected webhook alert that named no resource. */
+  resource: { kind: string; id: string } | null;
   occurredAt: Date;
   receivedAt: Date;
   disposition: AlarmDisposition;
@@ -56,7 +57,7 @@ export class AlarmQueryRepository {
     if (filter.before) add('id < ?', filter.before);
     args.push(filter.limit + 1);
     const rows: Array<
-      Omit<AlarmRecord, 'resource'> & { resourceKind: string; resourceId: string }
+      Omit<AlarmRecord, 'resource'> & { resourceKind: string | null; resourceId: string }
     > = await this.dataSource.query(
       `SELECT id, alarm_id AS "alarmId", source, type, severity, state, resource_kind AS "resourceKind",
                 resource_id AS "resourceId", occurred_at AS "occurredAt", received_at AS "receivedAt",
@@ -67,7 +68,7 @@ export class AlarmQueryRepository {
     );
     return rows.map(({ resourceKind, resourceId, ...rest }) => ({
       ...rest,
-      resource: { kind: resourceKind, id: resourceId },
+      resource: resourceKind === null ? null : { kind: resourceKind, id: resourceId },
     }));
   }
 

@@ -3,6 +3,7 @@ import { ValidationError } from '@reflex/common';
 import type { AlarmV1 } from '@reflex/contracts';
 import { type AlarmDisposition, isDataException } from '@reflex/persistence';
 import { EntityManager } from 'typeorm';
+import type { RejectedAlert } from './mappers/webhook-item';
 
 /** An alarm row as intake reads it back. */
 export interface StoredAlarm {
@@ -121,6 +122,47 @@ export class AlarmRepository {
     const ids: Array<string | null> = items.map(() => null);
     for (const row of rows) ids[Number(row.ord) - 1] = String(row.id);
     return ids;
+  }
+
+  /**
+   * Stores webhook alerts that map to no Alarm v1 as `rejected` rows with their reason, each once
+   * (a repeat of the same alert collapses into its first row). Returns, per alert, whether it was
+   * new. Every field was made storable by the mapper, so the database refuses none of them.
+   */
+  async insertRejected(manager: EntityManager, items: RejectedAlert[]): Promise<boolean[]> {
+    if (items.length === 0) return [];
+    const column = <T>(pick: (a: RejectedAlert) => T) => items.map(pick);
+    const rows: Array<{ ord: string }> = await manager.query(
+      `WITH input AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+           $7::timestamptz[], $8::jsonb[], $9::jsonb[], $10::jsonb[], $11::jsonb[])
+           WITH ORDINALITY AS t(source, alarm_id, type, state, resource_kind, resource_id,
+             occurred_at, labels, annotations, payload, decision, ord)
+       ), stored AS (
+         INSERT INTO alarms (source, alarm_id, type, state, resource_kind, resource_id, occurred_at,
+           labels, annotations, payload, disposition, decision)
+         SELECT source, alarm_id, type, state, resource_kind, resource_id, occurred_at, labels,
+           annotations, payload, 'rejected', decision FROM input ORDER BY ord
+         ON CONFLICT ON CONSTRAINT uq_alarms_message DO NOTHING
+         RETURNING source, alarm_id, state, occurred_at
+       )
+       SELECT DISTINCT i.ord FROM stored s JOIN input i USING (source, alarm_id, state, occurred_at)`,
+      [
+        column((a) => a.source),
+        column((a) => a.id),
+        column((a) => a.type),
+        column((a) => a.state),
+        column((a) => a.resource?.kind ?? null),
+        column((a) => a.resource?.id ?? null),
+        column((a) => a.occurredAt),
+        column((a) => asJson(a.labels)),
+        column((a) => asJson(a.annotations)),
+        column((a) => asJson(a.payload)),
+        column((a) => asJson({ reason: a.reason })),
+      ],
+    );
+    const stored = new Set(rows.map((r) => Number(r.ord) - 1));
+    return items.map((_, i) => stored.has(i));
   }
 
   /** The stored rows of these exact messages, in their order (null where none is stored). */

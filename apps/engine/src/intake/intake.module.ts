@@ -11,6 +11,7 @@ import { AlarmsController } from './alarms.controller';
 import { MaintenanceController } from './maintenance.controller';
 import { PLAN_GATEWAY } from './plan-gateway';
 import { IngestAlarmUseCase } from './usecases/ingest-alarm/ingest-alarm.usecase';
+import { IngestWebhookUseCase } from './usecases/ingest-webhook/ingest-webhook.usecase';
 
 /** Where alarms enter: the `alarms` topic, the HTTP webhooks, maintenance requests. */
 @Module({
@@ -20,6 +21,7 @@ import { IngestAlarmUseCase } from './usecases/ingest-alarm/ingest-alarm.usecase
     AlarmRepository,
     AlarmQueryRepository,
     IngestAlarmUseCase,
+    IngestWebhookUseCase,
     AlarmsConsumer,
     { provide: PLAN_GATEWAY, useExisting: PlanningService },
   ],

@@ -30,5 +30,9 @@ export function engineBodyLimits(config: Pick<EngineConfig, 'dryRunMaxBytes'>) {
   return [
     { path: '/v1/inventory', limit: '64mb' },
     { path: '/v1/rules/evaluate', limit: `${config.dryRunMaxBytes}b` },
+    // Alertmanager posts a whole group in one body, and a group has no size limit: 2,000 alerts
+    // with their labels and annotations are about 1.1 MB.
+    { path: '/v1/alarms/alertmanager', limit: '8mb' },
+    { path: '/v1/alarms/aodh', limit: '8mb' },
   ];
 }

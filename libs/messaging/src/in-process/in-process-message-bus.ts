@@ -1,6 +1,7 @@
 import { Topic, topicName } from '@reflex/contracts/topics';
 import type {
   ConsumerLag,
+  HeaderValue,
   MessageBus,
   OutgoingMessage,
   Subscription,
@@ -17,7 +18,7 @@ import {
 interface StoredMessage {
   key: Buffer | null;
   value: Buffer;
-  headers: Record<string, string>;
+  headers: Record<string, HeaderValue>;
 }
 
 interface GroupCursor {
@@ -78,7 +79,7 @@ export class InProcessMessageBus implements MessageBus {
     const name = this.physical(topic);
     const log = this.log(name);
     for (const m of messages) {
-      const p = partitionFor(m.key, log.length, this.counter++);
+      const p = partitionFor(m.key === null ? null : String(m.key), log.length, this.counter++);
       log[p].push({
         key: m.key === null ? null : Buffer.from(m.key),
         value: encodeValue(m.value),
@@ -156,7 +157,9 @@ export class InProcessMessageBus implements MessageBus {
       .map((m) => ({
         key: m.key ? m.key.toString('utf8') : null,
         value: m.value,
-        headers: m.headers,
+        headers: Object.fromEntries(
+          Object.entries(m.headers).map(([k, v]) => [k, String(Array.isArray(v) ? v[0] : v)]),
+        ),
       }));
   }
 

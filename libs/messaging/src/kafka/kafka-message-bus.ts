@@ -12,6 +12,7 @@ import { Backoff, TransientError } from '@reflex/common';
 import { Topic, topicName } from '@reflex/contracts/topics';
 import type {
   ConsumerLag,
+  HeaderValue,
   MessageBus,
   OutgoingMessage,
   Subscription,
@@ -53,12 +54,11 @@ export interface KafkaBusOptions {
   reconnectDelayMs?: { initialMs: number; maxMs: number };
 }
 
-function headersOf(headers: IHeaders | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
+/** Headers as they arrived (bytes, repeats): decoding is the handling's, so a dead letter is verbatim. */
+function headersOf(headers: IHeaders | undefined): Record<string, HeaderValue> {
+  const out: Record<string, HeaderValue> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
-    if (value === undefined) continue;
-    const first = Array.isArray(value) ? value[0] : value;
-    out[name] = Buffer.isBuffer(first) ? first.toString('utf8') : String(first);
+    if (value !== undefined) out[name] = value;
   }
   return out;
 }

@@ -42,13 +42,18 @@ export type AlarmDisposition = (typeof ALARM_DISPOSITIONS)[number];
  * into the first row, so its later value and annotations are not kept.
  *
  * Messages that are not a valid Alarm v1 have no identity and never get here (they go to
- * `alarms.dlq`); `rejected` is for valid alarms refused later, e.g. about an unknown resource.
+ * `alarms.dlq`); `rejected` is for valid alarms refused later, e.g. about an unknown resource, and
+ * for webhook alerts that cannot be mapped to an Alarm v1 (kept with their reason).
  */
 @Entity({ name: 'alarms' })
 @Unique('uq_alarms_message', ['source', 'alarmId', 'state', 'occurredAt'])
 @Check('ck_alarms_state', `state IN ('firing', 'resolved')`)
 @Check('ck_alarms_severity', `severity IN ('critical', 'major', 'minor', 'warning', 'info')`)
 @Check('ck_alarms_resource_kind', `resource_kind IN ('host', 'instance', 'group')`)
+@Check(
+  'ck_alarms_resource',
+  `(resource_kind IS NOT NULL AND resource_id IS NOT NULL) OR (resource_kind IS NULL AND resource_id IS NULL AND disposition = 'rejected')`,
+)
 @Check(
   'ck_alarms_disposition',
   `disposition IN ('received', 'triggered', 'duplicate', 'correlated', 'suppressed', 'no-rule', 'resolved', 'rejected')`,
@@ -81,11 +86,12 @@ export class AlarmEntity {
   @Column({ type: 'text' })
   state!: AlarmState;
 
-  @Column({ type: 'text', name: 'resource_kind' })
-  resourceKind!: ResourceKind;
+  /** Null only for a rejected webhook alert that names no resource Reflex can read. */
+  @Column({ type: 'text', name: 'resource_kind', nullable: true })
+  resourceKind!: ResourceKind | null;
 
-  @Column({ type: 'text', name: 'resource_id' })
-  resourceId!: string;
+  @Column({ type: 'text', name: 'resource_id', nullable: true })
+  resourceId!: string | null;
 
   @Column({ type: 'timestamptz', name: 'occurred_at' })
   occurredAt!: Date;

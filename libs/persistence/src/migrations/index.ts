@@ -8,6 +8,7 @@ import { Audit1795213740000 } from './1795213740000-audit';
 import { SimulatorRows1795300000000 } from './1795300000000-simulator-rows';
 import { InventoryVersion1795320000000 } from './1795320000000-inventory-version';
 import { ActionInquiry1795400000000 } from './1795400000000-action-inquiry';
+import { UnmappedAlarms1795450000000 } from './1795450000000-unmapped-alarms';
 import { RePlacement1795500000000 } from './1795500000000-re-placement';
 
 /**
@@ -26,5 +27,6 @@ export const MIGRATIONS = [
   SimulatorRows1795300000000,
   InventoryVersion1795320000000,
   ActionInquiry1795400000000,
+  UnmappedAlarms1795450000000,
   RePlacement1795500000000,
 ];

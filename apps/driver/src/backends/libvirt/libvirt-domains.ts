@@ -98,23 +98,38 @@ export class LibvirtDomains {
     return this.tolerant(() => this.virsh.run(uri, ['destroy', domain]));
   }
 
-  /** Removes the definition; true if there was one. A transient domain vanishes on destroy. */
+  /**
+   * Removes the definition; true if there was one. A running domain stays running, transient,
+   * until it is destroyed (real virsh does so; remove a guest with destroy first).
+   */
   async undefine(uri: string, domain: string): Promise<boolean> {
     return this.tolerant(() => this.virsh.run(uri, ['undefine', domain]));
   }
 
-  async start(uri: string, domain: string): Promise<void> {
-    await this.virsh.run(uri, ['start', domain]);
+  /** Starts the domain; false if it was already active ("Domain is already active"). */
+  async start(uri: string, domain: string): Promise<boolean> {
+    return this.tolerant(() => this.virsh.run(uri, ['start', domain]), ['invalid-state']);
   }
 
-  private async tolerant(call: () => Promise<unknown>): Promise<boolean> {
+  /** Asks the guest to shut down; false if it was not running (virsh refuses a shut-off one). */
+  async shutdown(uri: string, domain: string): Promise<boolean> {
+    return this.tolerant(() => this.virsh.run(uri, ['shutdown', domain]), ['invalid-state']);
+  }
+
+  /** Resumes a paused domain; false if it was not paused (virsh refuses a running one). */
+  async resume(uri: string, domain: string): Promise<boolean> {
+    return this.tolerant(() => this.virsh.run(uri, ['resume', domain]), ['invalid-state']);
+  }
+
+  private async tolerant(
+    call: () => Promise<unknown>,
+    codes: readonly string[] = ['not-found', 'invalid-state'],
+  ): Promise<boolean> {
     try {
       await call();
       return true;
     } catch (error) {
-      if (error instanceof BackendError && ['not-found', 'invalid-state'].includes(error.code)) {
-        return false;
-      }
+      if (error instanceof BackendError && codes.includes(error.code)) return false;
       throw error;
     }
   }

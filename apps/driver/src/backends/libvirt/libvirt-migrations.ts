@@ -42,7 +42,7 @@ export async function coldMigrate(d: LibvirtDomains, t: MigrationTarget, job: Jo
   const before = await d.state(t.srcUri, t.domain);
   job.detail.wasRunning = before === 'running';
   if (before !== 'shut off') {
-    await d.virsh.run(t.srcUri, ['shutdown', t.domain]);
+    await d.shutdown(t.srcUri, t.domain);
     job.progress = 10;
     const after = await d.waitForState(
       t.srcUri,

@@ -90,11 +90,9 @@ export async function undoMigration(
     if (destroyed || undefinedIt) steps.push(`removed ${t.domain} from the destination`);
   }
   if (source === 'paused') {
-    await d.virsh.run(t.srcUri, ['resume', t.domain]);
-    steps.push(`resumed ${t.domain} on the source`);
+    if (await d.resume(t.srcUri, t.domain)) steps.push(`resumed ${t.domain} on the source`);
   } else if (t.type === 'cold-migrate' && source === 'shut off' && wasRunning) {
-    await d.start(t.srcUri, t.domain);
-    steps.push(`started ${t.domain} on the source`);
+    if (await d.start(t.srcUri, t.domain)) steps.push(`started ${t.domain} on the source`);
   }
   return steps;
 }

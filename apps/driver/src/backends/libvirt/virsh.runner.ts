@@ -42,7 +42,14 @@ export function classifyVirshError(stderr: string, what: string): BackendError {
   if (/cannot allocate memory|out of memory|insufficient/i.test(stderr)) {
     return error('destination-full', false);
   }
-  if (/requested operation is not valid|is not running|already running|transient/i.test(stderr)) {
+  // Real wording (libvirt 9): "Requested operation is not valid: domain is not running",
+  // "Domain is already active" (start), "internal error: domain 'x' not running" (shutdown) and
+  // "... not paused" (resume).
+  if (
+    /requested operation is not valid|not running|already (running|active)|not paused|transient/i.test(
+      stderr,
+    )
+  ) {
     return error('invalid-state', false);
   }
   return error('operation-failed', false);

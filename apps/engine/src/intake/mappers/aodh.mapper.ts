@@ -1,5 +1,6 @@
 import { ValidationError } from '@reflex/common';
 import type { AlarmSeverity, AlarmV1, ResourceRefV1 } from '@reflex/contracts';
+import { checkedItem, rejectedAlert, type WebhookItem } from './webhook-item';
 
 /** The body Aodh's REST alarm notifier posts to an alarm action URL. */
 export interface AodhNotification {
@@ -60,14 +61,15 @@ function resourceOf(n: AodhNotification, hints: AodhHints): ResourceRefV1 | null
 }
 
 /**
- * Aodh notification → Alarm v1, or null for a transition Reflex does not act on (`insufficient data`).
- * Aodh's body names neither an alarm type nor a resource for threshold alarms, so they come from the
- * action URL's query (`type`, `kind`, `id`); event alarms carry the resource in their traits and the
- * alarm name serves as type when the URL gives none.
+ * Aodh notification → one item, or null for a transition Reflex does not act on (`insufficient
+ * data`). Aodh's body names neither an alarm type nor a resource for threshold alarms, so they come
+ * from the action URL's query (`type`, `kind`, `id`); event alarms carry the resource in their traits
+ * and the alarm name serves as type when the URL gives none. Only a body that is not an Aodh
+ * notification (no `alarm_id`, no `current`) is refused; one Reflex cannot map is a rejected alarm.
  */
-export function alarmFromAodh(body: unknown, hints: AodhHints, now: Date): AlarmV1 | null {
+export function alarmFromAodh(body: unknown, hints: AodhHints, now: Date): WebhookItem | null {
   const n = body as Partial<AodhNotification> | null;
-  if (!n || typeof n !== 'object') {
+  if (!n || typeof n !== 'object' || Array.isArray(n)) {
     throw new ValidationError('body must be an Aodh notification object', [
       { path: '', message: 'must be an object' },
     ]);
@@ -76,37 +78,46 @@ export function alarmFromAodh(body: unknown, hints: AodhHints, now: Date): Alarm
   if (typeof n.alarm_id !== 'string' || !n.alarm_id)
     errors.push({ path: 'alarm_id', message: 'is required' });
   if (typeof n.current !== 'string') errors.push({ path: 'current', message: 'is required' });
-  const type = hints.type ?? n.alarm_name;
-  if (typeof type !== 'string' || !type)
-    errors.push({ path: 'alarm_name', message: 'is required (or ?type=)' });
-  const resource = resourceOf(n as AodhNotification, hints);
-  if (!resource) {
-    errors.push({
-      path: 'reason_data.event.traits',
-      message: 'no instance_id or host trait; add ?kind=&id= to the action URL',
-    });
-  }
   if (errors.length > 0)
     throw new ValidationError(
-      `invalid Aodh notification: ${errors[0].path} ${errors[0].message}`,
+      `not an Aodh notification: ${errors[0].path} ${errors[0].message}`,
       errors,
     );
   if (n.current !== 'alarm' && n.current !== 'ok') return null;
+  const type = hints.type ?? n.alarm_name;
+  const resource = resourceOf(n as AodhNotification, hints);
+  const occurredAt = n.reason_data?.event?.generated
+    ? toIso(n.reason_data.event.generated, now)
+    : now.toISOString();
+  const problems: string[] = [];
+  if (typeof type !== 'string' || !type) problems.push('alarm_name is required (or ?type=)');
+  if (!resource)
+    problems.push(
+      'reason_data.event.traits has no instance_id or host trait; add ?kind=&id= to the action URL',
+    );
+  const state = n.current === 'alarm' ? 'firing' : 'resolved';
+  const labels = { alarm_name: String(n.alarm_name ?? '') };
+  const annotations: Record<string, string> =
+    typeof n.reason === 'string' && n.reason ? { summary: n.reason } : {};
+  if (problems.length > 0) {
+    const read = { id: n.alarm_id as string, source: 'aodh', type, state, resource, occurredAt };
+    const rejected = { ...read, labels, annotations, payload: body };
+    return { rejected: rejectedAlert(rejected, problems.join('; '), now) };
+  }
   const alarm: AlarmV1 = {
     id: n.alarm_id as string,
     source: 'aodh',
     type: type as string,
-    state: n.current === 'alarm' ? 'firing' : 'resolved',
-    resource: resource as ResourceRefV1,
-    occurredAt: n.reason_data?.event?.generated
-      ? toIso(n.reason_data.event.generated, now)
-      : now.toISOString(),
-    annotations: n.reason ? { summary: n.reason } : {},
-    labels: { alarm_name: String(n.alarm_name ?? '') },
+    state,
+    resource: resource!,
+    occurredAt,
+    annotations,
+    labels,
   };
-  const severity = n.severity ? SEVERITY[n.severity] : undefined;
+  const level = typeof n.severity === 'string' ? n.severity.toLowerCase() : '';
+  const severity = Object.hasOwn(SEVERITY, level) ? SEVERITY[level] : undefined;
   if (severity) alarm.severity = severity;
-  return alarm;
+  return checkedItem(alarm, body as object, '', now);
 }
 
 /** Aodh/Panko timestamps often lack a zone (`2026-11-20T10:00:00.123456`); they are UTC. */
