@@ -1,31 +1,15 @@
-import {
-  Admin,
-  Consumer,
-  IHeaders,
-  Kafka,
-  logLevel,
-  LogEntry,
-  Partitioners,
-  Producer,
-} from 'kafkajs';
+import { Admin, Consumer, Kafka, logLevel, LogEntry, Partitioners, Producer } from 'kafkajs';
 import { Backoff, TransientError } from '@reflex/common';
 import { Topic, topicName } from '@reflex/contracts/topics';
 import type {
   ConsumerLag,
-  HeaderValue,
   MessageBus,
   OutgoingMessage,
   Subscription,
   SubscriptionStatus,
 } from '../message-bus.port';
-import {
-  DEFAULT_MAX_BATCH,
-  encodeValue,
-  handleRawBatch,
-  HandlingHooks,
-  RawMessage,
-  RetryPolicy,
-} from '../message-handling';
+import { encodeValue, RetryPolicy } from '../message-handling';
+import { batchHandler } from './batch-handler';
 import { SupervisedConsumer } from './supervised-consumer';
 
 const DEFAULT_RECONNECT = { initialMs: 500, maxMs: 30_000 };
@@ -54,13 +38,14 @@ export interface KafkaBusOptions {
   reconnectDelayMs?: { initialMs: number; maxMs: number };
 }
 
-/** Headers as they arrived (bytes, repeats): decoding is the handling's, so a dead letter is verbatim. */
-function headersOf(headers: IHeaders | undefined): Record<string, HeaderValue> {
-  const out: Record<string, HeaderValue> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    if (value !== undefined) out[name] = value;
+async function leadersElected(admin: Admin, topics: string[]): Promise<void> {
+  const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
+  const waiting = metadata.filter(
+    (t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0),
+  );
+  if (waiting.length > 0) {
+    throw new TransientError(`no leader yet for ${waiting.map((t) => t.name).join(', ')}`);
   }
-  return out;
 }
 
 /** The Kafka transport of the messaging port, on kafkajs. */
@@ -95,26 +80,43 @@ export class KafkaMessageBus implements MessageBus {
     return topicName(topic, this.options.topicPrefix);
   }
 
+  /**
+   * Creates the missing topics and returns once every partition of every topic has a leader. A
+   * broker that has just started (or is creating many topics at once) answers metadata requests
+   * with retriable errors such as "does not host this topic-partition" for a while, which kafkajs's
+   * own wait for leaders does not retry; those are retried here, bounded.
+   */
   async ensureTopics(): Promise<void> {
+    const names = Object.values(Topic).map((t) => this.physical(t));
     const admin: Admin = this.kafka.admin();
     await admin.connect();
     try {
-      const existing = new Set(await admin.listTopics());
-      const missing = Object.values(Topic)
-        .map((t) => this.physical(t))
-        .filter((name) => !existing.has(name));
-      if (missing.length === 0) return;
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((topic) => ({
-          topic,
-          numPartitions: this.options.partitions,
-          replicationFactor: this.options.replicationFactor,
-        })),
-      });
-      this.options.logger.log(`created topics ${missing.join(', ')}`);
+      const backoff = new Backoff({ initialMs: 100, maxMs: 2000 });
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        try {
+          const existing = new Set(await admin.listTopics());
+          const missing = names.filter((name) => !existing.has(name));
+          if (missing.length > 0) {
+            const created = await admin.createTopics({
+              topics: missing.map((topic) => ({
+                topic,
+                numPartitions: this.options.partitions,
+                replicationFactor: this.options.replicationFactor,
+              })),
+            });
+            if (created) this.options.logger.log(`created topics ${missing.join(', ')}`);
+          }
+          await leadersElected(admin, names);
+          return;
+        } catch (error) {
+          const retriable = (error as { retriable?: unknown }).retriable === true;
+          if (!retriable || Date.now() > deadline) throw error;
+          await new Promise((resolve) => setTimeout(resolve, backoff.next()));
+        }
+      }
     } finally {
-      await admin.disconnect();
+      await admin.disconnect().catch(() => undefined);
     }
   }
 
@@ -227,50 +229,16 @@ export class KafkaMessageBus implements MessageBus {
   private async runConsumer<T>(consumer: Consumer, subscription: Subscription<T>): Promise<void> {
     await consumer.connect();
     await consumer.subscribe({ topic: this.physical(subscription.topic), fromBeginning: true });
-    const hooks = (heartbeat: () => Promise<void>): HandlingHooks => ({
-      deadLetter: (dead) => this.publish(Topic.AlarmsDlq, [dead]),
-      isStopping: () => this.stopping,
-      onError: (error, raw, attempt) => {
-        void heartbeat().catch(() => undefined);
-        this.options.logger.warn(
-          `handler for ${raw.topic}/${raw.partition}@${raw.offset} failed (attempt ${attempt}): ${(error as Error).message}`,
-        );
-      },
-      // kafkajs sends a heartbeat only when one is due, so this is cheap between messages; without
-      // it a long run of slow messages outlived the session and cost the group a rebalance.
-      between: () => heartbeat().catch(() => undefined),
-      onBatchError: (error, first, size) => {
-        void heartbeat().catch(() => undefined);
-        this.options.logger.warn(
-          `batch of ${size} from ${first.topic}/${first.partition}@${first.offset} failed (${(error as Error).message}); handling them one by one`,
-        );
-      },
-    });
-    const maxBatch = subscription.maxBatchSize ?? DEFAULT_MAX_BATCH;
     await consumer.run({
       autoCommit: true,
       partitionsConsumedConcurrently: subscription.concurrency ?? 1,
       eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-        const handling = hooks(heartbeat);
-        for (let from = 0; from < batch.messages.length; from += maxBatch) {
-          if (!isRunning() || isStale()) return;
-          const raws = batch.messages.slice(from, from + maxBatch).map((message): RawMessage => ({
-            topic: batch.topic,
-            partition: batch.partition,
-            offset: message.offset,
-            key: message.key,
-            value: message.value,
-            headers: headersOf(message.headers),
-          }));
-          const done = await handleRawBatch(subscription, raws, handling, this.options.retry);
-          if (done > 0) resolveOffset(raws[done - 1].offset);
-          // Leaving the offset uncommitted makes the broker redeliver the rest to whoever consumes next.
-          if (done < raws.length)
-            throw new TransientError('consumer stopping; messages left for redelivery');
-          await heartbeat();
-        }
-      },
+      eachBatch: batchHandler(subscription, {
+        deadLetter: (dead) => this.publish(Topic.AlarmsDlq, [dead]),
+        isStopping: () => this.stopping,
+        logger: this.options.logger,
+        retry: this.options.retry,
+      }),
     });
   }
 
