@@ -37,7 +37,7 @@ const validate: Command = {
     }>('POST', '/v1/rules/validate', await readJsonFile(file, 'rule'));
     if (ctx.json) printJson(verdict);
     else if (verdict.valid)
-      print(`valid    ${file}  (${verdict.name}, ${shortHash(verdict.hash!)})`);
+      print(`valid    ${file}  (${verdict.name}, sha256 ${shortHash(verdict.hash!)})`);
     else {
       print(`INVALID  ${file}`);
       for (const e of verdict.errors) print(`  ${e.path}: ${e.message}`);

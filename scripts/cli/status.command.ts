@@ -75,7 +75,7 @@ function hostLines(term: Terminal, inventory: InventoryV1): string[] {
           `load ${progressBar(share)} ${String(share).padStart(3)}%  ` +
           `vcpus ${`${load.used.vcpus}/${load.capacity.vcpus}`.padEnd(7)} ` +
           `memory ${`${gib(load.used.memoryMb)}/${gib(load.capacity.memoryMb)} GiB`.padEnd(15)} ` +
-          `${load.instanceCount} instances${rack}`,
+          `${load.instanceCount} instance${load.instanceCount === 1 ? '' : 's'}${rack}`,
       );
     }
   }
