@@ -173,7 +173,7 @@ describe('the reflex command line against a running engine', () => {
     const out = status.stdout;
     expect(out).toContain('HOSTS  3 (3 up)');
     expect(out).toMatch(
-      /zone az1\n\s+cmp-1\s+up\s+load █████░░░░░  50%\s+vcpus 8\/16\s+memory 16\.0\/32\.0 GiB\s+2 instances/,
+      /zone az1\n\s+cmp-1\s+up\s+load █████░░░░░ {2}50%\s+vcpus 8\/16\s+memory 16\.0\/32\.0 GiB\s+2 instances/,
     );
     expect(out).toMatch(/zone az2\n\s+cmp-3\s+up\s+load ░{10}\s+0%/);
     expect(out).toContain('GROUPS  1 (0 without redundancy)');
