@@ -224,6 +224,11 @@ describe('the reflex command line against a running engine', () => {
     expect(dry.stdout).toMatch(/plan that would be made: pending_approval, \d+ actions/);
     expect(dry.stdout).toMatch(/#\d+ live-migrate db-1 cmp-1 → cmp-\d/);
 
+    // A candidate the engine refuses: 400 naming where in the request, so exit 2.
+    const refused = await reflex(['rules', 'dry-run', alarmFile, '--rule', bad], env);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('/rule/conditions/all/0/operator: unknown operator "equals"');
+
     // Without --rule: the loaded (shipped) rules decide, and the candidate is not among them.
     const live = await reflex(['rules', 'dry-run', alarmFile], env);
     expect(live.stdout).toContain(
