@@ -109,13 +109,11 @@ async function main(): Promise<number> {
     term.line();
     announcement(before).forEach((line) => term.line(line));
     const since = new Date().toISOString();
-    const watcher = new PlanWatcher(
-      client,
-      term,
+    const watcher = new PlanWatcher(client, term, {
       since,
-      Date.now(),
-      failPathNarrator({ client, term }),
-    );
+      started: Date.now(),
+      onEntry: failPathNarrator({ client, term }),
+    });
     watcher.start();
     try {
       checks = await hostFailure({ client, term, watcher }, before);

@@ -32,6 +32,19 @@ export function describeAction(action: Pick<ActionV1, 'type' | 'params'>): strin
   }
 }
 
+export interface WatchOptions {
+  /** Plans created since then (ISO-8601) are followed as they appear. */
+  since?: string;
+  /** Time zero of the "+1.2s" column (epoch ms). */
+  started: number;
+  /** Called for each entry after it is printed, e.g. to explain a fail path. */
+  onEntry?: (entry: TimelineEntry, action: ActionV1 | undefined) => Promise<void>;
+  /** One entry as printed; by default the line `format` writes (`reflex plan watch --json` prints JSON). */
+  format?: (plan: PlanV1, entry: TimelineEntry, action: ActionV1 | undefined) => string;
+  /** Whether the followed plans' running live migrations are shown on the status line (default yes). */
+  progress?: boolean;
+}
+
 /**
  * Follows plans as they happen: every new timeline entry of every plan created since `since` is
  * printed once, in order; the running live migrations are shown on the status line.
@@ -45,11 +58,13 @@ export class PlanWatcher {
   constructor(
     private readonly client: ReflexClient,
     private readonly term: Terminal,
-    private readonly since: string,
-    private readonly started: number,
-    /** Called for each entry after it is printed, e.g. to explain a fail path. */
-    private readonly onEntry: (entry: TimelineEntry, action: ActionV1 | undefined) => Promise<void>,
+    private readonly options: WatchOptions,
   ) {}
+
+  /** Follows this plan too (with `since` unset, only the plans given here are followed). */
+  watch(plan: PlanV1): void {
+    if (!this.watched.has(plan.id)) this.watched.set(plan.id, { plan, finished: false });
+  }
 
   start(): void {
     this.timer = setInterval(() => {
@@ -84,14 +99,19 @@ export class PlanWatcher {
     this.lastError = message;
   }
 
-  private async poll(): Promise<void> {
-    for (const plan of (await this.client.plansSince(this.since)).reverse()) {
-      if (!this.watched.has(plan.id)) this.watched.set(plan.id, { plan, finished: false });
+  /** Prints what happened since the last poll (`start` calls it every 250 ms). */
+  async poll(): Promise<void> {
+    if (this.options.since) {
+      for (const plan of (await this.client.plansSince(this.options.since)).reverse()) {
+        this.watch(plan);
+      }
     }
     for (const w of this.watched.values()) {
       if (!w.finished) await this.follow(w);
     }
-    this.term.setStatus(this.progress(await this.client.runningMigrations()));
+    if (this.options.progress === false) return;
+    const running = await this.client.runningMigrations();
+    this.term.setStatus(this.progress(running.filter((a) => this.watched.has(a.planId))));
   }
 
   private async follow(w: Watched): Promise<void> {
@@ -104,16 +124,19 @@ export class PlanWatcher {
     }
     for (const entry of entries) {
       const action = w.plan.actions.find((a) => a.id === entry.actionId);
-      this.term.line(this.format(w.plan, entry, action));
-      await this.onEntry(entry, action);
+      this.term.line((this.options.format ?? this.format.bind(this))(w.plan, entry, action));
+      await this.options.onEntry?.(entry, action);
       w.lastEntryId = entry.id;
       if (isFinal(entry)) w.finished = true;
     }
   }
 
-  private format(plan: PlanV1, e: TimelineEntry, action: ActionV1 | undefined): string {
+  format(plan: PlanV1, e: TimelineEntry, action: ActionV1 | undefined): string {
     const t = this.term;
-    const when = t.color('dim', `+${((Date.parse(e.at) - this.started) / 1000).toFixed(1)}s`);
+    const when = t.color(
+      'dim',
+      `+${((Date.parse(e.at) - this.options.started) / 1000).toFixed(1)}s`,
+    );
     const tag = t.color('cyan', plan.id.slice(0, 8));
     const state = (s: string | null) =>
       s === 'succeeded' || s === 'rolled_back'
@@ -150,19 +173,21 @@ export class PlanWatcher {
 
   private progress(running: RunningAction[]): string {
     if (running.length === 0) return '';
-    const bar = (pct: number) => {
-      const full = Math.round(pct / 10);
-      return `${'█'.repeat(full)}${'░'.repeat(10 - full)}`;
-    };
     const parts = running
       .sort((a, b) => a.seq - b.seq)
       .map((a) => {
         const p = a.params as unknown as Record<string, string>;
         const attempt = a.attempts > 1 ? ` attempt ${a.attempts}` : '';
-        return `${p.instanceId} ${p.fromHostId}→${p.toHostId} ${bar(a.progress)} ${String(a.progress).padStart(3)}%${attempt}`;
+        return `${p.instanceId} ${p.fromHostId}→${p.toHostId} ${progressBar(a.progress)} ${String(a.progress).padStart(3)}%${attempt}`;
       });
     return `${this.term.color('yellow', 'live migrations')}  ${parts.join('   ')}`;
   }
+}
+
+/** "███████░░░" for 70 (percent), ten cells. */
+export function progressBar(percent: number): string {
+  const full = Math.max(0, Math.min(10, Math.round(percent / 10)));
+  return `${'█'.repeat(full)}${'░'.repeat(10 - full)}`;
 }
 
 function isFinal(entry: TimelineEntry): boolean {

@@ -1,4 +1,5 @@
-import type { AlarmV1, InventoryV1 } from '@reflex/contracts';
+import { ReflexError } from '@reflex/common';
+import type { AlarmV1, GroupStatusV1, InventoryV1 } from '@reflex/contracts';
 import type { ActionV1, PlanV1 } from '@reflex/contracts/plan.v1';
 
 export interface TimelineEntry {
@@ -32,27 +33,70 @@ const REQUEST_TIMEOUT_MS = 15_000;
 
 export type RunningAction = ActionV1 & { createdAt: string };
 
-/** The public REST API of one all-in-one Reflex (engine and driver), as the demo uses it. */
+/** The API answered with an error status; `apiCode` and `apiMessage` are its error body's. */
+export class ApiCallError extends ReflexError {
+  constructor(
+    readonly status: number,
+    readonly call: string,
+    readonly apiCode: string,
+    readonly apiMessage: string,
+    details: unknown,
+  ) {
+    super('API_ERROR', `${call}: ${status} ${apiMessage}`, {
+      // 5xx and 429 may pass; a refusal of the request itself will not.
+      retriable: status >= 500 || status === 429,
+      details,
+    });
+  }
+}
+
+/** No answer at all: nothing listening, a name that does not resolve, a timeout. */
+export class UnreachableError extends ReflexError {
+  constructor(
+    readonly url: string,
+    why: string,
+    cause: unknown,
+  ) {
+    super('UNREACHABLE', `cannot reach Reflex at ${url}: ${why}`, { retriable: true, cause });
+  }
+}
+
+/** The public REST API of one Reflex (engine, and the driver when there is one), as the demo and `reflex` use it. */
 export class ReflexClient {
   constructor(
     readonly engineUrl: string,
-    readonly driverUrl: string,
+    private readonly driver: string | null,
     private readonly token?: string,
   ) {}
+
+  get driverUrl(): string {
+    if (!this.driver) throw new Error('no driver URL was given');
+    return this.driver;
+  }
+
+  /** Any engine call: the parsed JSON answer, or ApiCallError / UnreachableError. */
+  request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.call(this.engineUrl, method, path, body);
+  }
 
   private async call<T>(base: string, method: string, path: string, body?: unknown): Promise<T> {
     // Declared even without a body: with AUTH_TOKENS unset a state-changing call must say JSON.
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
-    const response = await fetch(`${base}${path}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      // An answer takes milliseconds; one that never comes must fail the caller, not hang it.
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
+    let response: Response;
+    try {
+      response = await fetch(`${base}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        // An answer takes milliseconds; one that never comes must fail the caller, not hang it.
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+    } catch (error) {
+      throw new UnreachableError(base, whyUnreachable(error), error);
+    }
     const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+    if (!response.ok) throw apiError(response.status, `${method} ${path}`, text);
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
@@ -75,7 +119,7 @@ export class ReflexClient {
   }
 
   plan(id: string): Promise<PlanV1> {
-    return this.call(this.engineUrl, 'GET', `/v1/plans/${id}`);
+    return this.call(this.engineUrl, 'GET', `/v1/plans/${encodeURIComponent(id)}`);
   }
 
   async plansSince(from: string): Promise<PlanV1[]> {
@@ -92,7 +136,7 @@ export class ReflexClient {
     const page = await this.call<{ items: TimelineEntry[] }>(
       this.engineUrl,
       'GET',
-      `/v1/plans/${planId}/events?${query.toString()}`,
+      `/v1/plans/${encodeURIComponent(planId)}/events?${query.toString()}`,
     );
     return page.items;
   }
@@ -108,8 +152,8 @@ export class ReflexClient {
     ).items;
   }
 
-  groupStatus(groupId: string): Promise<{ redundant: boolean }> {
-    return this.call(this.engineUrl, 'GET', `/v1/groups/${groupId}/status`);
+  groupStatus(groupId: string): Promise<GroupStatusV1> {
+    return this.call(this.engineUrl, 'GET', `/v1/groups/${encodeURIComponent(groupId)}/status`);
   }
 
   simState(): Promise<InventoryV1> {
@@ -131,4 +175,28 @@ export class ReflexClient {
   async clearFaults(): Promise<void> {
     await this.call(this.driverUrl, 'DELETE', '/v1/sim/faults');
   }
+}
+
+function apiError(status: number, call: string, text: string): ApiCallError {
+  let body: { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined;
+  try {
+    body = JSON.parse(text) as typeof body;
+  } catch {
+    // not JSON (a proxy's page): the text is the message
+  }
+  const e = body?.error;
+  return typeof e?.message === 'string'
+    ? new ApiCallError(status, call, typeof e.code === 'string' ? e.code : '', e.message, e.details)
+    : new ApiCallError(status, call, '', text.slice(0, 500), undefined);
+}
+
+/** "connection refused", "timed out after 15 s", ...: what fetch's TypeError hides in its cause. */
+function whyUnreachable(error: unknown): string {
+  if (error instanceof Error && error.name === 'TimeoutError') {
+    return `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`;
+  }
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  if (cause?.code === 'ECONNREFUSED') return 'connection refused (is the engine running?)';
+  if (cause?.code === 'ENOTFOUND') return 'no such host name';
+  return cause?.message ?? (error instanceof Error ? error.message : String(error));
 }

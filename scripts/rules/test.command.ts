@@ -3,7 +3,6 @@ import type { AlarmV1 } from '@reflex/contracts/alarm.v1';
 import type { InventoryV1 } from '@reflex/contracts/inventory.v1';
 import { ValidationError } from '@reflex/common';
 import {
-  type ConditionResult,
   type Evaluation,
   InMemoryFactSource,
   type LoadedRule,
@@ -23,6 +22,7 @@ import {
   readJsonFile,
   shortHash,
 } from './cli-io';
+import { decisionLines, formatCondition } from './evaluation-format';
 
 /**
  * `test <rule-file-or-name> <alarm.json> [inventory.json]`: one rule against one alarm. The alarm
@@ -71,16 +71,7 @@ export async function testCommand(args: string[], options: CliOptions): Promise<
       `rule ${rule.name} v${rule.version} sha256 ${shortHash(rule.hash)}${disabled}: ${outcome.fired ? 'FIRED' : 'NOT FIRED'}`,
     );
     for (const c of outcome.conditions) print(`  ${formatCondition(c)}`);
-    const d = evaluation.decision;
-    if (d) {
-      print(
-        `decision: ${d.policy} on ${d.target.kind} ${d.target.id} (mode ${d.mode}, onFailure ${d.onFailure}, cooldown ${d.cooldownSeconds} s)`,
-      );
-      print(`  reason: ${d.reason}`);
-    } else {
-      print('decision: none');
-      for (const w of evaluation.whyNot) print(`  ${w.why}`);
-    }
+    decisionLines(evaluation).forEach((line) => print(line));
   }
   return outcome.fired ? EXIT_OK : EXIT_FAILED;
 }
@@ -107,12 +98,4 @@ async function loadRule(arg: string, rulesDir: string): Promise<LoadedRule> {
     definition: read.rule,
     loadedAt: new Date().toISOString(),
   };
-}
-
-function formatCondition(c: ConditionResult): string {
-  const mark = c.result === null ? '-' : c.result !== c.negated ? '✓' : '✗';
-  const op = `${c.negated ? 'not ' : ''}${c.operator}`;
-  const compared = c.valueResult !== undefined ? ` (= ${JSON.stringify(c.valueResult)})` : '';
-  const value = c.result === null ? 'not evaluated' : `fact value ${JSON.stringify(c.factValue)}`;
-  return `${mark} ${c.at}: ${c.fact} ${c.path ?? '$'} ${op} ${JSON.stringify(c.value)}${compared} → ${value}`;
 }

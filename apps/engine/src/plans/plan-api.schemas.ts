@@ -121,7 +121,14 @@ export const ApiError = (status: 400 | 404 | 409, description: string) =>
   ApiResponse({ status, description, schema: ERROR_SCHEMA });
 
 export const ApiId = (what: string) =>
-  ApiParam({ name: 'id', description: `the ${what}'s id (uuid)`, schema: { type: 'string' } });
+  ApiParam({
+    name: 'id',
+    description:
+      what === 'plan'
+        ? "the plan's id (uuid), or a unique prefix of it of at least 8 characters (409 naming the candidates when several plans share it)"
+        : `the ${what}'s id (uuid)`,
+    schema: { type: 'string' },
+  });
 
 export const ApiFilter = (name: string, values: readonly string[] | null, description: string) =>
   ApiQuery({

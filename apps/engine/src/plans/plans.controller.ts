@@ -15,6 +15,7 @@ import {
   pageOfSchema,
 } from './plan-api.schemas';
 import { PlanCommandsService } from './plan-commands.service';
+import { PlanIdResolver } from './plan-ids';
 import { PLAN_PAGE_SIZE } from './plan-query';
 import type { TimelineEntry } from './plan-rows';
 import { type Page, PlanViewsService } from './plan-views.service';
@@ -25,6 +26,7 @@ export class PlansController {
   constructor(
     private readonly views: PlanViewsService,
     private readonly commands: PlanCommandsService,
+    private readonly ids: PlanIdResolver,
   ) {}
 
   @Get()
@@ -58,8 +60,8 @@ export class PlansController {
   @ApiId('plan')
   @ApiResponse({ status: 200, schema: PLAN_SCHEMA })
   @ApiError(404, 'no such plan')
-  get(@Param('id') id: string): Promise<ExecutablePlan> {
-    return this.views.plan(id);
+  async get(@Param('id') id: string): Promise<ExecutablePlan> {
+    return this.views.plan(await this.ids.resolve(id));
   }
 
   @Get(':id/events')
@@ -72,12 +74,12 @@ export class PlansController {
   @ApiPaging()
   @ApiResponse({ status: 200, schema: pageOfSchema(TIMELINE_ENTRY_SCHEMA) })
   @ApiError(404, 'no such plan')
-  events(
+  async events(
     @Param('id') id: string,
     @Query('limit') limit: unknown,
     @Query('cursor') cursor: unknown,
   ): Promise<Page<TimelineEntry>> {
-    return this.views.timeline(id, limit, cursor);
+    return this.views.timeline(await this.ids.resolve(id), limit, cursor);
   }
 
   @Post(':id/approve')
@@ -92,12 +94,12 @@ export class PlansController {
   @ApiResponse({ status: 200, description: 'the plan after approval', schema: PLAN_SCHEMA })
   @ApiError(404, 'no such plan')
   @ApiError(409, 'the plan is not waiting for approval')
-  approve(
+  async approve(
     @Param('id') id: string,
     @Body() body: unknown,
     @Req() caller: Caller,
   ): Promise<ExecutablePlan> {
-    return this.commands.approve(id, actorOf(body, caller));
+    return this.commands.approve(await this.ids.resolve(id), actorOf(body, caller));
   }
 
   @Post(':id/cancel')
@@ -113,11 +115,11 @@ export class PlansController {
   @ApiResponse({ status: 200, description: 'the cancelled plan', schema: PLAN_SCHEMA })
   @ApiError(404, 'no such plan')
   @ApiError(409, 'the plan has finished, or is rolling back')
-  cancel(
+  async cancel(
     @Param('id') id: string,
     @Body() body: unknown,
     @Req() caller: Caller,
   ): Promise<ExecutablePlan> {
-    return this.commands.cancel(id, actorOf(body, caller));
+    return this.commands.cancel(await this.ids.resolve(id), actorOf(body, caller));
   }
 }

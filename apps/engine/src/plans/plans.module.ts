@@ -13,6 +13,7 @@ import { OutboxAttemptRepository } from './outbox-attempt.repository';
 import { OutboxRelay } from './outbox-relay.service';
 import { PlanCommandsService } from './plan-commands.service';
 import { PlanExecutor } from './plan-executor.service';
+import { PlanIdResolver } from './plan-ids';
 import { PlanMetrics } from './plan-metrics';
 import { planningConfigProvider, planStateMachineProvider } from './plan-lifecycle';
 import { PlanQueryRepository } from './plan-query.repository';
@@ -67,6 +68,7 @@ import { WaitingIntentsService } from './waiting-intents.service';
     WaitingIntentsService,
     PlanCommandsService,
     PlanViewsService,
+    PlanIdResolver,
     PlanTicker,
     DriverInquiry,
     DriverEventsConsumer,

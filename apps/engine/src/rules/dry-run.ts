@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ValidationError } from '@reflex/common';
 import { type AlarmV1, type InventoryV1, validate } from '@reflex/contracts';
 import { buildPlan, type PlacementConfig } from '@reflex/domain';
-import { evaluateRules, InMemoryFactSource, type LoadedRule } from '@reflex/rules';
+import { evaluateRules, InMemoryFactSource, type LoadedRule, validateRule } from '@reflex/rules';
 import { toPlanIntent } from './plan-intent';
 
 /** Everything a dry run needs, as plain data: it crosses into a worker thread. */
@@ -58,6 +58,30 @@ export function field<T>(kind: 'alarm.v1' | 'inventory.v1', value: unknown, at: 
     `invalid ${at.slice(1)}: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`,
     errors,
   );
+}
+
+/**
+ * The `rule` of a dry run (CONTRACT §8) as if it were loaded: a 400 naming each problem under
+ * `/rule`. Outside the rules directory it has no version history, so its declared version or 1.
+ */
+export function candidateRule(input: unknown): LoadedRule {
+  const result = validateRule(input);
+  if (!result.ok) {
+    const errors = result.errors.map((e) => ({ path: `/rule${e.pointer}`, message: e.message }));
+    throw new ValidationError(
+      `invalid rule: ${result.errors.map((e) => `${e.path} ${e.message}`).join('; ')}`,
+      errors,
+    );
+  }
+  return {
+    name: result.rule.name,
+    version: result.rule.version ?? 1,
+    hash: result.hash,
+    file: '(request)',
+    enabled: result.rule.enabled !== false,
+    definition: result.rule,
+    loadedAt: new Date().toISOString(),
+  };
 }
 
 /** A copy of `value` with every list cut to DRY_RUN_MAX_LIST items, each cut recorded. */

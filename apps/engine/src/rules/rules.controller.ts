@@ -5,7 +5,7 @@ import { ENGINE_CONFIG, EngineConfig } from '@reflex/config';
 import { AlarmV1 } from '@reflex/contracts';
 import { validateRule } from '@reflex/rules';
 import { InventoryRepository } from '../inventory/inventory.repository';
-import { field } from './dry-run';
+import { candidateRule, field } from './dry-run';
 import { checkDryRunSize, DRY_RUN_MAX_RESOURCES } from './dry-run-limits';
 import { DRY_RUN_TIMEOUT_MS, DryRunRunner } from './dry-run.runner';
 import { RuleRegistry } from './rule-registry.service';
@@ -69,7 +69,14 @@ export class RulesController {
     schema: {
       type: 'object',
       required: ['alarm'],
-      properties: { alarm: { type: 'object' }, inventory: { type: 'object' } },
+      properties: {
+        alarm: { type: 'object' },
+        inventory: { type: 'object' },
+        rule: {
+          type: 'object',
+          description: 'a candidate rule, validated and evaluated alone instead of the live rules',
+        },
+      },
     },
   })
   @ApiResponse({ status: 200 })
@@ -82,11 +89,11 @@ export class RulesController {
     description: 'body, inventory (the error names the list) or computing time over the limit',
   })
   async evaluate(@Body() body: unknown) {
-    const input = (body ?? {}) as { alarm?: unknown; inventory?: unknown };
+    const input = (body ?? {}) as { alarm?: unknown; inventory?: unknown; rule?: unknown };
     const alarm = field<AlarmV1>('alarm.v1', input.alarm, '/alarm');
     checkDryRunSize(input.inventory);
     return this.dryRuns.run({
-      rules: this.registry.rules(),
+      rules: input.rule === undefined ? this.registry.rules() : [candidateRule(input.rule)],
       alarm,
       inventory:
         input.inventory === undefined
