@@ -1,4 +1,5 @@
 import type { HostV1 } from '@reflex/contracts/inventory.v1';
+import { rackKey } from '../inventory/failure-domains';
 import type { InventoryView } from '../inventory/inventory-view';
 import type { UnjudgedHosts } from './candidate-summary';
 import { LoadIndex } from './load-index';
@@ -24,6 +25,8 @@ export interface CandidatePool {
   /** Shared by every solver on the view: copy it before updating it. */
   index: LoadIndex;
   turnedDown: Omit<UnjudgedHosts, 'notJudged'>;
+  /** The indexed hosts of each rack (by rackKey), to move them together between levels. */
+  hostsByRack: ReadonlyMap<string, readonly string[]>;
 }
 
 /**
@@ -65,5 +68,12 @@ function buildPool(
     (h) => RESOURCES.map((r) => offered(h, r, config)),
     (h) => RESOURCES.map((r) => view.usage(h.id)[r.dim]),
   );
-  return { index, turnedDown: { rejected: all.length - up.length, rejectedBy } };
+  const hostsByRack = new Map<string, string[]>();
+  for (const host of up) {
+    const rack = rackKey(host);
+    const hosts = hostsByRack.get(rack);
+    if (hosts) hosts.push(host.id);
+    else hostsByRack.set(rack, [host.id]);
+  }
+  return { index, turnedDown: { rejected: all.length - up.length, rejectedBy }, hostsByRack };
 }

@@ -1,4 +1,5 @@
 import type { HostV1, InstanceV1 } from '@reflex/contracts/inventory.v1';
+import { rackKey } from '../inventory/failure-domains';
 import type { InventoryView } from '../inventory/inventory-view';
 import { antiAffinityFor } from './anti-affinity';
 import {
@@ -30,14 +31,19 @@ const NOTHING: Usage = { vcpus: 0, memoryMb: 0 };
  * next one in the same plan sees it. Build one solver per plan, seeded with the reservations of all
  * in-flight plans.
  *
- * Order of preference: least loaded after the placement (the higher of cpu and memory utilisation
- * against overcommitted capacity), then host id, so equal inventories give equal plans. Hosts are
- * judged from the least loaded on, and only as far as one could still be preferred (LoadIndex).
+ * Order of preference: the rack that has received the fewest moves of this plan and the in-flight
+ * ones (a storm's evacuations spread over racks instead of filling the few least-loaded hosts, so
+ * one more rack failing takes fewer of them down again), then least loaded after the placement
+ * (the higher of cpu and memory utilisation against overcommitted capacity), then host id, so
+ * equal inventories give equal plans. Hosts are judged rack level by rack level from the least
+ * loaded on, and only as far as one could still be preferred (LoadIndex).
  */
 export class PlacementSolver {
   private readonly reserved = new Map<string, Usage>();
   /** Where an instance will be once in-flight moves finish: anti-affinity must look there. */
   private readonly plannedHost = new Map<string, string>();
+  /** Moves reserved per rack (by rackKey): the level of the rack's hosts in the indexes. */
+  private readonly rackPlacements = new Map<string, number>();
   private readonly own: Reservation[] = [];
   /** Per source hypervisor (undefined: source host unknown, any goes); built on first use. */
   private readonly pools = new Map<string | undefined, CandidatePool>();
@@ -142,9 +148,15 @@ export class PlacementSolver {
       }
       const capacity = this.capacityCheck(instance, host);
       reasons.push(...capacity.reasons, ...antiAffinity(host));
-      return reasons.length
-        ? { hostId: host.id, accepted: false, reasons }
-        : { hostId: host.id, accepted: true, reasons, loadAfter: capacity.loadAfter };
+      if (reasons.length) return { hostId: host.id, accepted: false, reasons };
+      const rackPlacements = this.rackPlacements.get(rackKey(host)) ?? 0;
+      return {
+        hostId: host.id,
+        accepted: true,
+        reasons,
+        loadAfter: capacity.loadAfter,
+        rackPlacements,
+      };
     };
   }
 
@@ -182,8 +194,14 @@ export class PlacementSolver {
     const shared = candidatePool(this.view, this.config, hypervisor);
     pool = { ...shared, index: shared.index.copy() };
     for (const hostId of this.reserved.keys()) this.reindex(pool, hostId);
+    for (const rack of this.rackPlacements.keys()) this.relevel(pool, rack);
     this.pools.set(hypervisor, pool);
     return pool;
+  }
+
+  private relevel(pool: CandidatePool, rack: string): void {
+    const level = this.rackPlacements.get(rack) ?? 0;
+    for (const hostId of pool.hostsByRack.get(rack) ?? []) pool.index.setLevel(hostId, level);
   }
 
   private reindex(pool: CandidatePool, hostId: string): void {
@@ -268,17 +286,26 @@ export class PlacementSolver {
 
   /** A placement of this plan: reserved, kept as the plan's own, its host moved in the indexes. */
   private record(r: Reservation): void {
-    this.reserve(r);
+    const rack = this.reserve(r);
     this.own.push(r);
-    for (const pool of this.pools.values()) this.reindex(pool, r.hostId);
+    for (const pool of this.pools.values()) {
+      this.reindex(pool, r.hostId);
+      if (rack !== undefined) this.relevel(pool, rack);
+    }
   }
 
-  private reserve(r: Reservation): void {
+  /** Returns the rack the reservation lands in, if the inventory knows its host. */
+  private reserve(r: Reservation): string | undefined {
     const usage = this.reserved.get(r.hostId);
     if (usage) {
       usage.vcpus += r.vcpus;
       usage.memoryMb += r.memoryMb;
     } else this.reserved.set(r.hostId, { vcpus: r.vcpus, memoryMb: r.memoryMb });
     this.plannedHost.set(r.instanceId, r.hostId);
+    const host = this.view.host(r.hostId);
+    if (!host) return undefined;
+    const rack = rackKey(host);
+    this.rackPlacements.set(rack, (this.rackPlacements.get(rack) ?? 0) + 1);
+    return rack;
   }
 }

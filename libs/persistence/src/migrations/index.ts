@@ -8,6 +8,7 @@ import { Audit1795213740000 } from './1795213740000-audit';
 import { SimulatorRows1795300000000 } from './1795300000000-simulator-rows';
 import { InventoryVersion1795320000000 } from './1795320000000-inventory-version';
 import { ActionInquiry1795400000000 } from './1795400000000-action-inquiry';
+import { FailureDomains1795510000000 } from './1795510000000-failure-domains';
 
 /**
  * Every migration, oldest first, listed explicitly: the apps are bundled by webpack, where a glob
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   SimulatorRows1795300000000,
   InventoryVersion1795320000000,
   ActionInquiry1795400000000,
+  FailureDomains1795510000000,
 ];
