@@ -26,11 +26,7 @@ const plan = (policy: Parameters<typeof intent>[0], inv: ReturnType<typeof inven
   );
 
 const moved = (actions: ActionV1[]) =>
-  actions.flatMap((a) =>
-    'instanceId' in a.params
-      ? [`${a.type} ${(a.params as { instanceId: string }).instanceId}`]
-      : [],
-  );
+  actions.flatMap((a) => ('instanceId' in a.params ? [`${a.type} ${a.params.instanceId}`] : []));
 
 /** Room for two 4-vCPU VMs on h2. */
 const small = host('h2', { capacity: { vcpus: 8, memoryMb: 16384 } });
