@@ -149,14 +149,9 @@ export class PlacementSolver {
       const capacity = this.capacityCheck(instance, host);
       reasons.push(...capacity.reasons, ...antiAffinity(host));
       if (reasons.length) return { hostId: host.id, accepted: false, reasons };
+      const { loadAfter } = capacity;
       const rackPlacements = this.rackPlacements.get(rackKey(host)) ?? 0;
-      return {
-        hostId: host.id,
-        accepted: true,
-        reasons,
-        loadAfter: capacity.loadAfter,
-        rackPlacements,
-      };
+      return { hostId: host.id, accepted: true, reasons, loadAfter, rackPlacements };
     };
   }
 
