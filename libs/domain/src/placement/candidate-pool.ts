@@ -1,5 +1,4 @@
 import type { HostV1 } from '@reflex/contracts/inventory.v1';
-import { rackKey } from '../inventory/failure-domains';
 import type { InventoryView } from '../inventory/inventory-view';
 import type { UnjudgedHosts } from './candidate-summary';
 import { LoadIndex } from './load-index';
@@ -25,8 +24,8 @@ export interface CandidatePool {
   /** Shared by every solver on the view: copy it before updating it. */
   index: LoadIndex;
   turnedDown: Omit<UnjudgedHosts, 'notJudged'>;
-  /** The indexed hosts of each rack (by rackKey), to move them together between levels. */
-  hostsByRack: ReadonlyMap<string, readonly string[]>;
+  /** By rack number (InventoryView.rackOf), its hosts' numbers in the index: they change level together. */
+  hostsByRack: ReadonlyMap<number, readonly number[]>;
 }
 
 /**
@@ -68,12 +67,13 @@ function buildPool(
     (h) => RESOURCES.map((r) => offered(h, r, config)),
     (h) => RESOURCES.map((r) => view.usage(h.id)[r.dim]),
   );
-  const hostsByRack = new Map<string, string[]>();
+  const hostsByRack = new Map<number, number[]>();
   for (const host of up) {
-    const rack = rackKey(host);
+    const rack = view.rackOf(host.id)!;
+    const i = index.numberOfHost(host.id)!;
     const hosts = hostsByRack.get(rack);
-    if (hosts) hosts.push(host.id);
-    else hostsByRack.set(rack, [host.id]);
+    if (hosts) hosts.push(i);
+    else hostsByRack.set(rack, [i]);
   }
   return { index, turnedDown: { rejected: all.length - up.length, rejectedBy }, hostsByRack };
 }

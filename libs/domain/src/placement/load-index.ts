@@ -2,8 +2,8 @@ import type { HostV1 } from '@reflex/contracts/inventory.v1';
 import type { CandidateVerdict } from './placement.types';
 
 /**
- * Accepted verdicts best first: fewest placements already made in the host's rack (so a storm's
- * moves spread over racks), then least loaded after the placement, then host id.
+ * Accepted verdicts best first: fewest of the plan's moves already in the host's rack (so a
+ * storm's evacuations spread over racks), then least loaded after the placement, then host id.
  */
 export const byRank = (a: CandidateVerdict, b: CandidateVerdict): number =>
   (a.rackPlacements ?? 0) - (b.rackPlacements ?? 0) ||
@@ -33,7 +33,7 @@ const NONE = -1;
 class BucketLists {
   constructor(
     /** Per level, the first host of each bucket; a level's array is made when first used. */
-    private readonly heads: Map<number, Int32Array>,
+    private readonly heads: Int32Array[],
     private readonly next: Int32Array,
     private readonly prev: Int32Array,
     private readonly bucketOf: Int32Array,
@@ -42,7 +42,7 @@ class BucketLists {
 
   static empty(hosts: number): BucketLists {
     return new BucketLists(
-      new Map(),
+      [],
       new Int32Array(hosts),
       new Int32Array(hosts),
       new Int32Array(hosts).fill(NONE),
@@ -52,7 +52,7 @@ class BucketLists {
 
   copy(): BucketLists {
     return new BucketLists(
-      new Map([...this.heads].map(([level, head]) => [level, head.slice()])),
+      this.heads.map((head) => head.slice()),
       this.next.slice(),
       this.prev.slice(),
       this.bucketOf.slice(),
@@ -77,21 +77,20 @@ class BucketLists {
 
   /** The first bucket of the level from `bucket` on that holds a host; undefined past the last. */
   nonEmptyFrom(level: number, bucket: number): number | undefined {
-    const head = this.heads.get(level);
+    const head = this.heads[level];
     if (!head) return undefined;
     for (let k = bucket; k <= BUCKETS; k++) if (head[k] !== NONE) return k;
     return undefined;
   }
 
   *hostsIn(level: number, bucket: number): Generator<number> {
-    const head = this.heads.get(level);
+    const head = this.heads[level];
     if (!head) return;
     for (let host = head[bucket]; host !== NONE; host = this.next[host]) yield host;
   }
 
   private link(host: number, level: number, bucket: number): void {
-    let head = this.heads.get(level);
-    if (!head) this.heads.set(level, (head = new Int32Array(BUCKETS + 1).fill(NONE)));
+    const head = this.heads[level] ?? this.addLevels(level);
     const first = head[bucket];
     this.next[host] = first;
     this.prev[host] = NONE;
@@ -100,8 +99,13 @@ class BucketLists {
     this.bucketOf[host] = bucket;
   }
 
+  private addLevels(upTo: number): Int32Array {
+    while (this.heads.length <= upTo) this.heads.push(new Int32Array(BUCKETS + 1).fill(NONE));
+    return this.heads[upTo];
+  }
+
   private unlink(host: number): void {
-    const head = this.heads.get(this.levelOf[host])!;
+    const head = this.heads[this.levelOf[host]];
     const [before, after] = [this.prev[host], this.next[host]];
     if (before === NONE) head[this.bucketOf[host]] = after;
     else this.next[before] = after;
@@ -132,7 +136,7 @@ export class LoadIndex {
     private readonly mostOffered: readonly number[],
     private readonly resources: readonly BucketLists[],
     /** How many hosts are on each level; the levels are searched from the lowest up. */
-    private readonly population: Map<number, number>,
+    private readonly population: number[],
     private readonly levelOf: Int32Array,
   ) {}
 
@@ -156,7 +160,7 @@ export class LoadIndex {
       perHost(used),
       offers.map((row) => row.reduce((most, o) => Math.max(most, o), 0)),
       offers.map(() => BucketLists.empty(hosts.length)),
-      new Map(hosts.length ? [[0, hosts.length]] : []),
+      [hosts.length],
       new Int32Array(hosts.length),
     );
     hosts.forEach((_, i) => index.place(i, []));
@@ -176,25 +180,28 @@ export class LoadIndex {
       this.used,
       this.mostOffered,
       this.resources.map((r) => r.copy()),
-      new Map(this.population),
+      [...this.population],
       this.levelOf.slice(),
     );
   }
 
   /**
-   * Puts the host on `level` (its rack's placements so far): every host of a lower level is
-   * preferred to it, whatever the loads. Hosts not in the index are ignored.
+   * Puts host number `i` on `level` (its rack's placements so far): every host of a lower level
+   * is preferred to it, whatever the loads.
    */
-  setLevel(hostId: string, level: number): void {
-    const i = this.numberOf.get(hostId);
-    if (i === undefined || this.levelOf[i] === level) return;
+  setLevel(i: number, level: number): void {
     const from = this.levelOf[i];
-    const left = this.population.get(from)! - 1;
-    if (left) this.population.set(from, left);
-    else this.population.delete(from);
-    this.population.set(level, (this.population.get(level) ?? 0) + 1);
+    if (from === level) return;
+    this.population[from] -= 1;
+    while (this.population.length <= level) this.population.push(0);
+    this.population[level] += 1;
     this.levelOf[i] = level;
     for (const lists of this.resources) lists.setLevel(i, level);
+  }
+
+  /** The host's number in the index (for setLevel), undefined for a host not in it. */
+  numberOfHost(hostId: string): number | undefined {
+    return this.numberOf.get(hostId);
   }
 
   /** `reserved` (per resource) is now taken on the host besides its inventory; others are ignored. */
@@ -225,8 +232,8 @@ export class LoadIndex {
   ): { judged: CandidateVerdict[]; best: CandidateVerdict | undefined } {
     const steps = this.mostOffered.map((most, r) => (most > 0 ? need[r] / most : 0));
     const judged: CandidateVerdict[] = [];
-    const levels = [...this.population.keys()].sort((a, b) => a - b);
-    for (const level of levels) {
+    for (const [level, hosts] of this.population.entries()) {
+      if (!hosts) continue;
       const best = this.searchLevel(level, steps, judge, judged);
       if (best) return { judged, best };
     }

@@ -137,8 +137,9 @@ function expectSameAsReference(
   reservations: readonly Reservation[],
   request: PlacementRequest,
   result: PlacementResult,
+  planId: string,
 ): void {
-  const reference = exhaustivePlacement(inventory, config, reservations, request);
+  const reference = exhaustivePlacement(inventory, config, reservations, request, planId);
   if (reference.ok) {
     expect(result).toMatchObject({
       ok: true,
@@ -171,7 +172,7 @@ describe('PlacementSolver against the exhaustive rule', () => {
           for (const request of requests) {
             const reservations = [...inFlight, ...solver.reservations()];
             const result = solver.place(request);
-            expectSameAsReference(inventory, config, reservations, request, result);
+            expectSameAsReference(inventory, config, reservations, request, result, `plan-${p}`);
             expectEveryHostAccountedFor(view, result);
           }
         });

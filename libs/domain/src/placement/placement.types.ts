@@ -41,8 +41,8 @@ export interface CandidateVerdict {
   /** Utilisation after the placement (max of cpu and memory, 0..1+); set for hosts that fit. */
   loadAfter?: number;
   /**
-   * Moves already placed in the host's rack by this plan and the live ones (set for hosts that
-   * fit): the fewer, the more preferred, before load, so a storm's moves spread over racks.
+   * Moves this plan has already placed in the host's rack (set for hosts that fit): the fewer, the
+   * more preferred, before load, so a storm's evacuations spread over racks.
    */
   rackPlacements?: number;
 }

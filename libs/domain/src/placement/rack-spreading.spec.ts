@@ -69,17 +69,15 @@ describe('rack spreading', () => {
     expect(spread.reservations.map((r) => r.hostId)).toEqual(['a1', 'a2', 'a3', 'b1']);
   });
 
-  it("counts live plans' moves: a rack they fill is the last choice of the next plan", () => {
-    const inv = cloud(1);
-    const live: Reservation[] = ['a1', 'a2'].map((hostId, i) => ({
-      planId: 'earlier',
-      hostId,
-      instanceId: `elsewhere-${i}`,
-      vcpus: 0,
-      memoryMb: 0,
-    }));
+  it("counts live plans' moves as load only: each plan spreads its own moves", () => {
+    const inv = cloud(2);
+    // An earlier plan's move to a1 makes a1 busier, not rack a less preferred.
+    const live: Reservation[] = [
+      { planId: 'earlier', hostId: 'a1', instanceId: 'elsewhere', vcpus: 4, memoryMb: 8192 },
+    ];
     const solver = new PlacementSolver(new InventoryView(inv), NO_OVERCOMMIT, live, 'next');
-    expect(solver.place({ instanceId: 'vm-1' })).toMatchObject({ ok: true, hostId: 'b1' });
+    expect(solver.place({ instanceId: 'vm-1' })).toMatchObject({ ok: true, hostId: 'a2' });
+    expect(solver.place({ instanceId: 'vm-2' })).toMatchObject({ ok: true, hostId: 'b1' });
   });
 
   it('still fills a rack when only it has room', () => {

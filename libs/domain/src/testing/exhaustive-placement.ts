@@ -20,7 +20,7 @@ interface Verdict {
   host: HostV1;
   codes: RejectionCode[];
   loadAfter: number;
-  /** Reserved moves into the host's rack. */
+  /** The placing plan's moves into the host's rack. */
   rackPlacements: number;
 }
 
@@ -30,19 +30,21 @@ const BASIC: readonly RejectionCode[] = ['source-host', 'excluded', 'not-up', 'h
  * Where the rule puts the instance given these reservations (in-flight plans' and the plan's own
  * earlier placements, in the order made): the up host of the source's hypervisor, not the source
  * nor excluded, with room under overcommit and no other group member on it (or in its rack, or its
- * zone) now or once the reserved moves are done; of those, the one whose rack has the fewest
- * reserved moves, then the least loaded after the placement, then the first by id.
+ * zone) now or once the reserved moves are done; of those, the one whose rack has the fewest moves
+ * of plan `planId` (the plan placing), then the least loaded after the placement, then the first
+ * by id.
  */
 export function exhaustivePlacement(
   inventory: InventoryV1,
   config: PlacementConfig,
   reservations: readonly Reservation[],
   request: PlacementRequest,
+  planId: string,
 ): ReferencePlacement {
   const instance = inventory.instances.find((i) => i.id === request.instanceId);
   if (!instance) return { ok: false, constraints: ['unknown-instance'] };
   if (instance.kind === 'baremetal') return { ok: false, constraints: ['baremetal'] };
-  const cloud = summarize(inventory, reservations);
+  const cloud = summarize(inventory, reservations, planId);
   const placement: Placement = {
     instance,
     request,
@@ -76,12 +78,16 @@ interface Summary {
   inventory: InventoryV1;
   used: Map<string, { vcpus: number; memoryMb: number }>;
   location: Map<string, string>;
-  /** Reserved moves per rack (by rackKey), counting only reservations onto known hosts. */
+  /** The placing plan's moves per rack (by rackKey), onto known hosts. */
   rackPlacements: Map<string, number>;
 }
 
 /** Summed once per placement, so that the reference stays usable on a large cloud. */
-function summarize(inventory: InventoryV1, reservations: readonly Reservation[]): Summary {
+function summarize(
+  inventory: InventoryV1,
+  reservations: readonly Reservation[],
+  planId: string,
+): Summary {
   const used = new Map<string, { vcpus: number; memoryMb: number }>();
   const take = (hostId: string, vcpus: number, memoryMb: number) => {
     const u = used.get(hostId) ?? { vcpus: 0, memoryMb: 0 };
@@ -93,7 +99,7 @@ function summarize(inventory: InventoryV1, reservations: readonly Reservation[])
   const location = new Map(inventory.instances.map((i) => [i.id, i.hostId]));
   for (const r of reservations) location.set(r.instanceId, r.hostId);
   const rackPlacements = new Map<string, number>();
-  for (const r of reservations) {
+  for (const r of reservations.filter((mine) => mine.planId === planId)) {
     const host = inventory.hosts.find((h) => h.id === r.hostId);
     if (host) rackPlacements.set(rackKey(host), (rackPlacements.get(rackKey(host)) ?? 0) + 1);
   }
