@@ -59,7 +59,13 @@ function replay(
     const reservations = [...inFlight.reservations, ...solver.reservations()];
     const request = { instanceId: planned.instanceId };
     const placed = solver.place(request);
-    const reference = exhaustivePlacement(inventory, CONFIG.placement, reservations, request);
+    const reference = exhaustivePlacement(
+      inventory,
+      CONFIG.placement,
+      reservations,
+      request,
+      draft.id,
+    );
     tally.placements += 1;
     tally.notJudged.push(placed.omitted?.notJudged ?? 0);
     const got = placed.ok ? placed.hostId : `none (${placed.constraints.join(', ')})`;

@@ -73,6 +73,19 @@ describe('group status and degraded_since', () => {
     expect(await storedDegradedSince()).toBeNull();
   });
 
+  it('reports a group with rack anti-affinity like any other', async () => {
+    const db = sampleInventory().groups.find((g) => g.id === 'db')!;
+    expect(
+      (await call(engine, 'PUT', '/v1/groups/db', { ...db, antiAffinity: 'rack' })).status,
+    ).toBe(200);
+    expect(await status()).toEqual({
+      healthyActive: 2,
+      healthyStandby: 1,
+      redundant: true,
+      degradedSince: null,
+    });
+  });
+
   it('follows instance and group changes, deletions and whole-inventory replacement', async () => {
     const vm03 = sampleInventory().instances.find((i) => i.id === 'vm-03')!;
     await call(engine, 'PUT', '/v1/instances/vm-03', { ...vm03, state: 'error' });

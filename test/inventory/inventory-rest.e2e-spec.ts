@@ -85,7 +85,12 @@ describe('inventory REST API', () => {
       path: 'instances',
       kind: 'instance',
       object: instance('vm-09', { hostId: 'cmp-02' }),
-      changed: instance('vm-09', { hostId: 'cmp-01', groupId: 'db', role: 'standby' }),
+      changed: instance('vm-09', {
+        hostId: 'cmp-01',
+        groupId: 'db',
+        role: 'standby',
+        priority: 90,
+      }),
       badField: '/resources/vcpus',
       bad: { ...instance('vm-09'), resources: { vcpus: 'four', memoryMb: 1 } },
     },
@@ -93,9 +98,9 @@ describe('inventory REST API', () => {
       path: 'groups',
       kind: 'group',
       object: group('cache', { active: 3, standby: 0, antiAffinity: 'zone' }),
-      changed: group('cache', { active: 1 }),
+      changed: group('cache', { active: 1, antiAffinity: 'rack' }),
       badField: '/antiAffinity',
-      bad: { ...group('cache'), antiAffinity: 'rack' },
+      bad: { ...group('cache'), antiAffinity: 'row' },
     },
   ];
 
@@ -131,6 +136,18 @@ describe('inventory REST API', () => {
       expect(reply.status).toBe(400);
       expect(fieldsOf(reply)).toEqual([badField]);
       expect((await call(engine, 'GET', url)).status).toBe(404);
+    });
+
+    it('refuses an instance priority outside 0-100 with 400 naming /priority', async () => {
+      for (const priority of [101, -1, 2.5, '90']) {
+        const reply = await call(engine, 'PUT', '/v1/instances/vm-09', {
+          ...instance('vm-09'),
+          priority,
+        });
+        expect(reply.status).toBe(400);
+        expect(fieldsOf(reply)).toEqual(['/priority']);
+      }
+      expect((await call(engine, 'GET', '/v1/instances/vm-09')).status).toBe(404);
     });
 
     it('refuses a body whose id differs from the path with 400 naming /id', async () => {

@@ -14,7 +14,11 @@ export type InstanceState = (typeof INSTANCE_STATES)[number];
 export const INSTANCE_ROLES = ['active', 'standby'] as const;
 export type InstanceRole = (typeof INSTANCE_ROLES)[number];
 
-export const ANTI_AFFINITIES = ['host', 'zone', 'none'] as const;
+/**
+ * Failure domains a group's members keep apart: a host, a rack (`<zone>/<labels.rack>`; a host
+ * without a rack label is a rack of its own), a zone, or nothing.
+ */
+export const ANTI_AFFINITIES = ['host', 'rack', 'zone', 'none'] as const;
 export type AntiAffinity = (typeof ANTI_AFFINITIES)[number];
 
 export interface CapacityV1 {
@@ -40,7 +44,16 @@ export interface InstanceV1 {
   resources: CapacityV1;
   groupId?: string | null;
   role?: InstanceRole | null;
+  /**
+   * 0-100, default 50 (DEFAULT_PRIORITY): when a plan cannot place every instance it moves, the
+   * higher ones are placed and started first.
+   */
+  priority?: number;
 }
+
+export const DEFAULT_PRIORITY = 50;
+export const priorityOf = (instance: Pick<InstanceV1, 'priority'>): number =>
+  instance.priority ?? DEFAULT_PRIORITY;
 
 export interface GroupV1 {
   id: string;

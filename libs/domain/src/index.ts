@@ -2,6 +2,7 @@
 export * from './inventory/inventory-view';
 export * from './inventory/host-load';
 export * from './inventory/group-status';
+export * from './inventory/failure-domains';
 // Placement
 export * from './placement/placement.types';
 export * from './placement/placement-solver';

@@ -2,6 +2,7 @@
 // run twice, the engine's inventory equal to the simulator's real state, no host over capacity, no
 // group's anti-affinity broken, and nothing left half-published.
 import type { AlarmV1, InventoryV1 } from '@reflex/contracts';
+import { rackName } from '@reflex/domain';
 import type { SimCall } from '../../../apps/driver/src/backends/simulator/simulator.state';
 import { MAX_CALLS } from '../../../apps/driver/src/backends/simulator/simulator.state';
 import { http } from '../../support/http';
@@ -250,13 +251,15 @@ export function overCapacity(inventory: InventoryV1): string[] {
 }
 
 export function antiAffinityBroken(inventory: InventoryV1): string[] {
-  const zoneOf = new Map(inventory.hosts.map((h) => [h.id, h.zone]));
+  const hostOf = new Map(inventory.hosts.map((h) => [h.id, h]));
   return inventory.groups.flatMap((g) => {
     if (g.antiAffinity === 'none') return [];
     const members = inventory.instances.filter((i) => i.groupId === g.id);
-    const places = members.map((m) =>
-      g.antiAffinity === 'host' ? m.hostId : zoneOf.get(m.hostId),
-    );
+    const places = members.map((m) => {
+      const host = hostOf.get(m.hostId);
+      if (g.antiAffinity === 'host' || !host) return m.hostId;
+      return g.antiAffinity === 'rack' ? rackName(host) : host.zone;
+    });
     return new Set(places).size === places.length
       ? []
       : [`${g.id} (${g.antiAffinity}): ${places.join(', ')}`];

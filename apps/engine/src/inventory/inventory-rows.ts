@@ -32,6 +32,7 @@ export interface InstanceRow {
   memory_mb: number;
   group_id: string | null;
   role: InstanceRole | null;
+  priority: number | null;
 }
 
 export interface GroupRow {
@@ -44,7 +45,8 @@ export interface GroupRow {
 
 export const HOST_COLUMNS =
   'id, zone, status, hypervisor, driver, capacity_vcpus, capacity_memory_mb, labels';
-export const INSTANCE_COLUMNS = 'id, host_id, kind, state, vcpus, memory_mb, group_id, role';
+export const INSTANCE_COLUMNS =
+  'id, host_id, kind, state, vcpus, memory_mb, group_id, role, priority';
 export const GROUP_COLUMNS = 'id, active, standby, anti_affinity, degraded_since';
 
 export function toHost(row: HostRow): HostV1 {
@@ -68,6 +70,8 @@ export function toInstance(row: InstanceRow): InstanceV1 {
     resources: { vcpus: row.vcpus, memoryMb: row.memory_mb },
     groupId: row.group_id,
     role: row.role,
+    // Absent rather than null when not set: the document reads back as it was written.
+    ...(row.priority === null ? {} : { priority: row.priority }),
   };
 }
 
@@ -108,16 +112,18 @@ export const UPSERT_HOSTS = `
 export const UPSERT_INSTANCES = `
   INSERT INTO instances AS t (${INSTANCE_COLUMNS})
   SELECT r.id, r."hostId", r.kind, r.state,
-         (r.resources->>'vcpus')::integer, (r.resources->>'memoryMb')::integer, r."groupId", r.role
+         (r.resources->>'vcpus')::integer, (r.resources->>'memoryMb')::integer, r."groupId", r.role,
+         r.priority
   FROM jsonb_to_recordset($1::jsonb)
-    AS r(id text, "hostId" text, kind text, state text, resources jsonb, "groupId" text, role text)
+    AS r(id text, "hostId" text, kind text, state text, resources jsonb, "groupId" text, role text,
+         priority integer)
   ON CONFLICT (id) DO UPDATE SET
     host_id = EXCLUDED.host_id, kind = EXCLUDED.kind, state = EXCLUDED.state,
     vcpus = EXCLUDED.vcpus, memory_mb = EXCLUDED.memory_mb, group_id = EXCLUDED.group_id,
-    role = EXCLUDED.role, updated_at = now()
-  WHERE (t.host_id, t.kind, t.state, t.vcpus, t.memory_mb, t.group_id, t.role)
+    role = EXCLUDED.role, priority = EXCLUDED.priority, updated_at = now()
+  WHERE (t.host_id, t.kind, t.state, t.vcpus, t.memory_mb, t.group_id, t.role, t.priority)
     IS DISTINCT FROM (EXCLUDED.host_id, EXCLUDED.kind, EXCLUDED.state, EXCLUDED.vcpus,
-                      EXCLUDED.memory_mb, EXCLUDED.group_id, EXCLUDED.role)`;
+                      EXCLUDED.memory_mb, EXCLUDED.group_id, EXCLUDED.role, EXCLUDED.priority)`;
 
 // degraded_since is derived state: the group status refresh that follows every change owns it.
 export const UPSERT_GROUPS = `

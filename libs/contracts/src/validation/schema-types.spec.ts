@@ -134,6 +134,7 @@ describe('schema properties match the TypeScript interfaces', () => {
       resources: 'required',
       groupId: 'optional',
       role: 'optional',
+      priority: 'optional',
     });
     expectFields<GroupV1>(group, {
       id: 'required',

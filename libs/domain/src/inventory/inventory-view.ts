@@ -5,6 +5,7 @@ import type {
   InstanceV1,
   InventoryV1,
 } from '@reflex/contracts/inventory.v1';
+import { rackKey } from './failure-domains';
 
 const byId = <T extends { id: string }>(a: T, b: T): number =>
   a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
@@ -23,6 +24,8 @@ export class InventoryView {
   /** Built on first use: the engine builds a view per plan, and most plans never ask. */
   private usageByHost: Map<string, Readonly<CapacityV1>> | undefined;
   private hostsByHypervisor: Map<string, HostV1[]> | undefined;
+  private rackByHost: Map<string, number> | undefined;
+  private racks = 0;
 
   constructor(readonly inventory: InventoryV1) {
     for (const host of [...inventory.hosts].sort(byId)) this.hostsById.set(host.id, host);
@@ -62,6 +65,34 @@ export class InventoryView {
         push(this.hostsByHypervisor, host.hypervisor, host);
     }
     return this.hostsByHypervisor.get(hypervisor) ?? [];
+  }
+
+  /**
+   * The host's rack as a number below rackCount (one per rackKey), undefined for an unknown host.
+   * Worked out once per view: placement counts moves per rack for every reservation, plan after
+   * plan in a storm, and numbers make that an array increment.
+   */
+  rackOf(hostId: string): number | undefined {
+    return this.rackNumbers().get(hostId);
+  }
+
+  get rackCount(): number {
+    this.rackNumbers();
+    return this.racks;
+  }
+
+  private rackNumbers(): Map<string, number> {
+    if (this.rackByHost) return this.rackByHost;
+    const numbers = new Map<string, number>();
+    this.rackByHost = new Map();
+    for (const host of this.hostsById.values()) {
+      const key = rackKey(host);
+      let rack = numbers.get(key);
+      if (rack === undefined) numbers.set(key, (rack = numbers.size));
+      this.rackByHost.set(host.id, rack);
+    }
+    this.racks = numbers.size;
+    return this.rackByHost;
   }
 
   /**

@@ -1,4 +1,5 @@
-import type { GroupV1, HostV1, InstanceV1 } from '@reflex/contracts/inventory.v1';
+import type { AntiAffinity, GroupV1, HostV1, InstanceV1 } from '@reflex/contracts/inventory.v1';
+import { rackKey, rackName } from '../inventory/failure-domains';
 import type { InventoryView } from '../inventory/inventory-view';
 import type { Rejection } from './placement.types';
 
@@ -10,11 +11,20 @@ interface Occupant {
   where: string;
 }
 
+type Domain = Exclude<AntiAffinity, 'none'>;
+
+/** The failure domain of `domain` kind that a host is in: itself, its rack or its zone. */
+const DOMAIN_OF: Record<Domain, (host: HostV1) => string> = {
+  host: (host) => host.id,
+  rack: rackKey,
+  zone: (host) => host.zone,
+};
+
 /**
  * The anti-affinity verdict on each candidate host for one instance: the other members of its group
- * that are or will be on that host (or in its zone). Where the members are is worked out once per
- * placement, so judging a host is one lookup rather than a walk over the group; the reasons are
- * only worded for the few hosts a placement judges.
+ * that are or will be on that host (or in its rack, or its zone). Where the members are is worked
+ * out once per placement, so judging a host is one lookup rather than a walk over the group; the
+ * reasons are only worded for the few hosts a placement judges.
  */
 export function antiAffinityFor(
   view: InventoryView,
@@ -23,34 +33,35 @@ export function antiAffinityFor(
 ): (host: HostV1) => readonly Rejection[] {
   const group = view.groupOf(instance);
   if (!group || group.antiAffinity === 'none') return () => NONE;
-  const byHost = group.antiAffinity === 'host';
-  const byPlace = new Map<string, Occupant[]>();
+  const domainOf = DOMAIN_OF[group.antiAffinity];
+  const byDomain = new Map<string, Occupant[]>();
   for (const member of view.members(group.id)) {
     if (member.id === instance.id) continue;
     const where = locationOf(member);
-    // A member on a host the inventory does not know is in no zone.
-    const place = byHost ? where : view.host(where)?.zone;
-    if (place === undefined) continue;
-    const occupants = byPlace.get(place);
+    // A member on a host the inventory does not know is in no rack and no zone.
+    const host = view.host(where);
+    const domain = group.antiAffinity === 'host' ? where : host && domainOf(host);
+    if (domain === undefined) continue;
+    const occupants = byDomain.get(domain);
     if (occupants) occupants.push({ member, where });
-    else byPlace.set(place, [{ member, where }]);
+    else byDomain.set(domain, [{ member, where }]);
   }
-  return (host) => {
-    const place = byHost ? host.id : host.zone;
-    return byPlace.get(place)?.map((o) => reason(group, place, o)) ?? NONE;
-  };
+  return (host) => byDomain.get(domainOf(host))?.map((o) => reason(group, host, o)) ?? NONE;
 }
 
-/** `place` is the host id under host anti-affinity, the zone under zone anti-affinity. */
-function reason(group: GroupV1, place: string, { member, where }: Occupant): Rejection {
+function reason(group: GroupV1, host: HostV1, { member, where }: Occupant): Rejection {
+  const prefix = `anti-affinity (${group.antiAffinity}): group ${group.id} member ${member.id}`;
   if (group.antiAffinity === 'host') {
+    return { code: 'anti-affinity-host', message: `${prefix} is or will be on ${where}` };
+  }
+  if (group.antiAffinity === 'rack') {
     return {
-      code: 'anti-affinity-host',
-      message: `anti-affinity (host): group ${group.id} member ${member.id} is or will be on ${where}`,
+      code: 'anti-affinity-rack',
+      message: `${prefix} is or will be in rack ${rackName(host)} (${where})`,
     };
   }
   return {
     code: 'anti-affinity-zone',
-    message: `anti-affinity (zone): group ${group.id} member ${member.id} is or will be in ${place} (${where})`,
+    message: `${prefix} is or will be in ${host.zone} (${where})`,
   };
 }

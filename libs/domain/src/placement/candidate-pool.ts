@@ -24,6 +24,8 @@ export interface CandidatePool {
   /** Shared by every solver on the view: copy it before updating it. */
   index: LoadIndex;
   turnedDown: Omit<UnjudgedHosts, 'notJudged'>;
+  /** By rack number (InventoryView.rackOf), its hosts' numbers in the index: they change level together. */
+  hostsByRack: ReadonlyMap<number, readonly number[]>;
 }
 
 /**
@@ -65,5 +67,13 @@ function buildPool(
     (h) => RESOURCES.map((r) => offered(h, r, config)),
     (h) => RESOURCES.map((r) => view.usage(h.id)[r.dim]),
   );
-  return { index, turnedDown: { rejected: all.length - up.length, rejectedBy } };
+  const hostsByRack = new Map<number, number[]>();
+  for (const host of up) {
+    const rack = view.rackOf(host.id)!;
+    const i = index.numberOfHost(host.id)!;
+    const hosts = hostsByRack.get(rack);
+    if (hosts) hosts.push(i);
+    else hostsByRack.set(rack, [i]);
+  }
+  return { index, turnedDown: { rejected: all.length - up.length, rejectedBy }, hostsByRack };
 }

@@ -1,9 +1,14 @@
 import type { HostV1 } from '@reflex/contracts/inventory.v1';
 import type { CandidateVerdict } from './placement.types';
 
-/** Accepted verdicts best first: least loaded after the placement, then host id. */
+/**
+ * Accepted verdicts best first: fewest of the plan's moves already in the host's rack (so a
+ * storm's evacuations spread over racks), then least loaded after the placement, then host id.
+ */
 export const byRank = (a: CandidateVerdict, b: CandidateVerdict): number =>
-  a.loadAfter! - b.loadAfter! || (a.hostId < b.hostId ? -1 : 1);
+  (a.rackPlacements ?? 0) - (b.rackPlacements ?? 0) ||
+  a.loadAfter! - b.loadAfter! ||
+  (a.hostId < b.hostId ? -1 : 1);
 
 /**
  * Buckets per unit of utilisation: a few hosts each on a cloud of 10,000, so the search judges few
@@ -22,31 +27,36 @@ const NONE = -1;
  * Hosts (by number) by their utilisation of one resource, in buckets of 1/BUCKETS: walking the
  * buckets upward visits hosts in ascending utilisation without sorting them. Each bucket is a
  * doubly linked list held in typed arrays, so a host moves between buckets in constant time and
- * the whole index copies in a few array copies.
+ * the whole index copies in a few array copies. Hosts are also on a level (their rack's
+ * placements so far), each level with buckets of its own, so one level can be walked alone.
  */
 class BucketLists {
   constructor(
-    private readonly head: Int32Array,
+    /** Per level, the first host of each bucket; a level's array is made when first used. */
+    private readonly heads: Int32Array[],
     private readonly next: Int32Array,
     private readonly prev: Int32Array,
     private readonly bucketOf: Int32Array,
+    private readonly levelOf: Int32Array,
   ) {}
 
   static empty(hosts: number): BucketLists {
     return new BucketLists(
-      new Int32Array(BUCKETS + 1).fill(NONE),
+      [],
       new Int32Array(hosts),
       new Int32Array(hosts),
       new Int32Array(hosts).fill(NONE),
+      new Int32Array(hosts),
     );
   }
 
   copy(): BucketLists {
     return new BucketLists(
-      this.head.slice(),
+      this.heads.map((head) => head.slice()),
       this.next.slice(),
       this.prev.slice(),
       this.bucketOf.slice(),
+      this.levelOf.slice(),
     );
   }
 
@@ -54,29 +64,53 @@ class BucketLists {
     const to = bucketFor(utilisation);
     if (this.bucketOf[host] === to) return;
     if (this.bucketOf[host] !== NONE) this.unlink(host);
-    const first = this.head[to];
-    this.next[host] = first;
-    this.prev[host] = NONE;
-    if (first !== NONE) this.prev[first] = host;
-    this.head[to] = host;
-    this.bucketOf[host] = to;
+    this.link(host, this.levelOf[host], to);
   }
 
-  /** The first bucket from `bucket` on that holds a host; undefined past the last. */
-  nonEmptyFrom(bucket: number): number | undefined {
-    for (let k = bucket; k <= BUCKETS; k++) if (this.head[k] !== NONE) return k;
+  setLevel(host: number, level: number): void {
+    if (this.levelOf[host] === level) return;
+    const bucket = this.bucketOf[host];
+    if (bucket !== NONE) this.unlink(host);
+    this.levelOf[host] = level;
+    if (bucket !== NONE) this.link(host, level, bucket);
+  }
+
+  /** The first bucket of the level from `bucket` on that holds a host; undefined past the last. */
+  nonEmptyFrom(level: number, bucket: number): number | undefined {
+    const head = this.heads[level];
+    if (!head) return undefined;
+    for (let k = bucket; k <= BUCKETS; k++) if (head[k] !== NONE) return k;
     return undefined;
   }
 
-  *hostsIn(bucket: number): Generator<number> {
-    for (let host = this.head[bucket]; host !== NONE; host = this.next[host]) yield host;
+  *hostsIn(level: number, bucket: number): Generator<number> {
+    const head = this.heads[level];
+    if (!head) return;
+    for (let host = head[bucket]; host !== NONE; host = this.next[host]) yield host;
+  }
+
+  private link(host: number, level: number, bucket: number): void {
+    const head = this.heads[level] ?? this.addLevels(level);
+    const first = head[bucket];
+    this.next[host] = first;
+    this.prev[host] = NONE;
+    if (first !== NONE) this.prev[first] = host;
+    head[bucket] = host;
+    this.bucketOf[host] = bucket;
+  }
+
+  private addLevels(upTo: number): Int32Array {
+    while (this.heads.length <= upTo) this.heads.push(new Int32Array(BUCKETS + 1).fill(NONE));
+    return this.heads[upTo];
   }
 
   private unlink(host: number): void {
+    const head = this.heads[this.levelOf[host]];
     const [before, after] = [this.prev[host], this.next[host]];
-    if (before === NONE) this.head[this.bucketOf[host]] = after;
+    if (before === NONE) head[this.bucketOf[host]] = after;
     else this.next[before] = after;
     if (after !== NONE) this.prev[after] = before;
+    this.bucketOf[host] = NONE;
   }
 }
 
@@ -101,6 +135,9 @@ export class LoadIndex {
     /** Per resource, the most any host offers: a placement adds at least its need / that. */
     private readonly mostOffered: readonly number[],
     private readonly resources: readonly BucketLists[],
+    /** How many hosts are on each level; the levels are searched from the lowest up. */
+    private readonly population: number[],
+    private readonly levelOf: Int32Array,
   ) {}
 
   /** `offered(host)` and `used(host)` give one number per each of the `resources`, in a fixed order. */
@@ -123,6 +160,8 @@ export class LoadIndex {
       perHost(used),
       offers.map((row) => row.reduce((most, o) => Math.max(most, o), 0)),
       offers.map(() => BucketLists.empty(hosts.length)),
+      [hosts.length],
+      new Int32Array(hosts.length),
     );
     hosts.forEach((_, i) => index.place(i, []));
     return index;
@@ -141,7 +180,28 @@ export class LoadIndex {
       this.used,
       this.mostOffered,
       this.resources.map((r) => r.copy()),
+      [...this.population],
+      this.levelOf.slice(),
     );
+  }
+
+  /**
+   * Puts host number `i` on `level` (its rack's placements so far): every host of a lower level
+   * is preferred to it, whatever the loads.
+   */
+  setLevel(i: number, level: number): void {
+    const from = this.levelOf[i];
+    if (from === level) return;
+    this.population[from] -= 1;
+    while (this.population.length <= level) this.population.push(0);
+    this.population[level] += 1;
+    this.levelOf[i] = level;
+    for (const lists of this.resources) lists.setLevel(i, level);
+  }
+
+  /** The host's number in the index (for setLevel), undefined for a host not in it. */
+  numberOfHost(hostId: string): number | undefined {
+    return this.numberOf.get(hostId);
   }
 
   /** `reserved` (per resource) is now taken on the host besides its inventory; others are ignored. */
@@ -158,11 +218,13 @@ export class LoadIndex {
 
   /**
    * The host the exhaustive rule would choose (the accepted one first by `byRank`) for an instance
-   * needing `need` (per resource), judging only hosts that could be it. It walks one resource's
-   * buckets upward, always the resource whose bound is higher, and stops once every host not yet
-   * judged is bound to be more loaded after the placement than the best accepted so far: a host at
-   * utilisation u of a resource is at least at u + need / (the most any host offers) after it.
-   * A walk that reaches its end has judged every host.
+   * needing `need` (per resource), judging only hosts that could be it. Levels are searched from the
+   * lowest: a host accepted on one level beats every host of the levels above, so the search stops
+   * at the first level with an accepted host. Within a level it walks one resource's buckets upward,
+   * always the resource whose bound is higher, and stops once every host not yet judged is bound to
+   * be more loaded after the placement than the best accepted so far: a host at utilisation u of a
+   * resource is at least at u + need / (the most any host offers) after it. A walk that reaches its
+   * end has judged every host of its level.
    */
   search(
     need: readonly number[],
@@ -170,27 +232,41 @@ export class LoadIndex {
   ): { judged: CandidateVerdict[]; best: CandidateVerdict | undefined } {
     const steps = this.mostOffered.map((most, r) => (most > 0 ? need[r] / most : 0));
     const judged: CandidateVerdict[] = [];
+    for (const [level, hosts] of this.population.entries()) {
+      if (!hosts) continue;
+      const best = this.searchLevel(level, steps, judge, judged);
+      if (best) return { judged, best };
+    }
+    return { judged, best: undefined };
+  }
+
+  private searchLevel(
+    level: number,
+    steps: readonly number[],
+    judge: (host: HostV1) => CandidateVerdict,
+    judged: CandidateVerdict[],
+  ): CandidateVerdict | undefined {
     const seen = new Set<number>();
     let best: CandidateVerdict | undefined;
-    const cursors = this.resources.map((r) => r.nonEmptyFrom(0));
+    const cursors = this.resources.map((r) => r.nonEmptyFrom(level, 0));
     for (;;) {
       let bound = Number.NEGATIVE_INFINITY;
       let walk = 0;
       for (const [r, bucket] of cursors.entries()) {
-        if (bucket === undefined) return { judged, best };
+        if (bucket === undefined) return best;
         const atLeast = floorOf(bucket) + steps[r];
         if (atLeast > bound) [bound, walk] = [atLeast, r];
       }
-      if (best && bound - SLACK > best.loadAfter!) return { judged, best };
+      if (best && bound - SLACK > best.loadAfter!) return best;
       const bucket = cursors[walk]!;
-      for (const i of this.resources[walk].hostsIn(bucket)) {
+      for (const i of this.resources[walk].hostsIn(level, bucket)) {
         if (seen.has(i)) continue;
         seen.add(i);
         const verdict = judge(this.hosts[i]);
         judged.push(verdict);
         if (verdict.accepted && (!best || byRank(verdict, best) < 0)) best = verdict;
       }
-      cursors[walk] = this.resources[walk].nonEmptyFrom(bucket + 1);
+      cursors[walk] = this.resources[walk].nonEmptyFrom(level, bucket + 1);
     }
   }
 }

@@ -14,7 +14,8 @@ import type {
 /**
  * The solver judges only the hosts that could be chosen (LoadIndex); these properties hold it to
  * the rule as plainly stated (exhaustivePlacement) on random clouds: the same host, load and
- * constraints for every placement of a plan, around random in-flight reservations.
+ * constraints for every placement of a plan, around random in-flight reservations, with racks
+ * spread over and kept apart as the rule says.
  */
 
 const pad = (n: number) => String(n).padStart(3, '0');
@@ -33,6 +34,8 @@ const hostArb = fc.record({
   hypervisor: fc.constantFrom('kvm', 'kvm', 'kvm', 'xen'),
   vcpus: fc.constantFrom(0, 4, 8, 16, 16, 32),
   memoryMb: fc.constantFrom(0, 8192, 16384, 16384, 32768),
+  // Few racks, shared by zones (az1/r1 is not az2/r1), and hosts without one (racks of their own).
+  rack: fc.constantFrom(undefined, 'r1', 'r1', 'r2', 'r3'),
 });
 
 const instanceArb = fc.record({
@@ -49,7 +52,7 @@ const cloudArb = fc
   .record({
     hosts: fc.array(hostArb, { minLength: 1, maxLength: 70 }),
     instances: fc.array(instanceArb, { maxLength: 90 }),
-    groups: fc.array(fc.constantFrom<GroupV1['antiAffinity']>('host', 'zone', 'none'), {
+    groups: fc.array(fc.constantFrom<GroupV1['antiAffinity']>('host', 'rack', 'zone', 'none'), {
       maxLength: 6,
     }),
     config: fc.record({
@@ -61,6 +64,8 @@ const cloudArb = fc
     inventory: cloud(hosts, instances, groups),
     config,
   }));
+
+const rackLabel = (rack: string | undefined): Record<string, string> => (rack ? { rack } : {});
 
 type HostSpec = typeof hostArb extends fc.Arbitrary<infer T> ? T : never;
 type InstanceSpec = typeof instanceArb extends fc.Arbitrary<infer T> ? T : never;
@@ -78,7 +83,7 @@ function cloud(
     hypervisor: h.hypervisor,
     driver: 'simulator',
     capacity: { vcpus: h.vcpus, memoryMb: h.memoryMb },
-    labels: {},
+    labels: rackLabel(h.rack),
   }));
   const groups: GroupV1[] = antiAffinity.map((a, g) => ({
     id: `g-${g}`,
@@ -132,8 +137,9 @@ function expectSameAsReference(
   reservations: readonly Reservation[],
   request: PlacementRequest,
   result: PlacementResult,
+  planId: string,
 ): void {
-  const reference = exhaustivePlacement(inventory, config, reservations, request);
+  const reference = exhaustivePlacement(inventory, config, reservations, request, planId);
   if (reference.ok) {
     expect(result).toMatchObject({
       ok: true,
@@ -166,7 +172,7 @@ describe('PlacementSolver against the exhaustive rule', () => {
           for (const request of requests) {
             const reservations = [...inFlight, ...solver.reservations()];
             const result = solver.place(request);
-            expectSameAsReference(inventory, config, reservations, request, result);
+            expectSameAsReference(inventory, config, reservations, request, result, `plan-${p}`);
             expectEveryHostAccountedFor(view, result);
           }
         });

@@ -30,14 +30,22 @@ const NOTHING: Usage = { vcpus: 0, memoryMb: 0 };
  * next one in the same plan sees it. Build one solver per plan, seeded with the reservations of all
  * in-flight plans.
  *
- * Order of preference: least loaded after the placement (the higher of cpu and memory utilisation
- * against overcommitted capacity), then host id, so equal inventories give equal plans. Hosts are
- * judged from the least loaded on, and only as far as one could still be preferred (LoadIndex).
+ * Order of preference: the rack that has received the fewest of this plan's moves (a storm's
+ * evacuations spread over racks instead of filling the few least-loaded hosts, so one more rack
+ * failing takes fewer of them down again), then least loaded after the placement (the higher of
+ * cpu and memory utilisation against overcommitted capacity), then host id, so equal inventories
+ * give equal plans. Hosts are judged rack level by rack level from the least loaded on, and only
+ * as far as one could still be preferred (LoadIndex). In-flight plans' moves count as load, not
+ * per rack: counting them too made a 500-host storm's planning about 60% slower (issue 15).
  */
 export class PlacementSolver {
   private readonly reserved = new Map<string, Usage>();
   /** Where an instance will be once in-flight moves finish: anti-affinity must look there. */
   private readonly plannedHost = new Map<string, string>();
+  /** This plan's moves per rack (InventoryView.rackOf): the level of the rack's hosts in the indexes. */
+  private readonly rackPlacements: Int32Array;
+  /** The racks with a move reserved, each once. */
+  private readonly racksPlaced: number[] = [];
   private readonly own: Reservation[] = [];
   /** Per source hypervisor (undefined: source host unknown, any goes); built on first use. */
   private readonly pools = new Map<string | undefined, CandidatePool>();
@@ -48,6 +56,7 @@ export class PlacementSolver {
     reservations: readonly Reservation[],
     private readonly planId: string,
   ) {
+    this.rackPlacements = new Int32Array(view.rackCount);
     for (const r of reservations) this.reserve(r);
   }
 
@@ -142,9 +151,10 @@ export class PlacementSolver {
       }
       const capacity = this.capacityCheck(instance, host);
       reasons.push(...capacity.reasons, ...antiAffinity(host));
-      return reasons.length
-        ? { hostId: host.id, accepted: false, reasons }
-        : { hostId: host.id, accepted: true, reasons, loadAfter: capacity.loadAfter };
+      if (reasons.length) return { hostId: host.id, accepted: false, reasons };
+      const { loadAfter } = capacity;
+      const rackPlacements = this.rackPlacements[this.view.rackOf(host.id)!];
+      return { hostId: host.id, accepted: true, reasons, loadAfter, rackPlacements };
     };
   }
 
@@ -182,8 +192,14 @@ export class PlacementSolver {
     const shared = candidatePool(this.view, this.config, hypervisor);
     pool = { ...shared, index: shared.index.copy() };
     for (const hostId of this.reserved.keys()) this.reindex(pool, hostId);
+    for (const rack of this.racksPlaced) this.relevel(pool, rack);
     this.pools.set(hypervisor, pool);
     return pool;
+  }
+
+  private relevel(pool: CandidatePool, rack: number): void {
+    const hosts = pool.hostsByRack.get(rack);
+    if (hosts) for (const i of hosts) pool.index.setLevel(i, this.rackPlacements[rack]);
   }
 
   private reindex(pool: CandidatePool, hostId: string): void {
@@ -270,7 +286,12 @@ export class PlacementSolver {
   private record(r: Reservation): void {
     this.reserve(r);
     this.own.push(r);
-    for (const pool of this.pools.values()) this.reindex(pool, r.hostId);
+    const rack = this.view.rackOf(r.hostId);
+    if (rack !== undefined && this.rackPlacements[rack]++ === 0) this.racksPlaced.push(rack);
+    for (const pool of this.pools.values()) {
+      this.reindex(pool, r.hostId);
+      if (rack !== undefined) this.relevel(pool, rack);
+    }
   }
 
   private reserve(r: Reservation): void {

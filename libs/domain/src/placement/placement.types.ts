@@ -26,6 +26,7 @@ export type RejectionCode =
   | 'vcpus'
   | 'memory'
   | 'anti-affinity-host'
+  | 'anti-affinity-rack'
   | 'anti-affinity-zone';
 
 export interface Rejection {
@@ -39,6 +40,11 @@ export interface CandidateVerdict {
   reasons: Rejection[];
   /** Utilisation after the placement (max of cpu and memory, 0..1+); set for hosts that fit. */
   loadAfter?: number;
+  /**
+   * Moves this plan has already placed in the host's rack (set for hosts that fit): the fewer, the
+   * more preferred, before load, so a storm's evacuations spread over racks.
+   */
+  rackPlacements?: number;
 }
 
 /** The constraint that left an instance with nowhere to go, named in the blocked plan's reason. */

@@ -3,6 +3,7 @@
  * PlacementSolver to: every host judged from the raw inventory, no index, no cache.
  */
 import type { HostV1, InstanceV1, InventoryV1 } from '@reflex/contracts/inventory.v1';
+import { rackKey } from '../inventory/failure-domains';
 import type {
   PlacementConfig,
   PlacementConstraint,
@@ -19,6 +20,8 @@ interface Verdict {
   host: HostV1;
   codes: RejectionCode[];
   loadAfter: number;
+  /** The placing plan's moves into the host's rack. */
+  rackPlacements: number;
 }
 
 const BASIC: readonly RejectionCode[] = ['source-host', 'excluded', 'not-up', 'hypervisor'];
@@ -26,19 +29,22 @@ const BASIC: readonly RejectionCode[] = ['source-host', 'excluded', 'not-up', 'h
 /**
  * Where the rule puts the instance given these reservations (in-flight plans' and the plan's own
  * earlier placements, in the order made): the up host of the source's hypervisor, not the source
- * nor excluded, with room under overcommit and no other group member on it (or in its zone) now or
- * once the reserved moves are done, that is least loaded after the placement, then first by id.
+ * nor excluded, with room under overcommit and no other group member on it (or in its rack, or its
+ * zone) now or once the reserved moves are done; of those, the one whose rack has the fewest moves
+ * of plan `planId` (the plan placing), then the least loaded after the placement, then the first
+ * by id.
  */
 export function exhaustivePlacement(
   inventory: InventoryV1,
   config: PlacementConfig,
   reservations: readonly Reservation[],
   request: PlacementRequest,
+  planId: string,
 ): ReferencePlacement {
   const instance = inventory.instances.find((i) => i.id === request.instanceId);
   if (!instance) return { ok: false, constraints: ['unknown-instance'] };
   if (instance.kind === 'baremetal') return { ok: false, constraints: ['baremetal'] };
-  const cloud = summarize(inventory, reservations);
+  const cloud = summarize(inventory, reservations, planId);
   const placement: Placement = {
     instance,
     request,
@@ -48,7 +54,12 @@ export function exhaustivePlacement(
   const verdicts = inventory.hosts.map((host) => judge(cloud, config, placement, host));
   const accepted = verdicts
     .filter((v) => !v.codes.length)
-    .sort((a, b) => a.loadAfter - b.loadAfter || (a.host.id < b.host.id ? -1 : 1));
+    .sort(
+      (a, b) =>
+        a.rackPlacements - b.rackPlacements ||
+        a.loadAfter - b.loadAfter ||
+        (a.host.id < b.host.id ? -1 : 1),
+    );
   if (accepted.length) {
     return { ok: true, hostId: accepted[0].host.id, loadAfter: accepted[0].loadAfter };
   }
@@ -67,10 +78,16 @@ interface Summary {
   inventory: InventoryV1;
   used: Map<string, { vcpus: number; memoryMb: number }>;
   location: Map<string, string>;
+  /** The placing plan's moves per rack (by rackKey), onto known hosts. */
+  rackPlacements: Map<string, number>;
 }
 
 /** Summed once per placement, so that the reference stays usable on a large cloud. */
-function summarize(inventory: InventoryV1, reservations: readonly Reservation[]): Summary {
+function summarize(
+  inventory: InventoryV1,
+  reservations: readonly Reservation[],
+  planId: string,
+): Summary {
   const used = new Map<string, { vcpus: number; memoryMb: number }>();
   const take = (hostId: string, vcpus: number, memoryMb: number) => {
     const u = used.get(hostId) ?? { vcpus: 0, memoryMb: 0 };
@@ -81,7 +98,12 @@ function summarize(inventory: InventoryV1, reservations: readonly Reservation[])
   for (const r of reservations) take(r.hostId, r.vcpus, r.memoryMb);
   const location = new Map(inventory.instances.map((i) => [i.id, i.hostId]));
   for (const r of reservations) location.set(r.instanceId, r.hostId);
-  return { inventory, used, location };
+  const rackPlacements = new Map<string, number>();
+  for (const r of reservations.filter((mine) => mine.planId === planId)) {
+    const host = inventory.hosts.find((h) => h.id === r.hostId);
+    if (host) rackPlacements.set(rackKey(host), (rackPlacements.get(rackKey(host)) ?? 0) + 1);
+  }
+  return { inventory, used, location, rackPlacements };
 }
 
 /** What one placement's verdicts depend on besides the host judged. */
@@ -90,7 +112,12 @@ interface Placement {
   request: PlacementRequest;
   source: HostV1 | undefined;
   /** Under anti-affinity, where the other members of the instance's group are or will be. */
-  others: { antiAffinity: 'host' | 'zone'; hostId: string; zone: string | undefined }[];
+  others: {
+    antiAffinity: 'host' | 'rack' | 'zone';
+    hostId: string;
+    rack: string | undefined;
+    zone: string | undefined;
+  }[];
 }
 
 function otherMembers(cloud: Summary, instance: InstanceV1): Placement['others'] {
@@ -101,8 +128,8 @@ function otherMembers(cloud: Summary, instance: InstanceV1): Placement['others']
     .filter((m) => m.groupId === group.id && m.id !== instance.id)
     .map((m) => {
       const hostId = cloud.location.get(m.id)!;
-      const zone = cloud.inventory.hosts.find((h) => h.id === hostId)?.zone;
-      return { antiAffinity, hostId, zone };
+      const host = cloud.inventory.hosts.find((h) => h.id === hostId);
+      return { antiAffinity, hostId, rack: host && rackKey(host), zone: host?.zone };
     });
 }
 
@@ -125,7 +152,9 @@ function judge(cloud: Summary, config: PlacementConfig, p: Placement, host: Host
   }
   for (const other of p.others) {
     if (other.antiAffinity === 'host' && other.hostId === host.id) codes.push('anti-affinity-host');
+    if (other.antiAffinity === 'rack' && other.rack === rackKey(host))
+      codes.push('anti-affinity-rack');
     if (other.antiAffinity === 'zone' && other.zone === host.zone) codes.push('anti-affinity-zone');
   }
-  return { host, codes, loadAfter };
+  return { host, codes, loadAfter, rackPlacements: cloud.rackPlacements.get(rackKey(host)) ?? 0 };
 }

@@ -3,7 +3,7 @@ import { Check, Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColum
 
 /** An N+standby redundancy group (CONTRACT §4). */
 @Entity({ name: 'groups' })
-@Check('ck_groups_anti_affinity', `anti_affinity IN ('host', 'zone', 'none')`)
+@Check('ck_groups_anti_affinity', `anti_affinity IN ('host', 'rack', 'zone', 'none')`)
 export class GroupEntity {
   @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'pk_groups' })
   id!: string;

@@ -21,6 +21,7 @@ import {
 @Check('ck_instances_kind', `kind IN ('vm', 'baremetal')`)
 @Check('ck_instances_state', `state IN ('running', 'stopped', 'error', 'migrating')`)
 @Check('ck_instances_role', `role IN ('active', 'standby')`)
+@Check('ck_instances_priority', `priority BETWEEN 0 AND 100`)
 @Index('ix_instances_host', ['hostId'])
 @Index('ix_instances_group', ['groupId'])
 export class InstanceEntity {
@@ -47,6 +48,10 @@ export class InstanceEntity {
 
   @Column({ type: 'text', nullable: true })
   role!: InstanceRole | null;
+
+  /** 0-100; null when the document has none (the planner takes 50). */
+  @Column({ type: 'integer', nullable: true })
+  priority!: number | null;
 
   @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
   createdAt!: Date;

@@ -10,6 +10,7 @@ import { InventoryVersion1795320000000 } from './1795320000000-inventory-version
 import { ActionInquiry1795400000000 } from './1795400000000-action-inquiry';
 import { UnmappedAlarms1795450000000 } from './1795450000000-unmapped-alarms';
 import { RePlacement1795500000000 } from './1795500000000-re-placement';
+import { FailureDomains1795510000000 } from './1795510000000-failure-domains';
 
 /**
  * Every migration, oldest first, listed explicitly: the apps are bundled by webpack, where a glob
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   ActionInquiry1795400000000,
   UnmappedAlarms1795450000000,
   RePlacement1795500000000,
+  FailureDomains1795510000000,
 ];

@@ -1,6 +1,7 @@
 import type { InstanceV1 } from '@reflex/contracts/inventory.v1';
 import type { ActionV1 } from '@reflex/contracts/plan.v1';
 import type { PlanContext, PolicyOutcome } from '../plan-context';
+import { byPriority } from '../priority';
 import { projectGroups } from './group-projection';
 
 /**
@@ -62,14 +63,18 @@ export function hostDrainPolicy(ctx: PlanContext): PolicyOutcome {
       ),
     );
   }
+  // Placed largest first, which packs best; moved highest priority first, which is what the
+  // per-host live-migration limit lets start first.
+  const moves: { vm: InstanceV1; toHostId: string }[] = [];
   for (const vm of largestFirst(instances.filter((i) => i.kind === 'vm'))) {
     const placed = ctx.place(vm.id);
     if (!placed.ok) return { blocked: `cannot drain ${host.id}: ${placed.reason}` };
+    moves.push({ vm, toHostId: placed.hostId });
+  }
+  for (const { vm, toHostId } of byPriority(moves, (m) => m.vm)) {
     const type =
       vm.state === 'running' || vm.state === 'migrating' ? 'live-migrate' : 'cold-migrate';
-    steps.push(
-      ctx.add(type, { instanceId: vm.id, fromHostId: host.id, toHostId: placed.hostId }, [disable]),
-    );
+    steps.push(ctx.add(type, { instanceId: vm.id, fromHostId: host.id, toHostId }, [disable]));
   }
   if (host.status !== 'maintenance') {
     const previous = disable ? 'disabled' : host.status;

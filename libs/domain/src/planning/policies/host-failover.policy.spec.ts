@@ -75,7 +75,7 @@ describe('host-failover policy', () => {
       ['set-host-status', { hostId: 'h1', status: 'down', previousStatus: 'up' }],
       ['evacuate', { instanceId: 'vm-1', fromHostId: 'h1', toHostId: 'h2' }],
     ]);
-    expect(draft.reason).toContain('no host for vm-2: capacity');
+    expect(draft.reason).toBe('vm-2 (priority 50): no host has 4 vCPU / 8 GiB free');
     expect(draft.explanation.placements.map((p) => [p.instanceId, p.ok])).toEqual([
       ['vm-1', true],
       ['vm-2', false],

@@ -1,6 +1,7 @@
 import type { InstanceV1 } from '@reflex/contracts/inventory.v1';
 import type { ActionV1 } from '@reflex/contracts/plan.v1';
 import type { PlanContext, PolicyOutcome } from '../plan-context';
+import { byPriority } from '../priority';
 import { repairMember } from './member-repair';
 
 /**
@@ -11,6 +12,10 @@ import { repairMember } from './member-repair';
  * Unlike the other policies, an instance that cannot be saved (baremetal without standby, or no
  * room anywhere) is reported in the reason and the rest proceeds: the host is already down, and
  * refusing the whole plan would leave down what could have been saved.
+ *
+ * When there is not room for all, priority decides (CONTRACT §9): instances are taken highest
+ * priority first, for standbys to promote and for free capacity, and their actions come first in
+ * the plan, so they also start first.
  */
 export function hostFailoverPolicy(ctx: PlanContext): PolicyOutcome {
   const host = ctx.view.host(ctx.intent.target.id);
@@ -28,7 +33,7 @@ export function hostFailoverPolicy(ctx: PlanContext): PolicyOutcome {
   const outages: InstanceV1[] = [];
   const redundancy: InstanceV1[] = [];
 
-  for (const instance of ctx.view.instancesOn(host.id)) {
+  for (const instance of byPriority(ctx.view.instancesOn(host.id), (i) => i)) {
     const standby =
       instance.role === 'active' ? ctx.standbyFor(instance, [host.id], promoted) : undefined;
     if (standby) {
@@ -52,12 +57,18 @@ export function hostFailoverPolicy(ctx: PlanContext): PolicyOutcome {
     }
   }
 
-  // Instances that are down right now get first pick of the free capacity; members that only
-  // restore a group's standby come after them.
-  for (const instance of outages) repairMember(ctx, instance, down, { sourceDown: true });
-  for (const { former, switchOver } of switched) {
-    repairMember(ctx, former, switchOver, { sourceDown: true });
+  // Among equal priorities, instances that are down right now get first pick of the free
+  // capacity; members that only restore a group's standby come after them.
+  const moves = byPriority(
+    [
+      ...outages.map((instance) => ({ instance, after: down })),
+      ...switched.map(({ former, switchOver }) => ({ instance: former, after: switchOver })),
+      ...redundancy.map((instance) => ({ instance, after: down })),
+    ],
+    (m) => m.instance,
+  );
+  for (const { instance, after } of moves) {
+    repairMember(ctx, instance, after, { sourceDown: true });
   }
-  for (const instance of redundancy) repairMember(ctx, instance, down, { sourceDown: true });
   return undefined;
 }

@@ -1,9 +1,10 @@
 import type { PlanContext, PolicyOutcome } from '../plan-context';
+import { byPriority } from '../priority';
 
 /**
  * A host is back (maintenance over, or repaired after a failure): mark it up, then restart in place
- * whatever on it is not running; group members rejoin as standbys (a failover already promoted
- * others in their place).
+ * whatever on it is not running, highest priority first; group members rejoin as standbys (a
+ * failover already promoted others in their place).
  */
 export function hostRestorePolicy(ctx: PlanContext): PolicyOutcome {
   const host = ctx.view.host(ctx.intent.target.id);
@@ -13,7 +14,7 @@ export function hostRestorePolicy(ctx: PlanContext): PolicyOutcome {
     };
   }
   const up = host.status === 'up' ? undefined : ctx.setHostStatus(host.id, 'up', host.status);
-  for (const instance of ctx.view.instancesOn(host.id)) {
+  for (const instance of byPriority(ctx.view.instancesOn(host.id), (i) => i)) {
     if (instance.state !== 'running')
       ctx.add('recover-instance', { instanceId: instance.id }, [up]);
   }

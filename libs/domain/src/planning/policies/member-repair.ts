@@ -1,6 +1,7 @@
 import type { InstanceV1 } from '@reflex/contracts/inventory.v1';
 import type { ActionV1 } from '@reflex/contracts/plan.v1';
 import type { PlanContext } from '../plan-context';
+import { leftOut } from '../priority';
 
 /**
  * Gives a group its failed member back: restart it in place when its host is up, otherwise move it
@@ -29,7 +30,7 @@ export function repairMember(
   }
   const placed = ctx.place(member.id, options.exclude);
   if (!placed.ok) {
-    ctx.note(placed.reason);
+    ctx.note(leftOut(ctx.view, member, placed));
     return undefined;
   }
   const move = { instanceId: member.id, fromHostId: member.hostId, toHostId: placed.hostId };

@@ -1,6 +1,7 @@
 import type { InstanceV1 } from '@reflex/contracts/inventory.v1';
 import type { ActionV1 } from '@reflex/contracts/plan.v1';
 import type { PlanContext, PolicyOutcome } from '../plan-context';
+import { byPriority } from '../priority';
 import { largestFirst } from './host-drain.policy';
 
 /**
@@ -35,17 +36,31 @@ export function migrateOffPolicy(ctx: PlanContext): PolicyOutcome {
   for (const bm of instances.filter((i) => i.kind === 'baremetal')) {
     ctx.note(`baremetal ${bm.id} cannot migrate off ${host.id}`);
   }
+  // Placed largest first (packs best), moved highest priority first (starts first).
+  const moves: { vm: InstanceV1; toHostId: string }[] = [];
   for (const vm of largestFirst(instances.filter((i) => i.kind === 'vm'))) {
-    const outcome = move(ctx, vm, disable);
-    if (outcome) return outcome;
+    const placed = ctx.place(vm.id);
+    if (!placed.ok) return { blocked: placed.reason };
+    moves.push({ vm, toHostId: placed.hostId });
   }
+  for (const { vm, toHostId } of byPriority(moves, (m) => m.vm))
+    addMove(ctx, vm, toHostId, disable);
   return undefined;
 }
 
 function move(ctx: PlanContext, vm: InstanceV1, after: ActionV1 | undefined): PolicyOutcome {
   const placed = ctx.place(vm.id);
   if (!placed.ok) return { blocked: placed.reason };
-  const type = vm.state === 'running' || vm.state === 'migrating' ? 'live-migrate' : 'cold-migrate';
-  ctx.add(type, { instanceId: vm.id, fromHostId: vm.hostId, toHostId: placed.hostId }, [after]);
+  addMove(ctx, vm, placed.hostId, after);
   return undefined;
+}
+
+function addMove(
+  ctx: PlanContext,
+  vm: InstanceV1,
+  toHostId: string,
+  after: ActionV1 | undefined,
+): void {
+  const type = vm.state === 'running' || vm.state === 'migrating' ? 'live-migrate' : 'cold-migrate';
+  ctx.add(type, { instanceId: vm.id, fromHostId: vm.hostId, toHostId }, [after]);
 }

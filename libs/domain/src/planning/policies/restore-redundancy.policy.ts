@@ -1,6 +1,7 @@
 import type { GroupV1 } from '@reflex/contracts/inventory.v1';
 import type { ActionV1 } from '@reflex/contracts/plan.v1';
 import type { PlanContext, PolicyOutcome } from '../plan-context';
+import { byPriority } from '../priority';
 import { repairMember } from './member-repair';
 
 /**
@@ -23,7 +24,11 @@ export function restoreRedundancyPolicy(ctx: PlanContext): PolicyOutcome {
 
 function restoreGroup(ctx: PlanContext, group: GroupV1): void {
   const members = ctx.view.members(group.id);
-  const unhealthy = members.filter((m) => !ctx.view.isHealthy(m));
+  // Highest priority first, for the standbys to promote and for the capacity to re-place in.
+  const unhealthy = byPriority(
+    members.filter((m) => !ctx.view.isHealthy(m)),
+    (m) => m,
+  );
   let healthyActive = members.filter((m) => m.role === 'active' && ctx.view.isHealthy(m)).length;
   ctx.check(
     `group ${group.id}: ${healthyActive} of ${group.active} healthy actives, ${members.length} members, ${unhealthy.length} unhealthy`,
