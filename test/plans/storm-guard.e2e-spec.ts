@@ -7,6 +7,7 @@ import type { ExecutablePlan } from '@reflex/domain';
 import { IngestAlarmUseCase } from '../../apps/engine/src/intake/usecases/ingest-alarm/ingest-alarm.usecase';
 import { startTestEngine, type TestEngine } from '../support/engine-app';
 import { http } from '../support/http';
+import { alarm } from '../support/topology';
 import { waitFor } from '../support/wait-for';
 import { DriverStandIn } from './support/driver-stand-in';
 import { getPlan, host, inventory, seed, vm, waitForPlanState } from './support/plan-fixtures';
@@ -18,15 +19,8 @@ interface Decided {
   reason: string | null;
 }
 
-const hostDown = (hostId: string, tag: string): AlarmV1 => ({
-  id: `${tag}-${hostId}`,
-  source: 'storm-test',
-  type: 'host.down',
-  severity: 'critical',
-  state: 'firing',
-  resource: { kind: 'host', id: hostId },
-  occurredAt: new Date().toISOString(),
-});
+const hostDown = (hostId: string, tag: string): AlarmV1 =>
+  alarm('host.down', 'host', hostId, { id: `${tag}-${hostId}`, source: 'storm-test' });
 
 /** Zone `zone` of `n` hosts `<zone>-h<i>`, each running one VM. */
 function zoneOf(zone: string, n: number) {
