@@ -288,6 +288,7 @@ describe('operating plans over REST: approve, cancel, abort, force-complete, rol
       'GET /v1/plans/{id}/events',
       'POST /v1/actions/{id}/abort',
       'POST /v1/actions/{id}/force-complete',
+      'POST /v1/plans/approve',
       'POST /v1/plans/{id}/approve',
       'POST /v1/plans/{id}/cancel',
     ]);

@@ -26,6 +26,12 @@ export {
   type RuleVersionSink,
 } from './rule-set';
 export type { FactSource, HostLoad, MaintenanceWindow } from './facts/fact-source';
+export {
+  reportsHostDown,
+  zoneLosses,
+  ZONE_LOSS_WINDOW_SECONDS,
+  type ZoneLosses,
+} from './facts/zone-losses';
 export { InMemoryFactSource, type InMemoryFactSourceOptions } from './facts/in-memory-fact-source';
 export { normalizeAlarm, type AlarmFact, type NowFact } from './facts/alarm-facts';
 export {

@@ -20,6 +20,8 @@ export interface RuleFixture {
   maintenance?: MaintenanceWindow[];
   /** ISO-8601, for the `now` fact. */
   now?: string;
+  /** Hosts reported down within the zone-loss window; default: the inventory's hosts that are `down`. */
+  reportedDown?: string[];
   expect: FixtureExpectation;
 }
 
@@ -75,6 +77,7 @@ export async function runFixture(
   const facts = new InMemoryFactSource(parsed.inventory ?? {}, {
     now: parsed.now ? new Date(parsed.now) : undefined,
     maintenance: parsed.maintenance,
+    reportedDown: parsed.reportedDown,
   });
   let evaluation: Evaluation;
   try {

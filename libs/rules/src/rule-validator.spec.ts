@@ -88,7 +88,7 @@ describe('validateRule', () => {
         '$.colour: unknown property "colour" (allowed: $schema, name, description, version, enabled, priority, mode, cooldownSeconds, conditions, event)',
         '$.name: must match pattern "^[a-z0-9]+([._-][a-z0-9]+)*$"; got "Bad Name"',
         '$.priority: must be >= 1; got 0',
-        '$.conditions.all[0].fact: must be one of: alarm, host, instance, group, groupStatus, hostLoad, maintenance, now; got "alarms"; did you mean "alarm"?',
+        '$.conditions.all[0].fact: must be one of: alarm, host, instance, group, groupStatus, hostLoad, maintenance, zoneLosses, now; got "alarms"; did you mean "alarm"?',
         expect.stringMatching(
           /^\$\.conditions\.all\[0\]\.operator: unknown operator "equals" .*did you mean "equal"\?$/,
         ),

@@ -11,6 +11,7 @@ export const FACT_NAMES = [
   'groupStatus',
   'hostLoad',
   'maintenance',
+  'zoneLosses',
   'now',
 ] as const;
 export type FactName = (typeof FACT_NAMES)[number];

@@ -30,6 +30,7 @@ describe('shipped rules', () => {
     const names = rules.rules().map((r) => r.name);
     expect(names).toEqual([
       'host-down-failover',
+      'host-down-storm-guard',
       'host-hardware-degraded-migrate-off',
       'host-maintenance-drain',
       'host-maintenance-restore',

@@ -8,6 +8,7 @@ import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { consumeUntil, type ObservedMessage } from '../../support/kafka';
 import { waitFor } from '../../support/wait-for';
 import { buildCloud, Rng, STORM_CLOUD } from './cloud';
+import { failedPlans } from './recovery-checks';
 import { ChaosCluster } from './cluster';
 import { type FuzzCase, fuzzCases } from './fuzz';
 import { hostileRules, oversizeBodies, queryInjections } from './hostile';
@@ -266,6 +267,9 @@ export async function runFuzzScenario(brokers: string, count: number, seed: numb
     if (finalRss > 2 * warmRss)
       violations.push(`engine memory grew from ${warmRss} kB to ${finalRss} kB`);
 
+    // No driver runs here, so no instance moves and no plan can fail: a failed plan is a defect.
+    const failed = await failedPlans(cluster, new Set(), []);
+    violations.push(...failed.violations);
     const byCategory = new Map<string, number>();
     for (const c of cases) byCategory.set(c.category, (byCategory.get(c.category) ?? 0) + 1);
     const row: ResultRow = {
@@ -275,6 +279,8 @@ export async function runFuzzScenario(brokers: string, count: number, seed: numb
       messages: cases.length + hooks.length + rules.requests + bodies.requests + queries.requests,
       alarms: stored.size,
       plans: Number((await cluster.query<{ n: string }>(`SELECT count(*) AS n FROM plans`))[0].n),
+      leftDown: 'n/a (no simulated cloud)',
+      failedPlans: failed.cell,
       lost: cases.filter((c) => c.expect !== 'refused' && !stored.has(c.alarm!.id)).length,
       duplicated: [...stored.values()].filter((r) => r.n > 1).length,
       pass: violations.length === 0,

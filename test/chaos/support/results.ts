@@ -12,6 +12,10 @@ export interface ResultRow {
   /** Alarm rows stored. */
   alarms: number;
   plans: number;
+  /** Instances not running on a live host in the simulator at the end (issue 15): count, excused. */
+  leftDown: string;
+  /** Plans ended `failed`, with their failed actions tallied by type and error code. */
+  failedPlans: string;
   lost: number;
   duplicated: number;
   pass: boolean;
@@ -29,6 +33,8 @@ const COLUMNS: Array<[keyof ResultRow, string]> = [
   ['messages', 'messages'],
   ['alarms', 'alarms'],
   ['plans', 'plans'],
+  ['leftDown', 'left down'],
+  ['failedPlans', 'failed plans'],
   ['lost', 'lost'],
   ['duplicated', 'duplicated'],
   ['pass', 'pass'],
@@ -61,7 +67,10 @@ export function writeResults(rows: readonly ResultRow[], totalSeconds: number): 
     `${renderTable(rows)}\n\n` +
     'messages: alarm messages sent over Kafka and HTTP (resends included) plus driver commands and ' +
     'events; alarms: rows stored; lost: distinct alarm messages sent but not stored; duplicated: ' +
-    'alarm rows beyond one per message, plus backend actions started or migrations completed twice.\n';
+    'alarm rows beyond one per message, plus backend actions started or migrations completed twice; ' +
+    'left down: instances not running on a live host in the simulator at the end (those for which no ' +
+    'capacity existed, named in a plan reason, listed); failed plans: plans ended failed, tallied by ' +
+    'their failed actions (type and error code).\n';
   writeFileSync(RESULTS_FILE, text);
   return text;
 }

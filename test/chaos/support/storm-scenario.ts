@@ -1,11 +1,14 @@
 // The shape every storm scenario shares: a cluster on a fresh database and prefix, the cloud seeded
 // in the engine and the simulator, a storm sent while `chaos` does its damage, then settle and
 // verify.
+import type { InventoryV1 } from '@reflex/contracts';
 import { Kafka, logLevel } from 'kafkajs';
+import { http } from '../../support/http';
 import { waitFor } from '../../support/wait-for';
 import { settle, verify, type Verdict } from './checks';
 import { buildCloud, Rng, STORM_CLOUD } from './cloud';
 import { ChaosCluster, type ClusterOptions } from './cluster';
+import { checkRecovery, type InjectedFault } from './recovery-checks';
 import type { MonkeyReport } from './monkey';
 import type { ResultRow } from './results';
 import { SimHostFailures } from './sim-host-failures';
@@ -15,7 +18,11 @@ import { StormRunner, type StormStats } from './storm-runner';
 export interface StormContext {
   cluster: ChaosCluster;
   storm: Storm;
+  /** The cloud seeded in the engine and the simulator. */
+  cloud: InventoryV1;
   rng: Rng;
+  /** Fails hosts in the simulated cloud without telling monitoring. */
+  sim: SimHostFailures;
   /** Resolves when the last storm message has been acknowledged. */
   sent: Promise<StormStats>;
 }
@@ -25,6 +32,10 @@ export interface StormScenario {
   cluster: Omit<ClusterOptions, 'label'> & { label: string };
   shape: StormShape;
   seed: number;
+  /** Faults injected besides the storm's host failures, which may explain a failed plan. */
+  faults?: InjectedFault[];
+  /** Changes the storm before it is sent (the rack scenario adds its power loss). */
+  shapeStorm?(storm: Storm, cloud: InventoryV1, rng: Rng): void;
   /** The damage done while the storm runs; resolves when it is over (services running again). */
   chaos(ctx: StormContext): Promise<MonkeyReport>;
   /** Extra checks (e.g. sampled during the storm); each string is a violation. */
@@ -66,9 +77,10 @@ export async function runStormScenario(s: StormScenario): Promise<StormOutcome> 
     const cloud = buildCloud(STORM_CLOUD, rng);
     await cluster.seed(cloud);
     const storm = buildStorm(cloud, s.shape, rng);
+    s.shapeStorm?.(storm, cloud, rng);
     const runner = new StormRunner(cluster, s.cluster.brokers, sim.fail);
     const sent = runner.run(storm.items);
-    const ctx: StormContext = { cluster, storm, rng, sent };
+    const ctx: StormContext = { cluster, storm, cloud, rng, sim, sent };
     const [stats, damage] = await Promise.all([sent, s.chaos(ctx)]);
     const stopped = cluster.services.filter((p) => !p.alive).map((p) => p.name);
     if (stopped.length)
@@ -85,6 +97,9 @@ export async function runStormScenario(s: StormScenario): Promise<StormOutcome> 
     await settle(cluster, distinct.size, s.settleTimeoutMs ?? 180_000);
     const verdict = await verify(cluster, distinct, sim);
     if (s.extraChecks) verdict.violations.push(...(await s.extraChecks(ctx)));
+    const real = (await http<InventoryV1>('GET', `${cluster.driver()!.url}/v1/sim/state`)).body;
+    const recovery = await checkRecovery(cluster, real, new Set(storm.failedHosts), s.faults ?? []);
+    verdict.violations.push(...recovery.violations);
     const driverMessages = await topicMessages(s.cluster.brokers, [
       `${cluster.prefix}driver.commands`,
       `${cluster.prefix}driver.events`,
@@ -96,6 +111,8 @@ export async function runStormScenario(s: StormScenario): Promise<StormOutcome> 
       messages: stats.kafka + stats.http + driverMessages,
       alarms: verdict.alarms,
       plans: verdict.plans,
+      leftDown: recovery.leftDown,
+      failedPlans: recovery.failedPlans,
       lost: verdict.lost,
       duplicated: verdict.duplicated,
       pass: verdict.lost === 0 && verdict.duplicated === 0 && verdict.violations.length === 0,

@@ -25,9 +25,13 @@ export interface StormShape {
   httpShare: number;
   /** Of the messages, the share that are byte-identical resends of an earlier one. */
   resendShare: number;
+  /** Hosts the storm neither fails, drains nor degrades (a scenario fails them its own way). */
+  spared?: readonly string[];
 }
 
 export interface Storm {
+  /** When the storm starts (ms since the epoch): alarms' occurredAt is `base + at`. */
+  base: number;
   items: StormItem[];
   failedHosts: string[];
   maintainedHosts: string[];
@@ -52,15 +56,10 @@ function acrossZones(cloud: InventoryV1, rng: Rng): string[] {
   return out;
 }
 
-export function buildStorm(
-  cloud: InventoryV1,
-  shape: StormShape,
-  rng: Rng,
-  base = Date.now(),
-): Storm {
-  const items: StormItem[] = [];
-  const channel = (): Channel => (rng.chance(shape.httpShare) ? 'http' : 'kafka');
-  const alarm = (
+/** Alarms of a storm that starts at `base`: each `at` ms after it. */
+const alarmsFrom =
+  (base: number) =>
+  (
     at: number,
     source: string,
     id: string,
@@ -77,11 +76,55 @@ export function buildStorm(
     occurredAt: new Date(base + at).toISOString(),
     ...extra,
   });
+
+/**
+ * A host dying at `t`, as monitoring tells it: host.down from two systems (the second suppressed by
+ * cooldown, or merged), re-notifications, and an instance.down per instance on it. The first item
+ * takes the host down in the simulator before its alarm leaves.
+ */
+export function hostFailureItems(
+  cloud: InventoryV1,
+  h: string,
+  t: number,
+  rng: Rng,
+  channel: () => Channel,
+  base: number,
+): StormItem[] {
+  const items: StormItem[] = [];
+  const alarm = alarmsFrom(base);
+  const add = (at: number, a: AlarmV1, failHost?: string) =>
+    items.push({ at: Math.round(at), alarm: a, channel: channel(), failHost });
+  const host = { kind: 'host' as const, id: h };
+  add(t, alarm(t, 'aodh', `aodh-down-${h}`, 'host.down', host), h);
+  const t2 = t + rng.int(100, 2000);
+  add(t2, alarm(t2, 'prometheus', `fp-down-${h}`, 'host.down', host));
+  // Re-notifications of the still-firing alarm: new occurredAt, same id.
+  for (const delay of [4000, 9000])
+    add(t + delay, alarm(t + delay, 'aodh', `aodh-down-${h}`, 'host.down', host));
+  for (const vm of cloud.instances.filter((i) => i.hostId === h)) {
+    const ti = t + rng.int(0, 3000);
+    add(
+      ti,
+      alarm(ti, 'libvirt', `down-${vm.id}`, 'instance.down', { kind: 'instance', id: vm.id }),
+    );
+  }
+  return items;
+}
+
+export function buildStorm(
+  cloud: InventoryV1,
+  shape: StormShape,
+  rng: Rng,
+  base = Date.now(),
+): Storm {
+  const items: StormItem[] = [];
+  const channel = (): Channel => (rng.chance(shape.httpShare) ? 'http' : 'kafka');
+  const alarm = alarmsFrom(base);
   const add = (at: number, a: AlarmV1, failHost?: string) =>
     items.push({ at: Math.round(at), alarm: a, channel: channel(), failHost });
   const span = (from: number, to: number) => shape.durationMs * (from + rng.next() * (to - from));
 
-  const order = acrossZones(cloud, rng);
+  const order = acrossZones(cloud, rng).filter((h) => !shape.spared?.includes(h));
   const failedHosts = order.slice(0, shape.hostFailures);
   const maintainedHosts = order.slice(shape.hostFailures, shape.hostFailures + shape.maintenances);
   const degradedHosts = order.slice(
@@ -90,22 +133,7 @@ export function buildStorm(
   );
 
   for (const h of failedHosts) {
-    const t = span(0.05, 0.6);
-    const host = { kind: 'host' as const, id: h };
-    add(t, alarm(t, 'aodh', `aodh-down-${h}`, 'host.down', host), h);
-    // A second monitoring system sees the same failure: suppressed by cooldown, or merged.
-    const t2 = t + rng.int(100, 2000);
-    add(t2, alarm(t2, 'prometheus', `fp-down-${h}`, 'host.down', host));
-    // Re-notifications of the still-firing alarm: new occurredAt, same id.
-    for (const delay of [4000, 9000])
-      add(t + delay, alarm(t + delay, 'aodh', `aodh-down-${h}`, 'host.down', host));
-    for (const vm of cloud.instances.filter((i) => i.hostId === h)) {
-      const ti = t + rng.int(0, 3000);
-      add(
-        ti,
-        alarm(ti, 'libvirt', `down-${vm.id}`, 'instance.down', { kind: 'instance', id: vm.id }),
-      );
-    }
+    items.push(...hostFailureItems(cloud, h, span(0.05, 0.6), rng, channel, base));
   }
   for (const h of maintainedHosts) {
     const t = span(0, 0.55);
@@ -176,7 +204,7 @@ export function buildStorm(
     items.push({ at, alarm: original.alarm, channel: channel() });
   }
   items.sort((a, b) => a.at - b.at);
-  return { items, failedHosts, maintainedHosts, degradedHosts };
+  return { base, items, failedHosts, maintainedHosts, degradedHosts };
 }
 
 /** Every distinct message of the storm (what the `alarms` table must hold, once each). */

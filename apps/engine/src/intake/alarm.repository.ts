@@ -231,6 +231,26 @@ export class AlarmRepository {
   }
 
   /**
+   * Hosts a decided, non-duplicate `host.down` firing alarm reported down within the last
+   * `windowSeconds`, leaving out the rows in `exceptRows` (the batch applies them itself). A report
+   * resolved since still counts: a storm of short-lived reports is what the storm guard looks for.
+   */
+  async hostsReportedDown(
+    manager: EntityManager,
+    windowSeconds: number,
+    exceptRows: string[],
+  ): Promise<string[]> {
+    const rows: Array<{ id: string }> = await manager.query(
+      `SELECT DISTINCT resource_id AS id FROM alarms
+        WHERE type = 'host.down' AND received_at >= clock_timestamp() - make_interval(secs => $1)
+          AND resource_kind = 'host' AND state = 'firing'
+          AND disposition NOT IN ('duplicate', 'received') AND id <> ALL($2::bigint[])`,
+      [windowSeconds, exceptRows],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /**
    * When `rule` last made a plan for `target` that counts for cooldown. Blocked plans don't count: an
    * alarm that comes again after "no capacity" deserves a new attempt.
    */

@@ -13,6 +13,11 @@ export interface PlanOutcome {
  */
 export interface PlanGateway {
   createPlan(manager: EntityManager, intent: PlanIntent): Promise<PlanOutcome>;
+  /**
+   * Takes the planning lock now, which creating a plan takes anyway: a decision that reads what
+   * other decisions did (a zone's recent losses) must read it in the order they are made.
+   */
+  serialize(manager: EntityManager): Promise<void>;
   /** Cancels the plan if it has not started (pending_approval or pending); false otherwise. */
   cancelIfNotStarted(manager: EntityManager, planId: string, reason: string): Promise<boolean>;
 }

@@ -148,6 +148,24 @@ export class PlanQueryRepository {
     return rows.length ? toAction(rows[0]) : null;
   }
 
+  /**
+   * Plans waiting for approval whose reason starts with `prefix`, oldest first, optionally only
+   * those about a host of `zone` (the target host, or the target instance's host).
+   */
+  async waitingWithReason(prefix: string, zone: string | null, limit: number): Promise<string[]> {
+    const rows = await this.dataSource.query<Array<{ id: string }>>(
+      `SELECT p.id FROM plans p
+       LEFT JOIN instances i ON p.target_kind = 'instance' AND i.id = p.target_id
+       LEFT JOIN hosts h ON h.id = CASE WHEN p.target_kind = 'host' THEN p.target_id ELSE i.host_id END
+       WHERE p.state = 'pending_approval' AND left(p.reason, length($1)) = $1
+         AND ($2::text IS NULL OR h.zone = $2)
+       ORDER BY p.created_at, p.id
+       LIMIT $3`,
+      [prefix, zone, limit],
+    );
+    return rows.map((r) => r.id);
+  }
+
   /** The plan's timeline in the order it happened, after the entry `afterId` if given. */
   async timeline(planId: string, limit: number, afterId?: string): Promise<TimelineEntry[]> {
     const rows = await this.dataSource.query<PlanEventRow[]>(

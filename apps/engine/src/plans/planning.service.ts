@@ -63,6 +63,11 @@ export class PlanningService {
     return this.plan(manager, intent, null);
   }
 
+  /** Intake's `serialize`: the planning lock, for decisions that read other decisions' effects. */
+  serialize(manager: EntityManager): Promise<void> {
+    return lockPlanning(manager);
+  }
+
   /**
    * For intake's resolved alarms: cancels the plan if it has not started; false otherwise (also for
    * an unknown plan, so that closing an alarm never fails on it).

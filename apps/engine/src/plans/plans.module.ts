@@ -11,6 +11,7 @@ import { DriverInquiry } from './driver-inquiry.service';
 import { KafkaDeliveryLedger } from './kafka-delivery-ledger.repository';
 import { OutboxAttemptRepository } from './outbox-attempt.repository';
 import { OutboxRelay } from './outbox-relay.service';
+import { PlanApprovalsController } from './plan-approvals.controller';
 import { PlanCommandsService } from './plan-commands.service';
 import { PlanExecutor } from './plan-executor.service';
 import { PlanIdResolver } from './plan-ids';
@@ -33,7 +34,7 @@ import { WaitingIntentsService } from './waiting-intents.service';
  */
 @Module({
   imports: [InventoryModule],
-  controllers: [PlansController, ActionsController],
+  controllers: [PlanApprovalsController, PlansController, ActionsController],
   providers: [
     PlanRepository,
     PlanQueryRepository,

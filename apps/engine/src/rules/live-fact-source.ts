@@ -1,6 +1,12 @@
 import type { GroupStatusV1, GroupV1, HostV1, InstanceV1 } from '@reflex/contracts';
 import { hostLoad, type InventoryView } from '@reflex/domain';
-import type { FactSource, HostLoad, MaintenanceWindow } from '@reflex/rules';
+import {
+  type FactSource,
+  type HostLoad,
+  type MaintenanceWindow,
+  type ZoneLosses,
+  zoneLosses,
+} from '@reflex/rules';
 import type { EntityManager } from 'typeorm';
 import { GroupStatusService } from '../inventory/group-status.service';
 import { InventoryRepository } from '../inventory/inventory.repository';
@@ -8,6 +14,11 @@ import { InventorySnapshots } from '../inventory/inventory-snapshots';
 
 export interface MaintenanceLookup {
   openMaintenance(hostId: string): Promise<MaintenanceWindow | null>;
+}
+
+/** Hosts reported down within the zone-loss window (CONTRACT §9), as the deciding caller sees them. */
+export interface RecentHostDownLookup {
+  reportedDown(): Promise<ReadonlySet<string>>;
 }
 
 /**
@@ -39,6 +50,7 @@ export class LiveFactSource implements FactSource {
     private readonly snapshots: InventorySnapshots,
     private readonly groups: GroupStatusService,
     private readonly maintenance: MaintenanceLookup,
+    private readonly recentDowns: RecentHostDownLookup,
     private readonly known: KnownInventory = NOTHING_KNOWN,
     private readonly clock: () => Date = () => new Date(),
   ) {}
@@ -61,9 +73,17 @@ export class LiveFactSource implements FactSource {
   }
 
   async getHostLoad(hostId: string): Promise<HostLoad | null> {
-    this.view ??= this.snapshots.view(this.manager);
-    const view = await this.view;
+    const view = await this.inventoryView();
     return view.host(hostId) ? hostLoad(view, hostId) : null;
+  }
+
+  async getZoneLosses(hostId: string, reporting: boolean): Promise<ZoneLosses | null> {
+    const view = await this.inventoryView();
+    const host = view.host(hostId);
+    if (!host) return null;
+    const reported = new Set(await this.recentDowns.reportedDown());
+    if (reporting) reported.add(hostId);
+    return zoneLosses(host, view.hosts(), reported);
   }
 
   getOpenMaintenance(hostId: string): Promise<MaintenanceWindow | null> {
@@ -72,6 +92,11 @@ export class LiveFactSource implements FactSource {
 
   now(): Date {
     return this.clock();
+  }
+
+  private inventoryView(): Promise<InventoryView> {
+    this.view ??= this.snapshots.view(this.manager);
+    return this.view;
   }
 }
 

@@ -22,6 +22,26 @@ describe('buildPlan', () => {
     [vm('vm-1', 'h1'), vm('fill-1', 'h1', big), vm('vm-2', 'h2'), vm('fill-2', 'h2', big)],
   );
 
+  it("starts the reason of a plan waiting for approval with the rule's approvalReason, and only then", () => {
+    const build = (mode: 'manual' | 'auto') =>
+      buildPlan(
+        intent(
+          'migrate-off',
+          { kind: 'instance', id: 'vm-2' },
+          { mode, params: { approvalReason: 'storm guard: held' } },
+        ),
+        inv,
+        { reservations: [] },
+        PLANNING,
+        sequentialIds('p'),
+      );
+    const held = build('manual');
+    expect(held.state).toBe('pending_approval');
+    expect(held.reason).toMatch(/^storm guard: held(; |$)/);
+    expect(held.explanation.notes).not.toContain('storm guard: held');
+    expect(build('auto').reason ?? '').not.toContain('storm guard');
+  });
+
   it('records the trigger, rule and placement decisions, and waits for approval in manual mode', () => {
     const draft = buildPlan(
       intent(

@@ -44,6 +44,10 @@ export function buildPlan(
   const outcome = policy ? policy(ctx) : { blocked: `unknown policy ${String(intent.policy)}` };
   const blocked = outcome?.blocked ?? null;
   const actions = blocked ? [] : ctx.actions;
+  const state = blocked ? 'blocked' : intent.mode === 'manual' ? 'pending_approval' : 'pending';
+  // Why a plan waits (the storm guard's "storm guard: ..."), ahead of the planner's own notes.
+  const held = state === 'pending_approval' ? approvalReason(intent) : null;
+  const notes = [...(held ? [held] : []), ...ctx.notes];
   return {
     id: planId,
     policy: intent.policy,
@@ -56,8 +60,8 @@ export function buildPlan(
       rule: intent.rule.name,
       ruleVersion: intent.rule.version,
     },
-    state: blocked ? 'blocked' : intent.mode === 'manual' ? 'pending_approval' : 'pending',
-    reason: blocked ?? (ctx.notes.length ? ctx.notes.join('; ') : null),
+    state,
+    reason: blocked ?? (notes.length ? notes.join('; ') : null),
     explanation: {
       rule: intent.rule,
       alarm: intent.alarm,
@@ -72,4 +76,9 @@ export function buildPlan(
     holds: planResources(view, intent.target, actions, false),
     reservations: blocked ? [] : solver.reservations(),
   };
+}
+
+function approvalReason(intent: PlanIntent): string | null {
+  const reason = intent.params?.approvalReason;
+  return typeof reason === 'string' && reason.trim() ? reason : null;
 }

@@ -2,6 +2,7 @@ import type { AlarmV1 } from '@reflex/contracts/alarm.v1';
 import type { Almanac } from 'json-rules-engine';
 import type { FactName } from '../rule.types';
 import type { FactSource } from './fact-source';
+import { reportsHostDown } from './zone-losses';
 
 /** The `alarm` fact: the alarm as received, with `state` defaulting to firing (Alarm v1 makes it optional). */
 export type AlarmFact = AlarmV1 & Required<Pick<AlarmV1, 'state' | 'labels' | 'annotations'>>;
@@ -69,6 +70,7 @@ export function alarmFacts(alarm: AlarmV1, source: FactSource): Record<FactName,
     host: onHost((h) => source.getHost(h)),
     hostLoad: onHost((h) => source.getHostLoad(h)),
     maintenance: onHost((h) => source.getOpenMaintenance(h)),
+    zoneLosses: onHost((h) => source.getZoneLosses(h, kind === 'host' && reportsHostDown(fact))),
     group: onGroup((g) => source.getGroup(g)),
     groupStatus: onGroup((g) => source.getGroupStatus(g)),
     now: (): NowFact => {

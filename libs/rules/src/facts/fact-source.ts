@@ -1,7 +1,8 @@
 import type { GroupStatusV1, GroupV1, HostV1, InstanceV1 } from '@reflex/contracts/inventory.v1';
 import type { HostLoad } from '@reflex/domain/inventory/host-load';
+import type { ZoneLosses } from './zone-losses';
 
-export type { HostLoad };
+export type { HostLoad, ZoneLosses };
 
 /** Open maintenance on a host: requested and not yet completed. */
 export interface MaintenanceWindow {
@@ -27,5 +28,10 @@ export interface FactSource {
   getGroupStatus(groupId: string): Promise<GroupStatusV1 | null>;
   getHostLoad(hostId: string): Promise<HostLoad | null>;
   getOpenMaintenance(hostId: string): Promise<MaintenanceWindow | null>;
+  /**
+   * The recent losses of the host's zone; `reporting`: the alarm being decided reports this host
+   * down, so it counts among them.
+   */
+  getZoneLosses(hostId: string, reporting: boolean): Promise<ZoneLosses | null>;
   now(): Date;
 }

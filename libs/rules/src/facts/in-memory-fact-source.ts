@@ -9,6 +9,7 @@ import { groupStatus } from '@reflex/domain/inventory/group-status';
 import { hostLoad } from '@reflex/domain/inventory/host-load';
 import { InventoryView } from '@reflex/domain/inventory/inventory-view';
 import type { FactSource, HostLoad, MaintenanceWindow } from './fact-source';
+import { type ZoneLosses, zoneLosses } from './zone-losses';
 
 export interface InMemoryFactSourceOptions {
   /** The clock for the `now` fact, and for `degradedSince` of a group that is degraded. */
@@ -17,6 +18,11 @@ export interface InMemoryFactSourceOptions {
   maintenance?: MaintenanceWindow[];
   /** Known degradation start per group id (an inventory document does not carry it either). */
   degradedSince?: Record<string, string>;
+  /**
+   * Hosts reported down within the zone-loss window. An inventory document carries no alarms, so
+   * by default its hosts whose status is `down` stand for them.
+   */
+  reportedDown?: readonly string[];
 }
 
 /**
@@ -69,6 +75,17 @@ export class InMemoryFactSource implements FactSource {
 
   async getOpenMaintenance(hostId: string): Promise<MaintenanceWindow | null> {
     return this.maintenance.get(hostId) ?? null;
+  }
+
+  async getZoneLosses(hostId: string, reporting: boolean): Promise<ZoneLosses | null> {
+    const host = this.view.host(hostId);
+    if (!host) return null;
+    const hosts = this.view.hosts();
+    const reported = new Set(
+      this.options.reportedDown ?? hosts.filter((h) => h.status === 'down').map((h) => h.id),
+    );
+    if (reporting) reported.add(hostId);
+    return zoneLosses(host, hosts, reported);
   }
 
   now(): Date {

@@ -97,5 +97,7 @@ export class CountingSource implements FactSource {
   getGroupStatus = (id: string) => this.slow('groupStatus', this.inner.getGroupStatus(id));
   getHostLoad = (id: string) => this.slow('hostLoad', this.inner.getHostLoad(id));
   getOpenMaintenance = (id: string) => this.slow('maintenance', this.inner.getOpenMaintenance(id));
+  getZoneLosses = (id: string, reporting: boolean) =>
+    this.slow('zoneLosses', this.inner.getZoneLosses(id, reporting));
   now = () => this.inner.now();
 }

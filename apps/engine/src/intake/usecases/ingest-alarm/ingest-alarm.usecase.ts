@@ -17,6 +17,7 @@ import { PLAN_GATEWAY, PlanGateway } from '../../plan-gateway';
 import { BatchInventory } from './batch-inventory';
 import { IngestAlarmCommand, IngestAlarmResult } from './ingest-alarm.command';
 import { OpenAlarms } from './open-alarms';
+import { RecentHostDowns } from './recent-host-downs';
 
 type Decision = DecisionUpdate & { reason: string | null };
 
@@ -24,6 +25,7 @@ type Decision = DecisionUpdate & { reason: string | null };
 interface BatchView {
   open: OpenAlarms;
   inventory: BatchInventory;
+  recentDowns: RecentHostDowns;
 }
 
 /** Host alarms other decisions read: correlation (host.down) and maintenance windows. */
@@ -87,6 +89,7 @@ export class IngestAlarmUseCase {
             ? await this.resolve(m, view, alarm)
             : await this.decide(m, view, alarm);
         view.open.decided(alarm, rowId, decision);
+        view.recentDowns.decided(alarm, decision.disposition);
         decisions.push({ ...decision, rowId });
       }
       await this.alarms.recordDecisions(
@@ -112,7 +115,10 @@ export class IngestAlarmUseCase {
     const hosts = [...inventory.hostIds];
     const firing = await this.alarms.openFiring(m, keys, newRows);
     const onHosts = await this.alarms.openOnHosts(m, WATCHED, hosts, newRows);
-    return { open: new OpenAlarms(firing, onHosts, hosts, WATCHED), inventory };
+    const recentDowns = new RecentHostDowns(m, this.alarms, newRows, (manager) =>
+      this.plans.serialize(manager),
+    );
+    return { open: new OpenAlarms(firing, onHosts, hosts, WATCHED), inventory, recentDowns };
   }
 
   /** Decided now, or replays answered with what was decided then (in this batch or before). */
@@ -228,6 +234,7 @@ export class IngestAlarmUseCase {
       this.snapshots,
       this.groups,
       maintenance,
+      view.recentDowns,
       view.inventory,
     );
     const evaluation = await this.rules.evaluate(alarm, facts);
