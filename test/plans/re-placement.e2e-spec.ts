@@ -2,7 +2,9 @@
 // the move runs, is placed again on another host, at most 3 times, and the timeline says so.
 import type { ActionV1, MigrateParams } from '@reflex/contracts/plan.v1';
 import type { ExecutablePlan } from '@reflex/domain';
+import { Client } from 'pg';
 import { startTestEngine, type TestEngine } from '../support/engine-app';
+import { waitFor } from '../support/wait-for';
 import { DriverStandIn, fail, success } from './support/driver-stand-in';
 import {
   createPlan,
@@ -80,6 +82,44 @@ describe('re-placement of moves whose destination is unusable (real Kafka, Postg
     expect(((await byDead.json()) as { items: { id: string }[] }).items.map((p) => p.id)).toContain(
       plan.id,
     );
+  });
+
+  // Found by the chaos rack scenario: when the step that records the destination failure cannot
+  // take the planning lock, the move is placed on a later tick. That step changed only the params,
+  // which were not saved: the driver moved the VM to the new host while the row kept the dead one,
+  // and the success put the instance on the dead host in the inventory.
+  it('stores the new destination of a move placed again on a later tick (planning lock busy)', async () => {
+    await seed(engine, inventory([host('l1'), host('l2'), host('l3')], [vm('l-vm1', 'l1')]));
+    driver.use((c) => (c.type === 'evacuate' && c.attempt === 1 ? 'hang' : success()));
+    const outcome = await createPlan(engine, intent('host-failover', hostRef('l1')));
+    const running = await waitFor('the first evacuation to run', async () => {
+      const a = evacuationOf(await getPlan(engine, outcome.planId!));
+      return a.state === 'running' ? a : undefined;
+    });
+    const holder = new Client({ connectionString: engine.database.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`SELECT pg_advisory_xact_lock(90452669333505)`); // PLANNING, plan-locks.ts
+      await driver.release(running.id, fail('destination-unavailable', false));
+      await waitFor('the failure recorded, the move waiting for a new destination', async () => {
+        const a = evacuationOf(await getPlan(engine, outcome.planId!));
+        return a.state === 'pending' && (a.unusableHostIds ?? []).includes(toHost(running));
+      });
+    } finally {
+      await holder.query('COMMIT').catch(() => undefined);
+      await holder.end();
+    }
+    const plan = await waitForPlanState(engine, outcome.planId!, 'succeeded');
+    const evacuate = evacuationOf(plan);
+    const second = driver.of('execute', evacuate.id).find((c) => c.attempt === 2)!;
+    expect(toHost(evacuate)).toBe((second.params as MigrateParams).toHostId);
+    expect(toHost(evacuate)).not.toBe(toHost(running));
+    const after = await currentInventory(engine);
+    expect(after.instances.find((i) => i.id === 'l-vm1')).toMatchObject({
+      hostId: toHost(evacuate),
+      state: 'running',
+    });
   });
 
   it('re-places a pending evacuation whose destination goes down, before it is dispatched', async () => {

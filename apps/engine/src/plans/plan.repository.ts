@@ -153,7 +153,12 @@ export class PlanRepository {
         continue;
       }
       const deadline = deadlines.get(action.id);
-      const replaced = old.unusableHostIds !== action.unusableHostIds;
+      // A re-placement may change only the params (a pending move whose destination went down, or
+      // one placed in a later step than the one that recorded its failure): compared by value, or
+      // the new destination went to the driver while the row kept the old one, and the success
+      // put the instance on the dead host in the inventory.
+      const replaced =
+        old.unusableHostIds !== action.unusableHostIds || !sameParams(old.params, action.params);
       if (!deadline && !replaced && MUTABLE.every((field) => old[field] === action[field])) {
         continue;
       }
@@ -305,4 +310,8 @@ export class PlanRepository {
       })),
     );
   }
+}
+
+function sameParams(a: ActionV1['params'], b: ActionV1['params']): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
 }
