@@ -11,10 +11,7 @@ const API_PARAMETERS = 'swagger/apiParameters';
  * The query parameters a handler takes: those its OpenAPI declares (@ApiQuery) and those it reads by
  * name (@Query('x')). One source for both, so the documentation and the check cannot drift apart.
  */
-export function knownQueryParams(
-  controller: object,
-  handler: (...args: never[]) => unknown,
-): Set<string> {
+export function knownQueryParams(controller: object, handler: { name: string }): Set<string> {
   const names = new Set<string>();
   const declared = (Reflect.getMetadata(API_PARAMETERS, handler) ?? []) as Array<{
     in?: string;
