@@ -106,4 +106,48 @@ describe('alarms by the id they were sent with (real Kafka, PostgreSQL)', () => 
       trigger: { alarmId: degraded.id, source: 'test' },
     });
   });
+
+  it("keeps an approval's reason in the timeline and on the plan", async () => {
+    const drain = await send(alarm('host.maintenance.requested', 'host', 'cmp-04'));
+    const approved = await post(`/v1/plans/${drain.planId}/approve`, { reason: 'window agreed' });
+    expect(approved.status).toBe(200);
+    expect(approved.body.reason).toMatch(/approved by anonymous: window agreed$/);
+    expect((await get(`/v1/plans/${drain.planId}`)).body.reason).toBe(approved.body.reason);
+    const events = (await get(`/v1/plans/${drain.planId}/events`)).body.items;
+    const approval = events.find((e: { to: string }) => e.to === 'pending');
+    expect(approval.detail).toMatchObject({ approvedBy: 'anonymous', reason: 'window agreed' });
+  });
+
+  it('answers a maintenance request whose plan is blocked with 409 blocked and why; that plan can be cancelled', async () => {
+    const solo = {
+      hosts: [{ ...smallCloud().hosts[0], id: 'solo' }],
+      groups: [],
+      instances: [
+        {
+          ...smallCloud().instances[0],
+          id: 'solo-vm',
+          hostId: 'solo',
+          groupId: undefined,
+          role: undefined,
+        },
+      ],
+    };
+    expect((await http('PUT', `${engine.url}/v1/inventory`, solo)).status).toBe(200);
+    const requested = await post('/v1/hosts/solo/maintenance', { reason: 'firmware' });
+    expect(requested.status).toBe(409);
+    expect(requested.body.error.message).toMatch(/^maintenance of host solo is blocked: .*solo-vm/);
+    const { planId, planState, disposition } = requested.body.error.details;
+    expect({ planState, disposition }).toEqual({ planState: 'blocked', disposition: 'triggered' });
+    expect((await get(`/v1/plans/${planId}`)).body.state).toBe('blocked');
+
+    const cancelled = await post(`/v1/plans/${planId}/cancel`, { reason: 'moved to Tuesday' });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.state).toBe('cancelled');
+    const events = (await get(`/v1/plans/${planId}/events`)).body.items;
+    expect(events.find((e: { to: string }) => e.to === 'cancelled').detail).toMatchObject({
+      cancelledBy: 'anonymous',
+      reason: 'moved to Tuesday',
+    });
+    expect((await post(`/v1/plans/${planId}/cancel`, {})).status).toBe(409);
+  });
 });

@@ -19,7 +19,8 @@ import { IngestAlarmCommand, IngestAlarmResult } from './ingest-alarm.command';
 import { OpenAlarms } from './open-alarms';
 import { RecentHostDowns } from './recent-host-downs';
 
-type Decision = DecisionUpdate & { reason: string | null };
+/** `planState`: the state of the plan the decision made (or `waiting`, `merged`), when it made one. */
+type Decision = DecisionUpdate & { reason: string | null; planState?: string };
 
 /** What deciding one alarm of a batch reads besides the database: the batch's view of it. */
 interface BatchView {
@@ -177,6 +178,7 @@ export class IngestAlarmUseCase {
       planId: d.planId ?? null,
       correlatedTo: d.correlatedTo ?? null,
       reason: d.reason,
+      ...(d.planState === undefined ? {} : { planState: d.planState }),
       replay,
     };
   }
@@ -262,6 +264,7 @@ export class IngestAlarmUseCase {
     return {
       disposition: 'triggered',
       planId: outcome.planId,
+      planState: outcome.state,
       reason,
       decision: { reason, intent, plan: outcome, ...summary },
     };
