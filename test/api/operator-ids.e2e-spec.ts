@@ -139,6 +139,10 @@ describe('alarms by the id they were sent with (real Kafka, PostgreSQL)', () => 
     const { planId, planState, disposition } = requested.body.error.details;
     expect({ planState, disposition }).toEqual({ planState: 'blocked', disposition: 'triggered' });
     expect((await get(`/v1/plans/${planId}`)).body.state).toBe('blocked');
+    const again = await post('/v1/hosts/solo/maintenance', { reason: 'firmware' });
+    expect(again.status).toBe(409);
+    expect(again.body.error.details).toMatchObject({ disposition: 'duplicate', planId });
+    expect(again.body.error.message).toMatch(/is already firing .*is blocked: .*solo-vm/);
 
     const cancelled = await post(`/v1/plans/${planId}/cancel`, { reason: 'moved to Tuesday' });
     expect(cancelled.status).toBe(200);

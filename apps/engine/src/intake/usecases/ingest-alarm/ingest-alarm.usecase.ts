@@ -210,11 +210,17 @@ export class IngestAlarmUseCase {
   private async decide(m: EntityManager, view: BatchView, alarm: AlarmV1): Promise<Decision> {
     const open = view.open.firingOf(alarm.source, alarm.id);
     if (open) {
-      const reason = `alarm ${alarm.source}/${alarm.id} is already firing (since ${open.occurredAt.toISOString()})`;
+      const since = `alarm ${alarm.source}/${alarm.id} is already firing (since ${open.occurredAt.toISOString()})`;
+      // A re-sent request must not read as progress when its plan is blocked: say why again.
+      const reason =
+        open.planState === 'blocked'
+          ? `${since}; its plan ${open.planId} is blocked: ${open.planReason?.replace(/^blocked: /, '')}`
+          : since;
       return {
         disposition: 'duplicate',
         correlatedTo: open.rowId,
         planId: open.planId,
+        ...(open.planState ? { planState: open.planState } : {}),
         reason,
         decision: { reason },
       };
