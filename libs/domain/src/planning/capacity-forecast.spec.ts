@@ -3,7 +3,8 @@ import { InventoryView } from '../inventory/inventory-view';
 import { sharedFailureDomains } from '../inventory/redundancy-posture';
 import type { Reservation } from '../placement/placement.types';
 import { PLANNING, bm, group, host, inventory, member, vm } from '../testing/topology.fixture';
-import { forecastCapacity, type FailureDomainKind } from './capacity-forecast';
+import type { FailureDomainKind } from '../inventory/failure-domains';
+import { forecastCapacity } from './capacity-forecast';
 
 const inRack = (id: string, rack: string, over: Partial<HostV1> = {}) =>
   host(id, { labels: { rack }, ...over });
