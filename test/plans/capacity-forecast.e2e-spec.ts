@@ -70,7 +70,7 @@ describe('capacity forecast (real engine and PostgreSQL)', () => {
 
   beforeAll(async () => {
     // No overcommit: the hosts offer what they have, so the sums below are the whole story.
-    engine = await startTestEngine({ CPU_OVERCOMMIT: '1' });
+    engine = await startTestEngine({ CPU_OVERCOMMIT: '1', CAPACITY_METRIC_SECONDS: '1' });
     await put(cloud());
   });
   afterAll(() => engine?.close());
