@@ -25,6 +25,7 @@ const CONTRACT_ROUTES = [
   'GET /v1/plans/{id}/events',
   'POST /v1/plans/{id}/approve',
   'POST /v1/plans/{id}/cancel',
+  'GET /v1/capacity/forecast',
   'GET /v1/actions',
   'POST /v1/actions/{id}/abort',
   'POST /v1/actions/{id}/force-complete',

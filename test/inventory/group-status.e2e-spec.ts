@@ -41,6 +41,7 @@ describe('group status and degraded_since', () => {
       healthyStandby: 1,
       redundant: true,
       degradedSince: null,
+      sharedFailureDomains: [],
     });
     expect(await storedDegradedSince()).toBeNull();
   });
@@ -60,6 +61,7 @@ describe('group status and degraded_since', () => {
       healthyStandby: 0,
       redundant: false,
       degradedSince: degraded.degradedSince,
+      sharedFailureDomains: [],
     });
 
     await putHost('cmp-01', {});
@@ -69,6 +71,7 @@ describe('group status and degraded_since', () => {
       healthyStandby: 1,
       redundant: true,
       degradedSince: null,
+      sharedFailureDomains: [],
     });
     expect(await storedDegradedSince()).toBeNull();
   });
@@ -83,6 +86,7 @@ describe('group status and degraded_since', () => {
       healthyStandby: 1,
       redundant: true,
       degradedSince: null,
+      sharedFailureDomains: [],
     });
   });
 
@@ -142,6 +146,12 @@ describe('group status and degraded_since', () => {
       healthyStandby: 1,
       redundant: true,
       degradedSince: null,
+      // Redundant on paper only: the promoted active and the new standby share cmp-03.
+      sharedFailureDomains: [
+        { kind: 'host', id: 'cmp-03', members: ['vm-01', 'vm-03'] },
+        { kind: 'rack', id: 'az2/r7', members: ['vm-01', 'vm-03'] },
+        { kind: 'zone', id: 'az2', members: ['vm-01', 'vm-03'] },
+      ],
     });
     expect((await call(engine, 'GET', '/v1/instances/vm-01')).body).toMatchObject({
       hostId: 'cmp-03',

@@ -5,6 +5,7 @@ import {
   type NestModule,
   RequestMethod,
 } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { ENGINE_CONFIG, EngineConfig } from '@reflex/config';
 import {
   BUS_READINESS,
@@ -18,6 +19,7 @@ import {
   ReadinessCheck,
 } from '@reflex/platform';
 import { AuditModule } from './audit/audit.module';
+import { KnownQueryGuard } from './common/known-query.guard';
 import { RefuseNulMiddleware } from './common/refuse-nul.middleware';
 import { IntakeModule } from './intake/intake.module';
 import { InventoryModule } from './inventory/inventory.module';
@@ -48,6 +50,7 @@ export class EngineModule implements NestModule {
         { provide: ENGINE_CONFIG, useValue: config },
         MetricsRegistry,
         BusMetrics,
+        { provide: APP_GUARD, useClass: KnownQueryGuard },
         {
           provide: READINESS_CHECKS,
           useFactory: (db: ReadinessCheck, bus: ReadinessCheck) => [db, bus],

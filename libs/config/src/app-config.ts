@@ -49,6 +49,8 @@ export interface EngineConfig extends CommonConfig {
   outboxPollMs: number;
   /** A running action with no final driver event for this long is asked about again (issue 13). */
   actionInquirySeconds: number;
+  /** How often the unsurvivable-domains gauge may recompute the capacity forecast; 0: no gauge. */
+  capacityMetricSeconds: number;
   /** Largest `POST /v1/rules/evaluate` body (a dry run's inventory); larger answers 413. */
   dryRunMaxBytes: number;
   /** Alertmanager labels that name the alarm's resource, tried in order. */
@@ -131,6 +133,7 @@ export function loadEngineConfig(source: Env = process.env): Readonly<EngineConf
     maxActionsPerPlan: env.int('MAX_ACTIONS_PER_PLAN', 8, { min: 1, max: 1024 }),
     outboxPollMs: env.int('OUTBOX_POLL_MS', 200, { min: 10, max: 60_000 }),
     actionInquirySeconds: env.int('ACTION_INQUIRY_SECONDS', 60, { min: 1, max: 86_400 }),
+    capacityMetricSeconds: env.int('CAPACITY_METRIC_SECONDS', 0, { min: 0, max: 86_400 }),
     dryRunMaxBytes: env.int('DRY_RUN_MAX_BYTES', 262_144, { min: 1024, max: 67_108_864 }),
     ...readAlertLabels(env),
   });

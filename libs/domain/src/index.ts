@@ -3,6 +3,7 @@ export * from './inventory/inventory-view';
 export * from './inventory/host-load';
 export * from './inventory/group-status';
 export * from './inventory/failure-domains';
+export * from './inventory/redundancy-posture';
 // Placement
 export * from './placement/placement.types';
 export * from './placement/placement-solver';
@@ -12,6 +13,7 @@ export * from './planning/plan-builder';
 export * from './planning/resource-set';
 export * from './planning/in-flight';
 export * from './planning/action-params';
+export * from './planning/capacity-forecast';
 // Lifecycle
 export * from './lifecycle/lifecycle.types';
 export * from './lifecycle/plan-transitions';

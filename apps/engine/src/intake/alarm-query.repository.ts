@@ -72,6 +72,20 @@ export class AlarmQueryRepository {
     }));
   }
 
+  /**
+   * The first message of each source that sent an alarm with this id (the one decided on; later
+   * re-notifications and the resolve repeat the id), at most `limit` sources.
+   */
+  async bySentId(alarmId: string, source: string | undefined, limit = 10): Promise<AlarmRecord[]> {
+    const rows: Array<{ id: string }> = await this.dataSource.query(
+      `SELECT min(id) AS id FROM alarms WHERE alarm_id = $1 AND ($2::text IS NULL OR source = $2)
+        GROUP BY source ORDER BY source LIMIT $3`,
+      [alarmId, source ?? null, limit],
+    );
+    const found = await Promise.all(rows.map((row) => this.get(row.id)));
+    return found.filter((alarm): alarm is AlarmRecord => alarm !== null);
+  }
+
   async get(id: string): Promise<AlarmRecord | null> {
     if (!/^\d{1,19}$/.test(id)) return null;
     const rows = await this.list({ id, limit: 1 });

@@ -19,6 +19,9 @@ export interface StoredAlarm {
   occurredAt: Date;
   receivedAt: Date;
   annotations: Record<string, string>;
+  /** Its plan's state and reason now (read by `openFiring` only, for a duplicate's answer). */
+  planState?: string | null;
+  planReason?: string | null;
 }
 
 const COLUMNS = `id AS "rowId", source, alarm_id AS "alarmId", type, state, resource_kind AS "resourceKind",
@@ -200,7 +203,10 @@ export class AlarmRepository {
   ): Promise<StoredAlarm[]> {
     if (keys.length === 0) return [];
     return manager.query(
-      `SELECT DISTINCT ON (a.source, a.alarm_id) ${COLUMNS} FROM alarms a
+      `SELECT DISTINCT ON (a.source, a.alarm_id) ${COLUMNS},
+              (SELECT p.state FROM plans p WHERE p.id = a.plan_id) AS "planState",
+              (SELECT p.reason FROM plans p WHERE p.id = a.plan_id) AS "planReason"
+         FROM alarms a
         WHERE (a.source, a.alarm_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
           AND a.state = 'firing' AND a.disposition <> 'duplicate' AND a.id <> ALL($3::bigint[])
           AND ${openExcept('$3')}

@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { NotFoundError } from '@reflex/common';
+import { ConflictError, NotFoundError } from '@reflex/common';
 import { ALARM_DISPOSITIONS, AlarmDisposition } from '@reflex/persistence';
 import {
   bigintIdOf,
@@ -55,11 +55,34 @@ export class AlarmsController {
 
   @Get(':id')
   @ApiOperation({
-    summary: 'One alarm (by its row id) with its decision: rules, conditions, fact values',
+    summary: 'One alarm, by the id it was sent with or its row id, with its decision',
+    description:
+      'Without `source`, a row id (digits) is tried first, as before; otherwise the id the alarm ' +
+      'was sent with, 409 naming the sources when several sent it. With `source`, only the sent id.',
   })
-  async get(@Param('id') id: string): Promise<AlarmRecord> {
-    const alarm = bigintIdOf('id', id) === null ? null : await this.alarms.get(id);
-    if (!alarm) throw new NotFoundError('alarm', id);
-    return alarm;
+  @ApiQuery({ name: 'source', required: false, description: 'the source that sent the id' })
+  async get(
+    @Param('id') id: string,
+    @Query() q: Record<string, string | undefined>,
+  ): Promise<AlarmRecord> {
+    const source = textOf('source', q.source);
+    if (source === undefined && isBigintId(id)) {
+      const byRow = await this.alarms.get(id);
+      if (byRow) return byRow;
+    }
+    const sent = await this.alarms.bySentId(id, source);
+    // Digits beyond a row id's range that no source sent: the 400 naming `id` it always was.
+    if (!sent.length && source === undefined) bigintIdOf('id', id);
+    if (sent.length > 1) {
+      const sources = sent.map((alarm) => alarm.source).join(', ');
+      throw new ConflictError(
+        `alarm ${id} was sent by several sources (${sources}): add ?source=`,
+        {
+          sources: sent.map((alarm) => alarm.source),
+        },
+      );
+    }
+    if (!sent[0]) throw new NotFoundError('alarm', id);
+    return sent[0];
   }
 }

@@ -1,7 +1,7 @@
 import { ANONYMOUS, type AuthenticatedRequest, RequireRole } from '@reflex/platform';
 import { Body, Controller, Delete, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { NotFoundError, ValidationError } from '@reflex/common';
+import { ConflictError, NotFoundError, ValidationError } from '@reflex/common';
 import type { AlarmV1 } from '@reflex/contracts';
 import { InventoryRepository } from '../inventory/inventory.repository';
 import { MAINTENANCE_COMPLETED, MAINTENANCE_REQUESTED } from './maintenance-windows';
@@ -66,9 +66,13 @@ export class MaintenanceController {
       },
     },
   })
-  @ApiResponse({ status: 202 })
+  @ApiResponse({ status: 202, description: 'decided; `planState` is the state of the plan made' })
   @ApiResponse({ status: 400 })
   @ApiResponse({ status: 404 })
+  @ApiResponse({
+    status: 409,
+    description: 'the drain plan is blocked: `error.details` has planId, planState and reason',
+  })
   async request(
     @Param('id') id: string,
     @Body() body: unknown,
@@ -90,11 +94,16 @@ export class MaintenanceController {
         requestedBy: requestedBy(req),
       },
     };
-    return this.ingest.execute({
+    const result = await this.ingest.execute({
       alarm,
       payload: { hostId: id, ...request },
       channel: 'maintenance-api',
     });
+    // Not "202 triggered": nothing will happen to the host, and the operator must hear why.
+    if (result.planState === 'blocked') {
+      throw new ConflictError(`maintenance of host ${id} is blocked: ${result.reason}`, result);
+    }
+    return result;
   }
 
   @Delete()

@@ -1,9 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { NotFoundError } from '@reflex/common';
 import type { GroupStatusV1 } from '@reflex/contracts';
-import { groupStatus, InventoryView } from '@reflex/domain';
+import {
+  groupStatus,
+  InventoryView,
+  sharedFailureDomains,
+  type SharedFailureDomain,
+} from '@reflex/domain';
 import type { EntityManager } from 'typeorm';
 import { InventoryRepository } from './inventory.repository';
+
+export type GroupPosture = GroupStatusV1 & { sharedFailureDomains: SharedFailureDomain[] };
 
 /**
  * Group redundancy (CONTRACT §4): the domain computes it; this keeps `groups.degraded_since` in step
@@ -14,13 +21,16 @@ import { InventoryRepository } from './inventory.repository';
 export class GroupStatusService {
   constructor(private readonly repository: InventoryRepository) {}
 
-  async status(groupId: string, manager?: EntityManager): Promise<GroupStatusV1> {
+  /** The redundancy, and where one failure would take an active and its standby (CONTRACT §10). */
+  async status(groupId: string, manager?: EntityManager): Promise<GroupPosture> {
     const slice = await this.repository.loadGroupSlice([groupId], { manager });
     if (!slice.degradedSince.has(groupId)) throw new NotFoundError('group', groupId);
-    return groupStatus(new InventoryView(slice.inventory), groupId, {
+    const view = new InventoryView(slice.inventory);
+    const status = groupStatus(view, groupId, {
       previousDegradedSince: slice.degradedSince.get(groupId),
       now: new Date().toISOString(),
     });
+    return { ...status, sharedFailureDomains: sharedFailureDomains(view, groupId) };
   }
 
   /**

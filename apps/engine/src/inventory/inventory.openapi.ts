@@ -108,6 +108,18 @@ export const GROUP_STATUS_SCHEMA: SchemaObject = {
       nullable: true,
       description: 'when the group last lost redundancy; null while redundant',
     },
+    sharedFailureDomains: {
+      type: 'array',
+      description: 'hosts, racks (`<zone>/<rack>`) and zones holding both an active and a standby',
+      items: {
+        type: 'object',
+        properties: {
+          kind: { type: 'string', enum: ['host', 'rack', 'zone'] },
+          id: { type: 'string' },
+          members: { type: 'array', items: { type: 'string' } },
+        },
+      },
+    },
   },
 };
 

@@ -61,6 +61,17 @@ export class DeferredIntentRepository {
        WHERE id = $1`,
       [id, outcome, planId, reason ?? null],
     );
+    if (planId === null) return;
+    // The alarm that made the decision was stored with no plan while it waited: link it now, so
+    // that GET /v1/alarms/:id leads to the plan. Its re-notifications (duplicates) too.
+    await manager.query(
+      `UPDATE alarms a SET plan_id = $2
+         FROM deferred_intents d
+        WHERE d.id = $1 AND a.plan_id IS NULL AND a.disposition IN ('triggered', 'duplicate')
+          AND a.source = d.intent->'alarm'->>'source'
+          AND a.alarm_id = d.intent->'alarm'->>'id'`,
+      [id, planId],
+    );
   }
 
   /** The oldest waiting intent none of whose holders is live any more, or null. */

@@ -4,6 +4,8 @@ import { OutboxRepository, ProcessedMessageRepository } from '@reflex/persistenc
 import { DataSource } from 'typeorm';
 import { InventoryModule } from '../inventory/inventory.module';
 import { ActionsController } from './actions.controller';
+import { CapacityController } from './capacity.controller';
+import { CapacityForecastService } from './capacity-forecast.service';
 import { DeferredIntentRepository } from './deferred-intent.repository';
 import { DELIVERY_LEDGER } from './delivery-ledger';
 import { DriverEventsConsumer } from './driver-events.consumer';
@@ -34,7 +36,7 @@ import { WaitingIntentsService } from './waiting-intents.service';
  */
 @Module({
   imports: [InventoryModule],
-  controllers: [PlanApprovalsController, PlansController, ActionsController],
+  controllers: [PlanApprovalsController, PlansController, ActionsController, CapacityController],
   providers: [
     PlanRepository,
     PlanQueryRepository,
@@ -65,6 +67,7 @@ import { WaitingIntentsService } from './waiting-intents.service';
     PlanExecutor,
     RePlacementService,
     PlanMetrics,
+    CapacityForecastService,
     PlanningService,
     WaitingIntentsService,
     PlanCommandsService,

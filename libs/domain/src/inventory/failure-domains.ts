@@ -19,3 +19,15 @@ export function rackName(host: Pick<HostV1, 'id' | 'zone' | 'labels'>): string {
   const rack = host.labels?.[RACK_LABEL];
   return rack ? `${host.zone}/${rack}` : `${host.id} (no rack label)`;
 }
+
+export const FAILURE_DOMAIN_KINDS = ['host', 'rack', 'zone'] as const;
+export type FailureDomainKind = (typeof FAILURE_DOMAIN_KINDS)[number];
+
+/** The failure domain of this kind a host belongs to, as operators name it (rack `<zone>/<rack>`). */
+export function failureDomainOf(
+  host: Pick<HostV1, 'id' | 'zone' | 'labels'>,
+  kind: FailureDomainKind,
+): string {
+  if (kind === 'host') return host.id;
+  return kind === 'zone' ? host.zone : rackName(host);
+}

@@ -57,6 +57,23 @@ export class InventoryView {
     return this.hostsById.size;
   }
 
+  /**
+   * The same snapshot with these hosts `down`: what planning sees once they have failed (the
+   * capacity forecast). Shares every index but the hosts', so a forecast over many domains does
+   * not rebuild the instance indexes each time; `inventory` still holds the original documents.
+   */
+  withHostsDown(hostIds: readonly string[]): InventoryView {
+    this.usage('');
+    this.rackNumbers();
+    const copy = Object.create(InventoryView.prototype) as InventoryView;
+    Object.assign(copy, this, { hostsById: new Map(this.hostsById), hostsByHypervisor: undefined });
+    for (const id of hostIds) {
+      const host = this.hostsById.get(id);
+      if (host) copy.hostsById.set(id, { ...host, status: 'down' });
+    }
+    return copy;
+  }
+
   /** Hosts of one hypervisor, whatever their status. */
   hostsWithHypervisor(hypervisor: string): HostV1[] {
     if (!this.hostsByHypervisor) {

@@ -36,6 +36,37 @@ describe('operator commands', () => {
     );
   });
 
+  it("approve keeps the approver's reason: in the timeline entry and on the plan", () => {
+    const held = { ...drainPlan({ mode: 'manual' }), reason: 'storm guard: 3 of 4 hosts down' };
+    const result = approvePlan(held, at(3), LIMITS, { by: 'alice', reason: 'facilities confirm' });
+    expect(result.events[0].detail).toEqual({ approvedBy: 'alice', reason: 'facilities confirm' });
+    expect(result.plan.reason).toBe(
+      'storm guard: 3 of 4 hosts down; approved by alice: facilities confirm',
+    );
+    const plain = approvePlan(drainPlan({ mode: 'manual' }), at(3), LIMITS, { by: 'bob' });
+    expect(plain.plan.reason).toBe(drainPlan({ mode: 'manual' }).reason);
+  });
+
+  it('cancel a blocked plan: dismissed with who and why, and it was already finished', () => {
+    const blocked = {
+      ...drainPlan(),
+      state: 'blocked' as const,
+      reason: 'blocked: group db would lose its standby',
+      finishedAt: at(1),
+      actions: [],
+    };
+    const result = cancelPlan(blocked, at(5), LIMITS, { by: 'alice', reason: 'moved to Tuesday' });
+    expect(result.plan.state).toBe('cancelled');
+    expect(result.events).toEqual([
+      expect.objectContaining({
+        from: 'blocked',
+        to: 'cancelled',
+        detail: { cancelledBy: 'alice', reason: 'moved to Tuesday' },
+      }),
+    ]);
+    expect(result.commands).toEqual([]);
+  });
+
   it('cancel before start: every action skipped, no command sent', () => {
     const result = cancelPlan(drainPlan({ mode: 'manual' }), at(2), LIMITS, {
       by: 'bob',

@@ -15,7 +15,10 @@ function noted(actor: Actor): { note?: string } {
   return actor.note === undefined ? {} : { note: actor.note };
 }
 
-/** pending_approval → pending; `nextStep` then starts it. 409 from any other state. */
+/**
+ * pending_approval → pending; `nextStep` then starts it. 409 from any other state. The approver's
+ * reason goes in the timeline entry and is appended to the plan's `reason`.
+ */
 export function approvePlan(
   plan: ExecutablePlan,
   now: string,
@@ -23,13 +26,20 @@ export function approvePlan(
   actor: Actor = {},
 ): LifecycleResult {
   const tx = new PlanTransaction(plan, now, limits);
-  tx.setPlanState('pending', { approvedBy: actor.by ?? null, ...noted(actor) });
+  const why = actor.reason === undefined ? {} : { reason: actor.reason };
+  tx.setPlanState('pending', { approvedBy: actor.by ?? null, ...why, ...noted(actor) });
+  // Kept on the plan too: whoever reads it later (a failure, an audit) sees why it was let through.
+  if (actor.reason !== undefined) {
+    const approval = `approved by ${actor.by ?? 'an operator'}: ${actor.reason}`;
+    tx.plan.reason = tx.plan.reason ? `${tx.plan.reason}; ${approval}` : approval;
+  }
   return tx.result();
 }
 
 /**
  * Cancels a plan that has not finished: unstarted actions are skipped and running ones aborted (the
- * driver runs their fail path). What already succeeded stays done: cancel is not rollback.
+ * driver runs their fail path). What already succeeded stays done: cancel is not rollback. A blocked
+ * plan can be cancelled too: the operator dismisses it, and the timeline says who and why.
  */
 export function cancelPlan(
   plan: ExecutablePlan,

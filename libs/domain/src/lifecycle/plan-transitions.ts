@@ -2,7 +2,8 @@ import { ConflictError } from '@reflex/common/errors';
 import type { ActionState, PlanState } from '@reflex/contracts/plan.v1';
 
 /**
- * Plan transitions. `blocked` and every end state have none. A running plan can be cancelled (its
+ * Plan transitions. End states have none; `blocked` is finished too (nothing of it ever runs), but an
+ * operator may cancel it to dismiss it with a reason. A running plan can be cancelled (its
  * unstarted actions skipped, running ones aborted) or superseded by a higher-ranked decision; a
  * rollback in progress cannot be interrupted, only finish (`rolled_back`) or fail.
  */
@@ -16,7 +17,7 @@ export const PLAN_TRANSITIONS: Readonly<Record<PlanState, readonly PlanState[]>>
   rolled_back: [],
   cancelled: [],
   superseded: [],
-  blocked: [],
+  blocked: ['cancelled'],
 };
 
 /**
@@ -40,7 +41,8 @@ export const canTransitionPlan = (from: PlanState, to: PlanState): boolean =>
 export const canTransitionAction = (from: ActionState, to: ActionState): boolean =>
   ACTION_TRANSITIONS[from].includes(to);
 
-export const isFinalPlanState = (state: PlanState): boolean => PLAN_TRANSITIONS[state].length === 0;
+export const isFinalPlanState = (state: PlanState): boolean =>
+  state === 'blocked' || PLAN_TRANSITIONS[state].length === 0;
 
 /** Final for dispatching purposes: nothing more will happen to the action unless retried. */
 export const isSettledAction = (state: ActionState): boolean =>

@@ -17,6 +17,11 @@ export interface IngestAlarmResult {
   planId: string | null;
   correlatedTo: string | null;
   reason: string | null;
+  /**
+   * The state of the plan this decision made (`pending_approval`, `running`, `blocked`, ...), or
+   * `waiting` / `merged`; absent when it made none (and on replays).
+   */
+  planState?: string;
   /** True when this exact message had been decided before (a redelivery): nothing new was done. */
   replay: boolean;
 }

@@ -19,7 +19,8 @@ import { IngestAlarmCommand, IngestAlarmResult } from './ingest-alarm.command';
 import { OpenAlarms } from './open-alarms';
 import { RecentHostDowns } from './recent-host-downs';
 
-type Decision = DecisionUpdate & { reason: string | null };
+/** `planState`: the state of the plan the decision made (or `waiting`, `merged`), when it made one. */
+type Decision = DecisionUpdate & { reason: string | null; planState?: string };
 
 /** What deciding one alarm of a batch reads besides the database: the batch's view of it. */
 interface BatchView {
@@ -177,6 +178,7 @@ export class IngestAlarmUseCase {
       planId: d.planId ?? null,
       correlatedTo: d.correlatedTo ?? null,
       reason: d.reason,
+      ...(d.planState === undefined ? {} : { planState: d.planState }),
       replay,
     };
   }
@@ -208,11 +210,17 @@ export class IngestAlarmUseCase {
   private async decide(m: EntityManager, view: BatchView, alarm: AlarmV1): Promise<Decision> {
     const open = view.open.firingOf(alarm.source, alarm.id);
     if (open) {
-      const reason = `alarm ${alarm.source}/${alarm.id} is already firing (since ${open.occurredAt.toISOString()})`;
+      const since = `alarm ${alarm.source}/${alarm.id} is already firing (since ${open.occurredAt.toISOString()})`;
+      // A re-sent request must not read as progress when its plan is blocked: say why again.
+      const reason =
+        open.planState === 'blocked'
+          ? `${since}; its plan ${open.planId} is blocked: ${open.planReason?.replace(/^blocked: /, '')}`
+          : since;
       return {
         disposition: 'duplicate',
         correlatedTo: open.rowId,
         planId: open.planId,
+        ...(open.planState ? { planState: open.planState } : {}),
         reason,
         decision: { reason },
       };
@@ -262,6 +270,7 @@ export class IngestAlarmUseCase {
     return {
       disposition: 'triggered',
       planId: outcome.planId,
+      planState: outcome.state,
       reason,
       decision: { reason, intent, plan: outcome, ...summary },
     };

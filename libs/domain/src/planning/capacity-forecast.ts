@@ -1,0 +1,159 @@
+import type { InstanceV1 } from '@reflex/contracts/inventory.v1';
+import type { ActionV1 } from '@reflex/contracts/plan.v1';
+import { failureDomainOf, type FailureDomainKind } from '../inventory/failure-domains';
+import type { InventoryView } from '../inventory/inventory-view';
+import type { Reservation } from '../placement/placement.types';
+import { buildPlan } from './plan-builder';
+import type { InFlight, PlanIntent, PlanningConfig } from './plan-intent';
+import { leftOut } from './priority';
+
+export interface ForecastItem {
+  id: string;
+  survivable: boolean;
+  /** Instances on the domain's hosts that have not failed yet. */
+  instances: number;
+  /** Of those, the ones that would run again: moved elsewhere or replaced by a promoted standby. */
+  placed: number;
+  unplaced: { instanceId: string; reason: string }[];
+  /** Groups left without a healthy standby the moment the domain fails. */
+  redundancyLost: string[];
+  placements: { instanceId: string; hostId: string }[];
+  switchOvers: { groupId: string; fromInstanceId: string; toInstanceId: string }[];
+}
+
+export interface CapacityForecast {
+  domain: FailureDomainKind;
+  items: ForecastItem[];
+  summary: { domains: number; survivable: number };
+}
+
+const FORECAST_RULE = { name: 'capacity-forecast', version: 0, hash: '' };
+
+/**
+ * "If this domain failed now, would everything on it run elsewhere?", for every domain of the kind
+ * (CONTRACT §10). Plans exactly what a real failover would: all hosts of the domain go down at
+ * once, then each host's host-failover plan is built in turn, seeing the in-flight reservations
+ * and the placements of the domain's earlier hosts, as the planning lock would serialize them.
+ * Hosts already down have failed already and belong to no domain here. Pure: nothing is stored.
+ */
+export function forecastCapacity(
+  view: InventoryView,
+  inFlight: InFlight,
+  kind: FailureDomainKind,
+  config: PlanningConfig,
+): CapacityForecast {
+  const domains = new Map<string, string[]>();
+  for (const host of view.hosts()) {
+    if (host.status === 'down') continue;
+    const id = failureDomainOf(host, kind);
+    const hosts = domains.get(id);
+    if (hosts) hosts.push(host.id);
+    else domains.set(id, [host.id]);
+  }
+  const items = [...domains.keys()]
+    .sort()
+    .map((id) => forecastDomain(view, inFlight, id, domains.get(id)!, config));
+  const survivable = items.filter((i) => i.survivable).length;
+  return { domain: kind, items, summary: { domains: items.length, survivable } };
+}
+
+function forecastDomain(
+  view: InventoryView,
+  inFlight: InFlight,
+  id: string,
+  hostIds: readonly string[],
+  config: PlanningConfig,
+): ForecastItem {
+  // One host: the failover policy itself treats its target as down, no need to copy the hosts.
+  const failed = hostIds.length === 1 ? view : view.withHostsDown(hostIds);
+  const reservations: Reservation[] = [...inFlight.reservations];
+  const ids = forecastIds();
+  const onDomain: InstanceV1[] = [];
+  const item: ForecastItem = {
+    id,
+    survivable: true,
+    instances: 0,
+    placed: 0,
+    unplaced: [],
+    redundancyLost: [],
+    placements: [],
+    switchOvers: [],
+  };
+  const promoted = new Set<string>();
+  for (const hostId of hostIds) {
+    const intent: PlanIntent = {
+      policy: 'host-failover',
+      target: { kind: 'host', id: hostId },
+      mode: 'auto',
+      onFailure: 'continue',
+      rule: FORECAST_RULE,
+      alarm: { id: `forecast:${id}`, source: 'reflex', type: 'host.down' },
+    };
+    const draft = buildPlan(intent, failed, { ...inFlight, reservations }, config, ids);
+    reservations.push(...draft.reservations);
+    const saved = new Set<string>();
+    for (const action of draft.actions) {
+      if (isType(action, 'switch-over')) {
+        item.switchOvers.push({ ...action.params });
+        promoted.add(action.params.toInstanceId);
+        saved.add(action.params.fromInstanceId);
+      } else if (isType(action, 'evacuate')) {
+        item.placements.push({
+          instanceId: action.params.instanceId,
+          hostId: action.params.toHostId,
+        });
+        saved.add(action.params.instanceId);
+      }
+    }
+    for (const instance of view.instancesOn(hostId)) {
+      onDomain.push(instance);
+      if (saved.has(instance.id)) continue;
+      const tried = draft.explanation.placements.find((p) => p.instanceId === instance.id);
+      const reason =
+        tried && !tried.ok
+          ? leftOut(view, instance, tried)
+          : `${instance.id} is ${instance.kind} with no healthy standby outside ${id}`;
+      item.unplaced.push({ instanceId: instance.id, reason });
+    }
+  }
+  item.instances = onDomain.length;
+  item.placed = item.instances - item.unplaced.length;
+  item.survivable = item.unplaced.length === 0;
+  item.redundancyLost = redundancyLost(failed, new Set(hostIds), onDomain, promoted);
+  return item;
+}
+
+/**
+ * Groups with a member on the domain that want standbys and would have none healthy left once it
+ * fails: every standby on the domain, or promoted in place of an active, no longer counts. Members
+ * re-placed elsewhere restore it later; until they run, the next failure is an outage.
+ */
+function redundancyLost(
+  failed: InventoryView,
+  domainHosts: ReadonlySet<string>,
+  onDomain: readonly InstanceV1[],
+  promoted: ReadonlySet<string>,
+): string[] {
+  const groupIds = new Set(onDomain.flatMap((i) => (i.groupId ? [i.groupId] : [])));
+  return [...groupIds].sort().filter((groupId) => {
+    const group = failed.group(groupId);
+    if (!group || group.standby === 0) return false;
+    return !failed
+      .members(groupId)
+      .some(
+        (m) =>
+          m.role === 'standby' &&
+          !domainHosts.has(m.hostId) &&
+          failed.isHealthy(m) &&
+          !promoted.has(m.id),
+      );
+  });
+}
+
+const isType = <T extends 'switch-over' | 'evacuate'>(a: ActionV1, type: T): a is ActionV1<T> =>
+  a.type === type;
+
+function forecastIds(): () => string {
+  let n = 0;
+  return () => `forecast-${++n}`;
+}
