@@ -3,6 +3,7 @@ import { PlanningService } from '../../apps/engine/src/plans/planning.service';
 import { waitFor } from '../support/wait-for';
 import { DriverStandIn, fail, hangMigrations, succeed, success } from './support/driver-stand-in';
 import {
+  agePastDeadline,
   call,
   createPlan,
   currentInventory,
@@ -163,11 +164,7 @@ describe('operating plans over REST: approve, cancel, abort, force-complete, rol
     const migrate = (await getPlan(engine, outcome.planId!)).actions[1];
     await driver.waitForCommand('the migration', (c) => c.actionId === migrate.id);
     // As if two hours had passed: the live-migrate deadline (30 min) and its grace are long gone.
-    await engine.app.get(DataSource).query(
-      `UPDATE actions SET started_at = started_at - interval '2 hours',
-                            deadline = deadline - interval '2 hours' WHERE id = $1`,
-      [migrate.id],
-    );
+    await agePastDeadline(engine, migrate.id);
     const failed = await waitForPlanState(engine, outcome.planId!, 'failed');
     expect(failed.actions[1]).toMatchObject({ state: 'failed', attempts: 1 });
     expect(failed.actions[1].error).toContain('by the deadline');

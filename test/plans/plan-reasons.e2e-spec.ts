@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { startTestEngine, type TestEngine } from '../support/engine-app';
 import { DriverStandIn, fail, succeed } from './support/driver-stand-in';
 import {
+  agePastDeadline,
   createPlan,
   getPlan,
   host,
@@ -57,11 +58,7 @@ describe('the reason of every plan that did not succeed (real Kafka, PostgreSQL)
     const migrate = (await getPlan(engine, outcome.planId!)).actions[1];
     await driver.waitForCommand('the migration', (c) => c.actionId === migrate.id);
     // As if two hours had passed: the live-migrate deadline (30 min) and its grace are long gone.
-    await engine.app.get(DataSource).query(
-      `UPDATE actions SET started_at = started_at - interval '2 hours',
-                          deadline = deadline - interval '2 hours' WHERE id = $1`,
-      [migrate.id],
-    );
+    await agePastDeadline(engine, migrate.id);
     const plan = await waitForPlanState(engine, outcome.planId!, 'failed');
     expect(plan.reason).toMatch(
       new RegExp(

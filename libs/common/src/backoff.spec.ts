@@ -1,4 +1,4 @@
-import { Backoff } from './backoff';
+import { Backoff, markedRetriable, retryFor } from './backoff';
 
 describe('Backoff', () => {
   it('doubles up to the cap and never exceeds it, for as many attempts as asked', () => {
@@ -22,5 +22,52 @@ describe('Backoff', () => {
     backoff.reset();
     expect(backoff.failures).toBe(0);
     expect(backoff.next()).toBe(50);
+  });
+});
+
+describe('retryFor', () => {
+  const quick = { initialMs: 1, maxMs: 2, totalMs: 1000 };
+
+  it('retries until the attempt succeeds, telling each retry', async () => {
+    let calls = 0;
+    const retries: number[] = [];
+    const result = await retryFor(
+      async () => {
+        calls += 1;
+        if (calls < 3) throw new Error(`try ${calls}`);
+        return 'done';
+      },
+      { ...quick, onRetry: (_error, delay) => retries.push(delay) },
+    );
+    expect({ result, calls, retries: retries.length }).toEqual({
+      result: 'done',
+      calls: 3,
+      retries: 2,
+    });
+  });
+
+  it('throws at once an error that is not retriable, or once stopping', async () => {
+    let calls = 0;
+    const failing = async () => {
+      calls += 1;
+      throw new Error('no');
+    };
+    await expect(retryFor(failing, { ...quick, retriable: markedRetriable })).rejects.toThrow('no');
+    await expect(retryFor(failing, { ...quick, stopping: () => true })).rejects.toThrow('no');
+    expect(calls).toBe(2);
+  });
+
+  it('gives up with the last error when the time is spent', async () => {
+    let calls = 0;
+    await expect(
+      retryFor(
+        async () => {
+          calls += 1;
+          throw Object.assign(new Error(`try ${calls}`), { retriable: true });
+        },
+        { initialMs: 20, maxMs: 20, totalMs: 50, retriable: markedRetriable },
+      ),
+    ).rejects.toThrow(/^try \d$/);
+    expect(calls).toBeGreaterThan(1);
   });
 });

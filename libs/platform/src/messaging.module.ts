@@ -6,7 +6,7 @@ import {
   OnApplicationShutdown,
   OnModuleInit,
 } from '@nestjs/common';
-import { Backoff } from '@reflex/common';
+import { retryFor } from '@reflex/common';
 import { KafkaMessageBus, MESSAGE_BUS, MessageBus } from '@reflex/messaging';
 import type { CommonConfig } from '@reflex/config';
 import { busReadiness } from './bus-readiness';
@@ -14,7 +14,7 @@ import { ReadinessCheck } from './readiness';
 
 export const BUS_READINESS = Symbol('BUS_READINESS');
 
-const STARTUP_RETRY_MS = { initialMs: 500, maxMs: 5000, total: 120_000 };
+const STARTUP_RETRY_MS = { initialMs: 500, maxMs: 5000, totalMs: 120_000 };
 
 class BusLifecycle implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('messaging');
@@ -22,21 +22,13 @@ class BusLifecycle implements OnModuleInit, OnApplicationShutdown {
 
   // A broker that is still starting (compose, Kubernetes) is waited for, not treated as fatal at once.
   async onModuleInit() {
-    const deadline = Date.now() + STARTUP_RETRY_MS.total;
-    const backoff = new Backoff(STARTUP_RETRY_MS);
-    for (;;) {
-      try {
-        await this.bus.ensureTopics();
-        return;
-      } catch (error) {
-        const delay = backoff.next();
-        if (Date.now() + delay > deadline) throw error;
+    await retryFor(() => this.bus.ensureTopics(), {
+      ...STARTUP_RETRY_MS,
+      onRetry: (error, delay) =>
         this.logger.warn(
           `broker not reachable yet (${(error as Error).message}); retrying in ${delay} ms`,
-        );
-        await new Promise((resolve) => setTimeout(resolve, delay));
-      }
-    }
+        ),
+    });
   }
 
   async onApplicationShutdown() {

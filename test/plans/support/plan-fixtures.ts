@@ -166,3 +166,15 @@ export async function timeline(engine: { url: string }, id: string): Promise<Tim
 export async function planStates(engine: { url: string }, id: string): Promise<string[]> {
   return (await timeline(engine, id)).filter((e) => e.type === 'plan.state').map((e) => e.to!);
 }
+
+/**
+ * Moves a running action's start and deadline two hours back, as if that much time had passed: its
+ * deadline and the engine's grace after it are then long gone, without waiting for them.
+ */
+export async function agePastDeadline(engine: TestEngine, actionId: string): Promise<void> {
+  await engine.app.get(DataSource).query(
+    `UPDATE actions SET started_at = started_at - interval '2 hours',
+                        deadline = deadline - interval '2 hours' WHERE id = $1`,
+    [actionId],
+  );
+}

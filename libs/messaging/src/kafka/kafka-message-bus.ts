@@ -1,5 +1,5 @@
 import { Admin, Consumer, Kafka, logLevel, LogEntry, Partitioners, Producer } from 'kafkajs';
-import { Backoff, TransientError } from '@reflex/common';
+import { markedRetriable, retryFor, TransientError } from '@reflex/common';
 import { Topic, topicName } from '@reflex/contracts/topics';
 import type {
   ConsumerLag,
@@ -91,10 +91,8 @@ export class KafkaMessageBus implements MessageBus {
     const admin: Admin = this.kafka.admin();
     await admin.connect();
     try {
-      const backoff = new Backoff({ initialMs: 100, maxMs: 2000 });
-      const deadline = Date.now() + 60_000;
-      for (;;) {
-        try {
+      await retryFor(
+        async () => {
           const existing = new Set(await admin.listTopics());
           const missing = names.filter((name) => !existing.has(name));
           if (missing.length > 0) {
@@ -108,13 +106,9 @@ export class KafkaMessageBus implements MessageBus {
             if (created) this.options.logger.log(`created topics ${missing.join(', ')}`);
           }
           await leadersElected(admin, names);
-          return;
-        } catch (error) {
-          const retriable = (error as { retriable?: unknown }).retriable === true;
-          if (!retriable || Date.now() > deadline) throw error;
-          await new Promise((resolve) => setTimeout(resolve, backoff.next()));
-        }
-      }
+        },
+        { initialMs: 100, maxMs: 2000, totalMs: 60_000, retriable: markedRetriable },
+      );
     } finally {
       await admin.disconnect().catch(() => undefined);
     }
@@ -185,24 +179,21 @@ export class KafkaMessageBus implements MessageBus {
     // Right after topics are created (or while the broker comes back) joining can fail with errors
     // the broker calls retriable, e.g. a topic-partition it does not host yet: try again, bounded.
     // Once started, the supervisor keeps the subscription alive without bound.
-    const deadline = Date.now() + (this.options.subscribeTimeoutMs ?? 60_000);
-    const backoff = new Backoff({ initialMs: 200, maxMs: 5000 });
-    for (;;) {
-      try {
-        await supervised.start();
-        return;
-      } catch (error) {
-        const retriable = (error as { retriable?: unknown }).retriable === true;
-        const delay = backoff.next();
-        if (!retriable || this.stopping || Date.now() + delay > deadline) {
-          this.supervised.delete(supervised);
-          throw error;
-        }
-        this.options.logger.warn(
-          `subscribing ${group} to ${topic} failed (${(error as Error).message}); retrying in ${delay} ms`,
-        );
-        await new Promise((resolve) => setTimeout(resolve, delay));
-      }
+    try {
+      await retryFor(() => supervised.start(), {
+        initialMs: 200,
+        maxMs: 5000,
+        totalMs: this.options.subscribeTimeoutMs ?? 60_000,
+        retriable: markedRetriable,
+        stopping: () => this.stopping,
+        onRetry: (error, delay) =>
+          this.options.logger.warn(
+            `subscribing ${group} to ${topic} failed (${(error as Error).message}); retrying in ${delay} ms`,
+          ),
+      });
+    } catch (error) {
+      this.supervised.delete(supervised);
+      throw error;
     }
   }
 
