@@ -17,9 +17,12 @@ export interface PlacementCheck {
   examples: string[];
 }
 
-/** Capacity and anti-affinity: what a plan must never break, whatever else runs. */
+/**
+ * Capacity, anti-affinity and promotions: what plans must never break together, whatever else
+ * runs. Failovers sharing groups run side by side, so one standby promoted by two plans counts.
+ */
 export const violations = (c: PlacementCheck): number =>
-  c.overCapacityHosts + c.antiAffinityViolations + c.ontoUnavailableHosts;
+  c.overCapacityHosts + c.antiAffinityViolations + c.ontoUnavailableHosts + c.doublePromotions;
 
 /**
  * Checks plans against the inventory as it will be once all of them are done, recomputed from

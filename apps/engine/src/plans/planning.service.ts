@@ -9,6 +9,7 @@ import {
   planFromDraft,
   planResources,
   PlanStateMachine,
+  promisedView,
   type ExecutablePlan,
   type LiveClaim,
   type PlanDraft,
@@ -153,7 +154,8 @@ export class PlanningService {
       first = false;
       return planId;
     };
-    return buildPlan(intent, view, inFlightFromPlans(live, view), this.config, ids);
+    const promised = promisedView(view, live);
+    return buildPlan(intent, promised, inFlightFromPlans(live, view), this.config, ids);
   }
 
   private async store(

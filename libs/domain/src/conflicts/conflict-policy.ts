@@ -51,12 +51,30 @@ const describe = (set: ResourceSet): string =>
   ].join(', ');
 
 /**
+ * Failovers of different hosts that share only groups run side by side (CONTRACT §9): in a storm
+ * most failovers share N+1 groups, and waiting would recover one host after another. The later one
+ * is planned against the state the earlier will leave (`promisedView`: its promotions, fences and
+ * reservations counted), so no standby is promoted twice. A shared host or instance, or a holder
+ * rolling back, still means waiting: those change what the later plan would act on.
+ */
+function sideBySide(incoming: Claim, live: LiveClaim, shared: ResourceSet): boolean {
+  return (
+    incoming.policy === 'host-failover' &&
+    live.policy === 'host-failover' &&
+    live.state !== 'rolling_back' &&
+    !shared.hosts.length &&
+    !shared.instances.length
+  );
+}
+
+/**
  * One live plan per resource. A new decision that wants resources held by live plans:
  * - merges into a live plan of the same policy on the same target (the same decision, re-triggered:
  *   the engine attaches the alarm to that plan and makes no new one);
  * - supersedes every holder it outranks (their unstarted actions are skipped, running ones aborted:
  *   `supersedePlan`), except a plan rolling back, whose undo is never interrupted;
- * - otherwise waits for the holders to finish, then is planned again on the inventory they leave.
+ * - otherwise waits for the holders to finish, then is planned again on the inventory they leave,
+ *   except failovers of other hosts sharing only groups with it (`sideBySide`).
  * If it must wait for any holder it waits, even if it outranks others: half-superseding would
  * leave the resource to the plan it waits for anyway.
  *
@@ -86,8 +104,10 @@ export function decideConflict(incoming: Claim, live: readonly LiveClaim[]): Con
     };
   }
 
+  const contested = holders.filter((h) => !sideBySide(incoming, h.plan, h.shared));
+  if (!contested.length) return { decision: 'proceed' };
   const rank = POLICY_RANK[incoming.policy];
-  const blockers = holders.filter(
+  const blockers = contested.filter(
     (h) => h.plan.state === 'rolling_back' || POLICY_RANK[h.plan.policy] >= rank,
   );
   if (blockers.length) {
@@ -105,8 +125,8 @@ export function decideConflict(incoming: Claim, live: readonly LiveClaim[]): Con
   }
   return {
     decision: 'supersede',
-    planIds: holders.map((h) => h.plan.planId),
-    reason: holders
+    planIds: contested.map((h) => h.plan.planId),
+    reason: contested
       .map(
         (h) =>
           `${incoming.policy} outranks ${h.plan.policy} of plan ${h.plan.planId} on ${describe(h.shared)}`,

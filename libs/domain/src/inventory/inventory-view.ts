@@ -74,6 +74,15 @@ export class InventoryView {
     return copy;
   }
 
+  /**
+   * The view whose hosts (and their statuses) this one has: what is derived from hosts alone, such
+   * as placement's candidate pools, is built once for both. A projection that changes no host
+   * status shares its base's.
+   */
+  get hostsOwner(): InventoryView {
+    return this;
+  }
+
   /** Hosts of one hypervisor, whatever their status. */
   hostsWithHypervisor(hypervisor: string): HostV1[] {
     if (!this.hostsByHypervisor) {

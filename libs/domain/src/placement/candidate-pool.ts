@@ -40,11 +40,12 @@ export function candidatePool(
   config: PlacementConfig,
   hypervisor: string | undefined,
 ): CandidatePool {
-  let byKey = pools.get(view);
-  if (!byKey) pools.set(view, (byKey = new Map<string, CandidatePool>()));
+  const owner = view.hostsOwner;
+  let byKey = pools.get(owner);
+  if (!byKey) pools.set(owner, (byKey = new Map<string, CandidatePool>()));
   const key = JSON.stringify([config.cpuOvercommit, config.memoryOvercommit, hypervisor ?? null]);
   let pool = byKey.get(key);
-  if (!pool) byKey.set(key, (pool = buildPool(view, config, hypervisor)));
+  if (!pool) byKey.set(key, (pool = buildPool(owner, config, hypervisor)));
   return pool;
 }
 

@@ -1,6 +1,8 @@
-import type { InventoryV1 } from '@reflex/contracts/inventory.v1';
+import type { HostStatus, InstanceRole, InventoryV1 } from '@reflex/contracts/inventory.v1';
 import { FINAL_PLAN_STATES, type ActionV1, type PlanV1 } from '@reflex/contracts/plan.v1';
 import { InventoryView } from '../inventory/inventory-view';
+import { ProjectedView } from '../inventory/projected-view';
+import { inventoryEffects } from '../lifecycle/inventory-effects';
 import type { Reservation } from '../placement/placement.types';
 import { isMove } from './action-params';
 import type { InFlight } from './plan-intent';
@@ -42,4 +44,44 @@ export function inFlightFromPlans(
     )
     .map((p) => ({ hostId: p.target.id, planId: p.id }));
   return { reservations, drainingHosts };
+}
+
+/**
+ * The actions a live plan is still going to run: its forward actions, or, once it rolls back,
+ * only its undo (the forward actions still pending will be skipped).
+ */
+function stillToRun(plan: PlanV1): ActionV1[] {
+  const undoing = plan.state === 'rolling_back';
+  return plan.actions.filter((a) => unfinished(a) && (a.compensationFor !== null) === undoing);
+}
+
+/**
+ * The inventory as the live plans will leave it (CONTRACT §9, failovers in parallel): the standbys
+ * they promote are active, the members they demote are standbys, and the hosts they fence or take
+ * out of service are down or out of service. A failover planned beside other failovers of the same
+ * groups plans against this, so it never promotes a standby another plan has already promised, nor
+ * places on a host another plan is fencing. Moves are not projected: the reservations count them.
+ * A host brought back up is not projected either: it takes no placement before it is up for real.
+ */
+export function promisedView(view: InventoryView, plans: readonly PlanV1[]): InventoryView {
+  const hostStatus = new Map<string, HostStatus>();
+  const roles = new Map<string, InstanceRole>();
+  for (const plan of plans.filter(isLivePlan)) {
+    for (const action of stillToRun(plan)) {
+      if (
+        action.type !== 'switch-over' &&
+        action.type !== 'fence-host' &&
+        action.type !== 'set-host-status'
+      ) {
+        continue;
+      }
+      for (const change of inventoryEffects(action)) {
+        if (change.kind === 'instance' && change.set.role) roles.set(change.id, change.set.role);
+        if (change.kind === 'host' && change.set.status && change.set.status !== 'up') {
+          hostStatus.set(change.id, change.set.status);
+        }
+      }
+    }
+  }
+  return ProjectedView.over(view, { hostStatus, roles });
 }

@@ -1,0 +1,34 @@
+// The set-up most plan specs share: one engine on the real broker and database, and the scripted
+// driver stand-in on its topics, started before the describe block's tests and stopped after.
+import { startTestEngine, type TestEngine } from '../../support/engine-app';
+import { DriverStandIn } from './driver-stand-in';
+
+export interface EngineWithDriver {
+  readonly engine: TestEngine;
+  readonly driver: DriverStandIn;
+}
+
+/** Call at the top of a describe block; read `engine` and `driver` inside its tests. */
+export function engineWithDriver(): EngineWithDriver {
+  const started: { engine?: TestEngine; driver?: DriverStandIn } = {};
+  beforeAll(async () => {
+    started.engine = await startTestEngine();
+    started.driver = await DriverStandIn.start(started.engine.config.topicPrefix);
+  });
+  afterAll(async () => {
+    await started.driver?.stop();
+    await started.engine?.close();
+  });
+  const need = <T>(value: T | undefined, what: string): T => {
+    if (!value) throw new Error(`${what} is not started: use it inside a test`);
+    return value;
+  };
+  return {
+    get engine() {
+      return need(started.engine, 'the engine');
+    },
+    get driver() {
+      return need(started.driver, 'the driver stand-in');
+    },
+  };
+}
