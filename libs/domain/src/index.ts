@@ -26,6 +26,7 @@ export * from './lifecycle/inventory-effects';
 export * from './lifecycle/plan-factory';
 export * from './lifecycle/re-placement';
 export * from './lifecycle/plan-reason';
+export * from './lifecycle/late-arrivals';
 export { selectReady, liveMigrationsBySource, instancesOf } from './lifecycle/dispatch';
 // Conflicts
 export * from './conflicts/conflict-policy';

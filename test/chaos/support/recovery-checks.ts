@@ -61,6 +61,9 @@ function explained(
 ) {
   if (hostsOf(a).some((h) => failedHosts.has(h))) return true;
   const error = a.error ?? '';
+  // An action that names no host (recover-instance, switch-over) failed on one the storm killed
+  // when its error says so ("host-unavailable: host h7 of vm-3 is down").
+  if ([...failedHosts].some((h) => mentions(error, h))) return true;
   if (faults.includes('interruptions') && (a.state === 'aborted' || INTERRUPTION.test(error)))
     return true;
   return faults.includes('sim-faults') && error.startsWith('simulated-failure');

@@ -17,6 +17,7 @@ import { PlanMetrics } from './plan-metrics';
 import { lockDispatch } from './plan-locks';
 import { commandMessage, planEventMessages } from './plan-messages';
 import { PlanRepository } from './plan.repository';
+import { LateArrivals } from './late-arrivals.service';
 import { RePlacementService } from './re-placement.service';
 import { TransactionHooks } from './transaction-hooks';
 
@@ -63,6 +64,7 @@ export class PlanExecutor {
     private readonly relay: OutboxRelay,
     private readonly metrics: PlanMetrics,
     private readonly rePlacement: RePlacementService,
+    private readonly lateArrivals: LateArrivals,
   ) {}
 
   /** Called after the commit of any step in which a plan reached an end state. */
@@ -154,6 +156,7 @@ export class PlanExecutor {
       this.hooks.afterCommit(manager, this.relay.nudge);
     }
     await this.inventory.applyChanges(manager, result.inventoryChanges);
+    await this.lateArrivals.check(manager, before, result.plan);
     const after = result.plan;
     const dispatched = result.commands.map((c) => ({
       kind: c.kind,

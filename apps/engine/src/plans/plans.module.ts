@@ -25,6 +25,7 @@ import { PlanViewsService } from './plan-views.service';
 import { PlanRepository } from './plan.repository';
 import { PlanningService } from './planning.service';
 import { PlansController } from './plans.controller';
+import { LateArrivals } from './late-arrivals.service';
 import { RePlacementService } from './re-placement.service';
 import { TransactionHooks } from './transaction-hooks';
 import { WaitingIntentsService } from './waiting-intents.service';
@@ -66,6 +67,7 @@ import { WaitingIntentsService } from './waiting-intents.service';
     OutboxRelay,
     PlanExecutor,
     RePlacementService,
+    LateArrivals,
     PlanMetrics,
     CapacityForecastService,
     PlanningService,

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { isRetriable } from '@reflex/common';
 import { DataSource } from 'typeorm';
 import { DeferredIntentRepository } from './deferred-intent.repository';
+import { LateArrivals } from './late-arrivals.service';
 import { PlanExecutor } from './plan-executor.service';
 import { lockPlanning } from './plan-locks';
 import { PlanningService } from './planning.service';
@@ -22,10 +23,12 @@ export class WaitingIntentsService implements OnModuleInit {
     private readonly deferred: DeferredIntentRepository,
     private readonly planning: PlanningService,
     private readonly executor: PlanExecutor,
+    private readonly lateArrivals: LateArrivals,
   ) {}
 
   onModuleInit(): void {
     this.executor.onPlanFinished(() => this.schedule());
+    this.lateArrivals.onQueued(() => this.schedule());
   }
 
   /** Runs `replanReady` soon, once at a time; a request during a run makes one more run. */

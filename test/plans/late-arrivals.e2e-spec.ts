@@ -1,0 +1,113 @@
+// A drain's live migration is under way when its destination dies. The destination's failover is
+// planned at once, without the VM (the move has not succeeded yet), and then the driver reports the
+// move succeeded after all (it finished just before the host died). The VM must not stay down on
+// the dead host: a follow-up failover of that host, the same decision again, brings it back
+// elsewhere. Real Kafka and PostgreSQL; alarms through HTTP with the shipped rules; the driver a
+// scripted stand-in.
+import type { MigrateParams } from '@reflex/contracts/plan.v1';
+import type { ExecutablePlan } from '@reflex/domain';
+import { http } from '../support/http';
+import { alarm } from '../support/topology';
+import { waitFor } from '../support/wait-for';
+import { succeed, success } from './support/driver-stand-in';
+import { engineWithDriver } from './support/engine-with-driver';
+import {
+  call,
+  createPlan,
+  currentInventory,
+  getPlan,
+  host,
+  hostRef,
+  intent,
+  inventory,
+  seed,
+  vm,
+  waitForPlanState,
+} from './support/plan-fixtures';
+
+describe('instances that arrive on a host after its failover was planned', () => {
+  const ctx = engineWithDriver();
+
+  it('are brought back by a follow-up failover of that host', async () => {
+    await seed(
+      ctx.engine,
+      inventory([host('m1'), host('m2'), host('m3'), host('m4')], [vm('m-vm', 'm1')]),
+    );
+    // The drain's live migration is held at the driver; everything else succeeds.
+    ctx.driver.use((c) => (c.type === 'live-migrate' ? 'silent' : succeed()(c)));
+    const drain = await createPlan(ctx.engine, intent('host-drain', hostRef('m1')));
+    const migrate = await ctx.driver.waitForCommand(
+      'the live migration',
+      (c) => c.type === 'live-migrate' && c.planId === drain.planId,
+    );
+    const destination = (migrate.params as MigrateParams).toHostId;
+
+    // The destination dies; monitoring reports it; its failover runs with nothing on it to move.
+    const down = await http<{ items: Array<{ disposition: string; planId: string }> }>(
+      'POST',
+      `${ctx.engine.url}/v1/alarms`,
+      [alarm('host.down', 'host', destination, { id: `late-${destination}`, source: 'late-test' })],
+    );
+    expect(down.body.items[0].disposition).toBe('triggered');
+    const failover = await waitForPlanState(ctx.engine, down.body.items[0].planId, 'succeeded');
+    expect(failover.actions.map((a) => a.type)).toEqual(['fence-host', 'set-host-status']);
+
+    // The move had finished after all: the VM is now on the dead host.
+    await ctx.driver.release(migrate.actionId, success());
+    await waitForPlanState(ctx.engine, drain.planId!, 'succeeded');
+
+    // A follow-up failover of that host, by the same rule for the same alarm, evacuates it.
+    const followUp = await waitFor(
+      'a follow-up failover of the destination',
+      async () => {
+        const res = await call<{ items: ExecutablePlan[] }>(
+          ctx.engine,
+          'GET',
+          `/v1/plans?resource=${destination}&policy=host-failover&limit=10`,
+        );
+        return res.body.items.find((p) => p.id !== failover.id);
+      },
+      { timeoutMs: 30_000 },
+    );
+    expect(followUp.trigger).toMatchObject({
+      rule: failover.trigger.rule,
+      alarmId: failover.trigger.alarmId,
+    });
+    const done = await waitForPlanState(ctx.engine, followUp.id, 'succeeded');
+    const evacuate = done.actions.find((a) => a.type === 'evacuate');
+    expect(evacuate?.params).toMatchObject({ instanceId: 'm-vm', fromHostId: destination });
+    const full = await getPlan(ctx.engine, followUp.id);
+    expect(JSON.stringify(full.explanation)).toContain(
+      `instances arrived on host ${destination} after its failover ${failover.id} was planned`,
+    );
+
+    const inv = await currentInventory(ctx.engine);
+    const instance = inv.instances.find((i) => i.id === 'm-vm')!;
+    expect(instance.state).toBe('running');
+    expect(inv.hosts.find((h) => h.id === instance.hostId)?.status).toBe('up');
+    expect(instance.hostId).not.toBe(destination);
+    expect(instance.hostId).not.toBe('m1');
+  });
+
+  it('do not make a failover of a host that is up again after an old one', async () => {
+    await seed(ctx.engine, inventory([host('r1'), host('r2')], [vm('r-vm', 'r1')]));
+    ctx.driver.use(succeed());
+    // r2 failed once, long ago, and is up again now.
+    const old = await createPlan(ctx.engine, intent('host-failover', hostRef('r2')));
+    await waitForPlanState(ctx.engine, old.planId!, 'succeeded');
+    expect((await http('PUT', `${ctx.engine.url}/v1/hosts/r2`, host('r2'))).status).toBe(200);
+    const drain = await createPlan(ctx.engine, intent('host-drain', hostRef('r1')));
+    await waitForPlanState(ctx.engine, drain.planId!, 'succeeded');
+    const inv = await currentInventory(ctx.engine);
+    expect(inv.instances.find((i) => i.id === 'r-vm')).toMatchObject({
+      hostId: 'r2',
+      state: 'running',
+    });
+    const res = await call<{ items: ExecutablePlan[] }>(
+      ctx.engine,
+      'GET',
+      `/v1/plans?resource=r2&policy=host-failover&limit=10`,
+    );
+    expect(res.body.items.map((p) => p.id)).toEqual([old.planId]);
+  });
+});
