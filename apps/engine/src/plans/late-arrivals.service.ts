@@ -9,6 +9,7 @@ import {
 import type { EntityManager } from 'typeorm';
 import { DeferredIntentRepository } from './deferred-intent.repository';
 import type { PlanRow } from './plan-rows';
+import { PlanSignals } from './plan-signals';
 import { TransactionHooks } from './transaction-hooks';
 
 type FailoverRow = Pick<PlanRow, 'id' | 'state' | 'mode' | 'on_failure'> & {
@@ -30,17 +31,12 @@ type FailoverRow = Pick<PlanRow, 'id' | 'state' | 'mode' | 'on_failure'> & {
 @Injectable()
 export class LateArrivals {
   private readonly logger = new Logger('plans');
-  private readonly queuedListeners: Array<() => void> = [];
 
   constructor(
     private readonly deferred: DeferredIntentRepository,
     private readonly hooks: TransactionHooks,
+    private readonly signals: PlanSignals,
   ) {}
-
-  /** Called after the commit of a step that queued a follow-up. */
-  onQueued(listener: () => void): void {
-    this.queuedListeners.push(listener);
-  }
 
   async check(
     manager: EntityManager,
@@ -61,7 +57,7 @@ export class LateArrivals {
       await this.deferred.add(manager, followUp.intent, followUp.waitFor, followUp.reason);
       this.hooks.afterCommit(manager, () => {
         this.logger.log({ msg: 'follow-up failover queued', hostId, reason: followUp.reason });
-        for (const listener of this.queuedListeners) listener();
+        this.signals.emit('follow-up.queued');
       });
     }
   }

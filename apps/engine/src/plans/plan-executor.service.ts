@@ -16,6 +16,7 @@ import { OutboxRelay } from './outbox-relay.service';
 import { PlanMetrics } from './plan-metrics';
 import { lockDispatch } from './plan-locks';
 import { commandMessage, planEventMessages } from './plan-messages';
+import { PlanSignals } from './plan-signals';
 import { PlanRepository } from './plan.repository';
 import { LateArrivals } from './late-arrivals.service';
 import { RePlacementService } from './re-placement.service';
@@ -52,8 +53,6 @@ const unchanged = (plan: ExecutablePlan): LifecycleResult => ({
 @Injectable()
 export class PlanExecutor {
   private readonly logger = new Logger('plans');
-  private readonly finishedListeners: Array<() => void> = [];
-  private readonly settledListeners: Array<() => void> = [];
 
   constructor(
     private readonly plans: PlanRepository,
@@ -65,20 +64,8 @@ export class PlanExecutor {
     private readonly metrics: PlanMetrics,
     private readonly rePlacement: RePlacementService,
     private readonly lateArrivals: LateArrivals,
+    private readonly signals: PlanSignals,
   ) {}
-
-  /** Called after the commit of any step in which a plan reached an end state. */
-  onPlanFinished(listener: () => void): void {
-    this.finishedListeners.push(listener);
-  }
-
-  /**
-   * Called after the commit of any step in which a running action stopped: its instances and its
-   * source host's migration slot are free, so another plan's held-back action may start now.
-   */
-  onActionsSettled(listener: () => void): void {
-    this.settledListeners.push(listener);
-  }
 
   /** Stores a new plan with its first timeline lines, then takes its first step (an auto plan starts). */
   async start(
@@ -194,11 +181,7 @@ export class PlanExecutor {
     };
   }
 
-  private readonly notifyFinished = (): void => {
-    for (const listener of this.finishedListeners) listener();
-  };
-
-  private readonly notifySettled = (): void => {
-    for (const listener of this.settledListeners) listener();
-  };
+  // Stable functions: TransactionHooks runs the same hook once per transaction.
+  private readonly notifyFinished = (): void => this.signals.emit('plan.finished');
+  private readonly notifySettled = (): void => this.signals.emit('actions.settled');
 }

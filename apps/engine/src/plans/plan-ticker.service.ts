@@ -11,6 +11,7 @@ import { PlanStateMachine } from '@reflex/domain';
 import { DataSource } from 'typeorm';
 import { DriverInquiry } from './driver-inquiry.service';
 import { PlanExecutor } from './plan-executor.service';
+import { PlanSignals } from './plan-signals';
 import { PlanRepository } from './plan.repository';
 import { WaitingIntentsService } from './waiting-intents.service';
 
@@ -42,13 +43,14 @@ export class PlanTicker implements OnModuleInit, OnApplicationBootstrap, OnModul
     private readonly machine: PlanStateMachine,
     private readonly waiting: WaitingIntentsService,
     private readonly inquiry: DriverInquiry,
+    private readonly signals: PlanSignals,
     @Optional() @Inject(PLAN_TICK_MS) tickMs?: number,
   ) {
     this.tickMs = tickMs ?? DEFAULT_TICK_MS;
   }
 
   onModuleInit(): void {
-    this.executor.onActionsSettled(() => this.nudge());
+    this.signals.on('actions.settled', () => this.nudge());
   }
 
   onApplicationBootstrap(): void {

@@ -26,6 +26,7 @@ import { PlanRepository } from './plan.repository';
 import { PlanningService } from './planning.service';
 import { PlansController } from './plans.controller';
 import { LateArrivals } from './late-arrivals.service';
+import { PlanSignals } from './plan-signals';
 import { RePlacementService } from './re-placement.service';
 import { TransactionHooks } from './transaction-hooks';
 import { WaitingIntentsService } from './waiting-intents.service';
@@ -68,6 +69,7 @@ import { WaitingIntentsService } from './waiting-intents.service';
     PlanExecutor,
     RePlacementService,
     LateArrivals,
+    PlanSignals,
     PlanMetrics,
     CapacityForecastService,
     PlanningService,

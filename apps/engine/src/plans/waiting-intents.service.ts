@@ -2,9 +2,8 @@ import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { isRetriable } from '@reflex/common';
 import { DataSource } from 'typeorm';
 import { DeferredIntentRepository } from './deferred-intent.repository';
-import { LateArrivals } from './late-arrivals.service';
-import { PlanExecutor } from './plan-executor.service';
 import { lockPlanning } from './plan-locks';
+import { PlanSignals } from './plan-signals';
 import { PlanningService } from './planning.service';
 
 /**
@@ -22,13 +21,12 @@ export class WaitingIntentsService implements OnModuleInit {
     @Inject(DataSource) private readonly dataSource: DataSource,
     private readonly deferred: DeferredIntentRepository,
     private readonly planning: PlanningService,
-    private readonly executor: PlanExecutor,
-    private readonly lateArrivals: LateArrivals,
+    private readonly signals: PlanSignals,
   ) {}
 
   onModuleInit(): void {
-    this.executor.onPlanFinished(() => this.schedule());
-    this.lateArrivals.onQueued(() => this.schedule());
+    this.signals.on('plan.finished', () => this.schedule());
+    this.signals.on('follow-up.queued', () => this.schedule());
   }
 
   /** Runs `replanReady` soon, once at a time; a request during a run makes one more run. */
