@@ -28,8 +28,11 @@ const TABLES = [
   'plans',
   'processed_messages',
   'reflex_action_durations',
+  'reflex_action_failures',
   'reflex_alarm_decisions',
   'reflex_plan_outcomes',
+  'reflex_plan_recovery',
+  'reflex_plan_resources',
   'reflex_plan_timeline',
   'rule_versions',
   'simulator_calls',
@@ -37,7 +40,7 @@ const TABLES = [
   'simulator_meta',
   'simulator_operations',
 ];
-// (the reflex_* entries are the audit views documented in the README)
+// (the reflex_* entries are the audit views documented in docs/audit.md)
 
 // Every index, including those behind primary keys and unique constraints.
 const INDEXES = [

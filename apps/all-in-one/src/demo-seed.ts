@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { assertValid } from '@reflex/contracts';
-import { BackendRegistry } from '../../driver/src/backends/backend.registry';
-import { InventoryService } from '../../engine/src/inventory/inventory.service';
+import { BackendRegistry } from '../../driver/src';
+import { InventoryService } from '../../engine/src';
 import { demoTopology } from './demo-topology';
 
 /**

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { isMainThread } from 'node:worker_threads';
-import { InventoryService } from '../../engine/src/inventory/inventory.service';
+import { InventoryService } from '../../engine/src';
 import { type AllInOne, startAllInOne } from './all-in-one';
 import { allInOneSettings, USAGE, UsageError } from './all-in-one.settings';
 import { banner } from './banner';

@@ -3,9 +3,7 @@ import { ModuleRef } from '@nestjs/core';
 import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { NotFoundError } from '@reflex/common';
 import type { HostV1, InstanceV1 } from '@reflex/contracts';
-import { BackendError } from '../../driver/src/backends/backend.errors';
-import { BackendRegistry } from '../../driver/src/backends/backend.registry';
-import { SimulatorControlEnabled } from '../../driver/src/simulator/simulator-control.controller';
+import { BackendError, BackendRegistry, SimulatorControlEnabled } from '../../driver/src';
 
 export interface SimulatedOutage {
   /** The host as the simulated cloud now has it: down. */

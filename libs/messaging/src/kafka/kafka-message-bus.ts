@@ -1,4 +1,4 @@
-import { Admin, Consumer, Kafka, logLevel, LogEntry, Partitioners, Producer } from 'kafkajs';
+import { Admin, Consumer, Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
 import { markedRetriable, retryFor, TransientError } from '@reflex/common';
 import { Topic, topicName } from '@reflex/contracts/topics';
 import type {
@@ -10,6 +10,7 @@ import type {
 } from '../message-bus.port';
 import { encodeValue, RetryPolicy } from '../message-handling';
 import { batchHandler } from './batch-handler';
+import { KafkaLog } from './kafka-log';
 import { SupervisedConsumer } from './supervised-consumer';
 
 const DEFAULT_RECONNECT = { initialMs: 500, maxMs: 30_000 };
@@ -57,22 +58,13 @@ export class KafkaMessageBus implements MessageBus {
   private stopping = false;
 
   constructor(private readonly options: KafkaBusOptions) {
-    const logger = options.logger;
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: options.brokers,
       connectionTimeout: 3000,
       retry: { initialRetryTime: 200, maxRetryTime: 5000, retries: 8 },
       logLevel: logLevel.WARN,
-      logCreator:
-        () =>
-        ({ level, log }: LogEntry) => {
-          const { message, ...rest } = log;
-          const text = `kafka: ${message} ${JSON.stringify(rest)}`;
-          // kafkajs logs at ERROR what it then retries (leader moves, coordinator loading); failures
-          // that matter reach us as rejected calls or consumer crashes, which we log ourselves.
-          if (level <= logLevel.ERROR || level === logLevel.WARN) logger.warn(text);
-        },
+      logCreator: new KafkaLog(options.logger).creator,
     });
   }
 
