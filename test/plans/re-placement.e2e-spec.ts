@@ -92,9 +92,10 @@ describe('re-placement of moves whose destination is unusable (real Kafka, Postg
     await seed(engine, inventory([host('l1'), host('l2'), host('l3')], [vm('l-vm1', 'l1')]));
     driver.use((c) => (c.type === 'evacuate' && c.attempt === 1 ? 'hang' : success()));
     const outcome = await createPlan(engine, intent('host-failover', hostRef('l1')));
+    // Running in the database is not yet received by the stand-in: wait for the command itself.
     const running = await waitFor('the first evacuation to run', async () => {
       const a = evacuationOf(await getPlan(engine, outcome.planId!));
-      return a.state === 'running' ? a : undefined;
+      return a.state === 'running' && driver.of('execute', a.id).length ? a : undefined;
     });
     const holder = new Client({ connectionString: engine.database.url });
     await holder.connect();
@@ -182,8 +183,63 @@ describe('re-placement of moves whose destination is unusable (real Kafka, Postg
     );
     expect(plan.reason).toBe(`failed: evacuate c-vm1 c1 -> ${tried[3]} failed: ${evacuate.error}`);
     expect(await replacements(engine, plan.id)).toHaveLength(3);
-    // A fifth host was free: the limit ended it, not a lack of room.
+    // A fifth host was free: the limit ended it, not a lack of room. The failover is planned once
+    // more (its instance is still down) and tries that host, which refuses too; no third plan.
+    const plans = async () =>
+      (
+        (await (await fetch(`${engine.url}/v1/plans?resource=c1&limit=10`)).json()) as {
+          items: ExecutablePlan[];
+        }
+      ).items;
+    const again = await waitFor('the second chance', async () =>
+      (await plans()).find((p) => p.id !== plan.id),
+    );
+    const second = await waitForPlanState(engine, again.id, 'failed');
+    const fifth = toHost(evacuationOf(second));
+    expect([...tried, fifth].sort()).toEqual(['c2', 'c3', 'c4', 'c5', 'c6']);
+    expect(second.reason).toContain(`evacuate c-vm1 c1 -> ${fifth} failed`);
+    expect(await plans()).toHaveLength(2);
+  });
+
+  it('aborts a running migration whose destination the inventory marks down, and places it again', async () => {
+    await seed(engine, inventory([host('d1'), host('d2'), host('d3')], [vm('d-vm1', 'd1')]));
+    // The first live migration hangs (the stand-in answers an abort with `aborted`).
+    driver.use((c) => (c.type === 'live-migrate' && c.attempt === 1 ? 'hang' : success()));
+    const outcome = await createPlan(engine, intent('host-drain', hostRef('d1')));
+    const first = await driver.waitForCommand(
+      'the live migration',
+      (c) => c.planId === outcome.planId && c.type === 'live-migrate',
+    );
+    const doomed = (first.params as MigrateParams).toHostId;
+    const put = await fetch(`${engine.url}/v1/hosts/${doomed}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(host(doomed, { status: 'down' })),
+    });
+    expect(put.status).toBe(200);
+
+    await driver.waitForCommand(
+      'the abort of the migration',
+      (c) => c.kind === 'abort' && c.actionId === first.actionId && c.attempt === 1,
+    );
+    const plan = await waitForPlanState(engine, outcome.planId!, 'succeeded');
+    const migrate = plan.actions.find((a) => a.type === 'live-migrate')!;
+    const second = driver.of('execute', migrate.id).find((c) => c.attempt === 2)!;
+    expect((second.params as MigrateParams).toHostId).not.toBe(doomed);
+    expect(migrate).toMatchObject({ state: 'succeeded', attempts: 2, unusableHostIds: [doomed] });
+    expect(await replacements(engine, plan.id)).toEqual([
+      {
+        oldHostId: doomed,
+        newHostId: toHost(migrate),
+        why: `destination down during the move: ${doomed} went down; the move was aborted`,
+        replacement: 1,
+        of: 3,
+      },
+    ]);
     const after = await currentInventory(engine);
-    expect(after.hosts.filter((h) => h.status === 'up').map((h) => h.id)).toHaveLength(1);
+    expect(after.instances.find((i) => i.id === 'd-vm1')).toMatchObject({
+      hostId: toHost(migrate),
+      state: 'running',
+    });
   });
 });

@@ -105,9 +105,13 @@ export class DriverStandIn {
     return waitFor(description, () => this.commands.find(match), { timeoutMs });
   }
 
-  /** Answers a hanging command now. */
+  /** Answers a hanging command now (one whose abort is held back too: it finished regardless). */
   async release(actionId: string, replies: Reply[]): Promise<void> {
-    const command = [...this.hanging.values()].find((c) => c.actionId === actionId);
+    const held = this.heldAborts.findIndex((c) => c.actionId === actionId);
+    const command =
+      held >= 0
+        ? this.heldAborts.splice(held, 1)[0]
+        : [...this.hanging.values()].find((c) => c.actionId === actionId);
     if (!command) throw new Error(`no hanging command for action ${actionId}`);
     this.hanging.delete(`${command.actionId}/${command.attempt}`);
     await this.reply(command, replies);

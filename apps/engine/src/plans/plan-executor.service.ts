@@ -18,7 +18,7 @@ import { lockDispatch } from './plan-locks';
 import { commandMessage, planEventMessages } from './plan-messages';
 import { PlanSignals } from './plan-signals';
 import { PlanRepository } from './plan.repository';
-import { LateArrivals } from './late-arrivals.service';
+import { FollowUpFailovers } from './follow-up-failovers.service';
 import { RePlacementService } from './re-placement.service';
 import { TransactionHooks } from './transaction-hooks';
 
@@ -63,7 +63,7 @@ export class PlanExecutor {
     private readonly relay: OutboxRelay,
     private readonly metrics: PlanMetrics,
     private readonly rePlacement: RePlacementService,
-    private readonly lateArrivals: LateArrivals,
+    private readonly followUps: FollowUpFailovers,
     private readonly signals: PlanSignals,
   ) {}
 
@@ -143,7 +143,7 @@ export class PlanExecutor {
       this.hooks.afterCommit(manager, this.relay.nudge);
     }
     await this.inventory.applyChanges(manager, result.inventoryChanges);
-    await this.lateArrivals.check(manager, before, result.plan);
+    await this.followUps.afterStep(manager, before, result.plan);
     const after = result.plan;
     const dispatched = result.commands.map((c) => ({
       kind: c.kind,

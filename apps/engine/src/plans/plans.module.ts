@@ -25,7 +25,7 @@ import { PlanViewsService } from './plan-views.service';
 import { PlanRepository } from './plan.repository';
 import { PlanningService } from './planning.service';
 import { PlansController } from './plans.controller';
-import { LateArrivals } from './late-arrivals.service';
+import { FollowUpFailovers } from './follow-up-failovers.service';
 import { PlanSignals } from './plan-signals';
 import { RePlacementService } from './re-placement.service';
 import { TransactionHooks } from './transaction-hooks';
@@ -68,7 +68,7 @@ import { WaitingIntentsService } from './waiting-intents.service';
     OutboxRelay,
     PlanExecutor,
     RePlacementService,
-    LateArrivals,
+    FollowUpFailovers,
     PlanSignals,
     PlanMetrics,
     CapacityForecastService,

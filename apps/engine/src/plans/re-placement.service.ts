@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { ActionV1 } from '@reflex/contracts/plan.v1';
 import {
   inFlightFromPlans,
   inventoryDestinations,
+  isMove,
   movesToReplace,
   type Destinations,
   type ExecutablePlan,
@@ -32,9 +34,9 @@ export class RePlacementService {
     manager: EntityManager,
     plan: ExecutablePlan,
   ): Promise<Destinations | undefined> {
-    if (!plan.actions.some((a) => a.state === 'pending' && a.compensationFor === null)) {
-      return undefined;
-    }
+    // Pending moves may need a new destination; running ones are aborted if theirs went down.
+    const open = (a: ActionV1) => a.state === 'pending' || (a.state === 'running' && isMove(a));
+    if (!plan.actions.some((a) => open(a) && a.compensationFor === null)) return undefined;
     const view = await this.inventory.view(manager);
     const look = inventoryDestinations(view);
     if (movesToReplace(plan.actions, look).length === 0) return look;

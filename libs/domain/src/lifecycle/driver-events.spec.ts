@@ -73,12 +73,24 @@ describe('applyDriverEvent', () => {
   });
 
   it('keeps the inventory change of a success reported after the engine gave up on the deadline', () => {
-    const timedOut = advance(started(), 1000).plan;
-    expect(timedOut.actions[0].state).toBe('failed');
-    const late = applyDriverEvent(timedOut, event({}), at(1001), LIMITS);
-    expect(late.plan.actions[0].state).toBe('failed');
+    // The drain's first live migration (a3) runs; nothing is heard of it past its deadline.
+    const migrating = advance(applyDriverEvent(started(), event({}), at(1), LIMITS).plan, 1).plan;
+    const timedOut = advance(migrating, 1900).plan;
+    const a3 = timedOut.actions.find((a) => a.id === 'a3')!;
+    expect(a3.state).toBe('failed');
+    const late = applyDriverEvent(
+      timedOut,
+      event({ actionId: 'a3', at: at(1901) }),
+      at(1901),
+      LIMITS,
+    );
+    expect(late.plan.actions.find((a) => a.id === 'a3')!.state).toBe('failed');
     expect(late.inventoryChanges).toEqual([
-      { kind: 'host', id: 'h1', set: { status: 'disabled' } },
+      {
+        kind: 'instance',
+        id: (a3.params as { instanceId: string }).instanceId,
+        set: { hostId: (a3.params as { toHostId: string }).toHostId, state: 'running' },
+      },
     ]);
     expect(late.events[0]).toMatchObject({ type: 'plan.note', detail: { lateSuccess: true } });
   });

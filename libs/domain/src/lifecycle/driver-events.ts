@@ -2,7 +2,12 @@ import type { DriverEventV1 } from '@reflex/contracts/driver.v1';
 import { inventoryEffects } from './inventory-effects';
 import type { ExecutablePlan, LifecycleLimits, LifecycleResult } from './lifecycle.types';
 import { PlanTransaction } from './plan-transaction';
-import { isDestinationFailure, recordDestinationFailure } from './re-placement';
+import {
+  isAbortForReplacement,
+  isDestinationFailure,
+  recordDestinationAbort,
+  recordDestinationFailure,
+} from './re-placement';
 
 export interface DriverEventOutcome extends LifecycleResult {
   /** Why the event changed nothing (unknown action, stale attempt, duplicate), or null. */
@@ -60,7 +65,9 @@ export function applyDriverEvent(
       tx.inventory(inventoryEffects(action));
       break;
     case 'aborted':
-      tx.setActionState(action, 'aborted', { attempt: event.attempt, driverAt: event.at });
+      // The engine's own abort of a move whose destination went down: a destination failure.
+      if (isAbortForReplacement(action)) recordDestinationAbort(tx, action, event);
+      else tx.setActionState(action, 'aborted', { attempt: event.attempt, driverAt: event.at });
       break;
     case 'failed': {
       const error = describe(event.error);

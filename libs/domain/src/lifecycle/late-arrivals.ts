@@ -56,19 +56,56 @@ export function lateArrivalFollowUp(
   const what = arrived.map((a) => `${a.instanceId} (moved by plan ${a.planId})`).join(', ');
   const reason = `instances arrived on host ${hostId} after its failover ${failover.id} was planned: ${what}`;
   return {
-    intent: {
-      policy: 'host-failover',
-      target: { kind: 'host', id: hostId },
-      mode: failover.mode,
-      onFailure: failover.onFailure,
-      rule: failover.rule,
-      alarm: failover.alarm,
-      params: failover.params,
-      explanation: { followUp: { of: failover.id, reason } },
-    },
+    intent: repeat(failover, hostId, { of: failover.id, reason }),
     // After the plans that moved them too: they hold the instances until they finish, and a
     // failover would supersede them (a drain's maintenance would never complete).
     waitFor: [...(live ? [failover.id] : []), ...new Set(arrived.map((a) => a.planId))],
+    reason,
+  };
+}
+
+/** The same decision again for the same host, saying why in its explanation. */
+function repeat(failover: StoredFailover, hostId: string, followUp: FollowUp): PlanIntent {
+  return {
+    policy: 'host-failover',
+    target: { kind: 'host', id: hostId },
+    mode: failover.mode,
+    onFailure: failover.onFailure,
+    rule: failover.rule,
+    alarm: failover.alarm,
+    params: failover.params,
+    explanation: { followUp },
+  };
+}
+
+interface FollowUp {
+  of: string;
+  reason: string;
+  secondChance?: true;
+}
+
+/**
+ * A failover that ended failed or rolled back with instances still down on its host (in a storm
+ * with crashes: four dead destinations in a row, each still `up` in the inventory) is planned once
+ * more, on the inventory as it is now, in which the hosts that refused are `disabled` and the dead
+ * ones known. Only once: a second chance that fails too is left to the operator, with its reason,
+ * rather than tried forever (a host whose instances fit nowhere would loop).
+ */
+export function secondChance(
+  failover: StoredFailover & { state: PlanState; explanation: unknown },
+  hostId: string,
+  stillDown: readonly string[],
+): { intent: PlanIntent; reason: string } | null {
+  if (failover.state !== 'failed' && failover.state !== 'rolled_back') return null;
+  if (!stillDown.length) return null;
+  const previous = (failover.explanation as { decision?: { followUp?: FollowUp } } | null)?.decision
+    ?.followUp;
+  if (previous?.secondChance) return null;
+  const reason =
+    `failover ${failover.id} ended ${failover.state} with ${stillDown.length} instance(s) still ` +
+    `down on host ${hostId} (${stillDown.slice(0, 10).join(', ')}${stillDown.length > 10 ? ', ...' : ''}): planned once more`;
+  return {
+    intent: repeat(failover, hostId, { of: failover.id, reason, secondChance: true }),
     reason,
   };
 }

@@ -257,4 +257,24 @@ describe('nextStep', () => {
       `no result from the driver by the deadline ${at(lmDeadline)}`,
     );
   });
+
+  it('tries a host action again when its result never came by the deadline, up to maxAttempts', () => {
+    let result = step(drainPlan({ onFailure: 'continue' }), 0);
+    const first = result.commands.find((c) => c.actionId === 'a2')!;
+    expect(first).toMatchObject({ kind: 'execute', type: 'set-host-status', attempt: 1 });
+    const overdue = (deadline: string) =>
+      (Date.parse(deadline) - Date.parse(at(0))) / 1000 + LIMITS.deadlineGraceSeconds + 1;
+    let deadline = first.deadline!;
+    for (const attempt of [2, 3]) {
+      result = step(result.plan, overdue(deadline));
+      expect(result.commands.map((c) => [c.kind, c.actionId, c.attempt])).toEqual([
+        ['abort', 'a2', attempt - 1],
+        ['execute', 'a2', attempt],
+      ]);
+      deadline = result.commands[1].deadline!;
+    }
+    result = step(result.plan, overdue(deadline));
+    expect(states(result.plan).a2).toBe('failed');
+    expect(result.commands.map((c) => [c.kind, c.attempt])).toEqual([['abort', 3]]);
+  });
 });

@@ -9,7 +9,7 @@ import {
 } from './lifecycle.types';
 import { isFinalPlanState } from './plan-transitions';
 import { PlanTransaction } from './plan-transaction';
-import { replaceMoves, type Destinations } from './re-placement';
+import { abortMovesToDownHosts, replaceMoves, type Destinations } from './re-placement';
 
 export interface StepOptions {
   /** Ids for compensation actions, added when a plan rolls back. */
@@ -61,6 +61,13 @@ export function nextStep(
   return { ...tx.result(), ...step, finished };
 }
 
+/**
+ * Host actions that are the same done twice (a status set, a power-off): when their result is lost
+ * (a driver killed mid-action) a new attempt is safe. Without this a failover whose set-host-status
+ * missed its deadline skipped every evacuation behind it and left the host's instances down.
+ */
+const SAFE_TO_REPEAT: ReadonlySet<ActionV1['type']> = new Set(['set-host-status', 'fence-host']);
+
 /** The driver enforces deadlines itself; this catches the case where it never reported back. */
 function enforceDeadlines(tx: PlanTransaction, limits: LifecycleLimits): void {
   for (const action of tx.actions.filter((a) => a.state === 'running')) {
@@ -69,12 +76,16 @@ function enforceDeadlines(tx: PlanTransaction, limits: LifecycleLimits): void {
     tx.setActionState(action, 'failed', { reason: 'deadline', deadline: tx.deadlineOf(action) });
     action.error = `no result from the driver by the deadline ${tx.deadlineOf(action)}`;
     tx.send('abort', action, { reason: 'deadline' });
+    if (SAFE_TO_REPEAT.has(action.type) && action.attempts < limits.maxAttempts) {
+      tx.setActionState(action, 'pending', { retry: action.attempts + 1, error: action.error });
+    }
   }
 }
 
 type StepOut = { dispatched: ActionV1[]; compensations: ActionV1[] };
 
 function goForward(tx: PlanTransaction, options: StepOptions, step: StepOut): void {
+  abortMovesToDownHosts(tx, options.destinations ?? NO_DESTINATIONS);
   const waiting = replaceMoves(tx, options.destinations ?? NO_DESTINATIONS);
   const failed = tx.actions.filter(isFailure);
   if (failed.length) {

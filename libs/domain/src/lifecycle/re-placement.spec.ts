@@ -151,4 +151,54 @@ describe('re-placement (CONTRACT §9)', () => {
     expect(action(plan, 'a3').state).toBe('failed');
     expect(action(plan, 'a3').unusableHostIds).toBeUndefined();
   });
+
+  it('aborts a running move whose destination went down, then places it again', () => {
+    const plan = migrating();
+    const old = (action(plan, 'a3').params as { toHostId: string }).toHostId;
+    const view = cloud({ [old]: 'down' });
+    const asked = step(plan, 3, placing(view));
+    expect(action(asked.plan, 'a3')).toMatchObject({ state: 'running', unusableHostIds: [old] });
+    expect(asked.commands.filter((c) => c.actionId === 'a3')).toEqual([
+      expect.objectContaining({ kind: 'abort', attempt: 1 }),
+    ]);
+    // Asked once: the next step sends no second abort.
+    const again = step(asked.plan, 4, placing(view));
+    expect(again.commands.filter((c) => c.actionId === 'a3')).toEqual([]);
+
+    const aborted = reply(asked.plan, 'a3', 'aborted', 5);
+    expect(action(aborted, 'a3').state).toBe('pending');
+    const result = step(aborted, 5, placing(view));
+    const moved = action(result.plan, 'a3');
+    expect(moved).toMatchObject({ state: 'running', attempts: 2, unusableHostIds: [old] });
+    expect((moved.params as { toHostId: string }).toHostId).not.toBe(old);
+    const note = result.events.find((e) => e.type === 'plan.note' && e.detail.replaced)!;
+    expect(note.detail.replaced).toMatchObject({
+      oldHostId: old,
+      why: `destination down during the move: ${old} went down; the move was aborted`,
+    });
+    expect(result.plan.state).toBe('running');
+  });
+
+  it('leaves a running move alone when its destination is only in maintenance or disabled', () => {
+    const plan = migrating();
+    const old = (action(plan, 'a3').params as { toHostId: string }).toHostId;
+    for (const status of ['maintenance', 'disabled'] as const) {
+      const result = step(plan, 3, placing(cloud({ [old]: status })));
+      expect(result.commands.filter((c) => c.actionId === 'a3')).toEqual([]);
+      expect(action(result.plan, 'a3').unusableHostIds).toBeUndefined();
+    }
+  });
+
+  it('counts a destination once when the driver fails the move it was asked to abort', () => {
+    const plan = migrating();
+    const old = (action(plan, 'a3').params as { toHostId: string }).toHostId;
+    const asked = step(plan, 3, placing(cloud({ [old]: 'down' }))).plan;
+    const failed = reply(asked, 'a3', 'failed', 4, destinationDown);
+    expect(action(failed, 'a3')).toMatchObject({ state: 'pending', unusableHostIds: [old] });
+  });
+
+  it('keeps an operator abort an abort: nothing marked it for re-placement', () => {
+    const aborted = reply(migrating(), 'a3', 'aborted', 5);
+    expect(action(aborted, 'a3').state).toBe('aborted');
+  });
 });

@@ -34,10 +34,17 @@ export function isDestinationFailure(
   );
 }
 
+/** How the error of a move the engine aborted because its destination went down begins. */
+const DESTINATION_DOWN = 'destination down during the move';
+
 /** Why the move's current destination cannot be used, or null. */
 function whyUnusable(move: Move, destinations: Pick<Destinations, 'unusable'>): string | null {
   const to = move.params.toHostId;
-  if (move.unusableHostIds?.includes(to)) return `the driver failed the move: ${move.error ?? ''}`;
+  if (move.unusableHostIds?.includes(to)) {
+    return move.error?.startsWith(DESTINATION_DOWN)
+      ? move.error
+      : `the driver failed the move: ${move.error ?? ''}`;
+  }
   const status = destinations.unusable(to);
   return status === null ? null : `${to} is ${status}`;
 }
@@ -64,7 +71,9 @@ const ordinal = (n: number): string => `${n}${['th', 'st', 'nd', 'rd'][n] ?? 'th
  */
 export function recordDestinationFailure(tx: PlanTransaction, move: Move, error: string): void {
   const to = move.params.toHostId;
-  const unusable = [...(move.unusableHostIds ?? []), to];
+  const known = move.unusableHostIds ?? [];
+  // Already there when the engine had asked for an abort because the host went down.
+  const unusable = known.includes(to) ? known : [...known, to];
   move.unusableHostIds = unusable;
   tx.inventory([{ kind: 'host', id: to, set: { status: 'disabled' }, ifStatus: 'up' }]);
   if (tx.plan.state === 'running' && unusable.length <= tx.limits.maxReplacements) {
@@ -74,6 +83,53 @@ export function recordDestinationFailure(tx: PlanTransaction, move: Move, error:
   move.error =
     `${error}; the ${ordinal(unusable.length)} destination to fail ` +
     `(${unusable.join(', ')}), not placed again`;
+}
+
+/**
+ * A running move whose destination the inventory now says is `down` cannot succeed (or would leave
+ * the instance on a dead host): the engine asks the driver to abort it, once, noting the host as
+ * unusable for the move; the abort's answer puts it back to pending (`recordDestinationAbort`) to
+ * be placed again like any other. Only `down`: a host set to maintenance or disabled under a
+ * running move may still take it, and the next drain moves it on.
+ */
+export function abortMovesToDownHosts(
+  tx: PlanTransaction,
+  destinations: Pick<Destinations, 'unusable'>,
+): void {
+  for (const move of tx.actions.filter(isForwardMove)) {
+    const to = move.params.toHostId;
+    if (move.state !== 'running' || destinations.unusable(to) !== 'down') continue;
+    if (move.unusableHostIds?.includes(to)) continue;
+    move.unusableHostIds = [...(move.unusableHostIds ?? []), to];
+    move.error = `${DESTINATION_DOWN}: ${to} is down in the inventory`;
+    tx.note({ abortedForReplacement: { hostId: to, why: move.error } }, move.id);
+    tx.send('abort', move, { reason: DESTINATION_DOWN, hostId: to });
+  }
+}
+
+/** The abort `abortMovesToDownHosts` asked for: the move's destination is among its unusable hosts. */
+export function isAbortForReplacement(action: ActionV1): action is Move {
+  return isForwardMove(action) && !!action.unusableHostIds?.includes(action.params.toHostId);
+}
+
+/**
+ * Its abort confirmed: the move failed on its destination, and goes back to pending to be placed
+ * elsewhere, re-placements and plan allowing.
+ */
+export function recordDestinationAbort(
+  tx: PlanTransaction,
+  move: Move,
+  event: Pick<DriverEventV1, 'attempt' | 'at'>,
+): void {
+  const unusable = move.unusableHostIds ?? [];
+  const error = `${DESTINATION_DOWN}: ${move.params.toHostId} went down; the move was aborted`;
+  tx.setActionState(move, 'failed', { attempt: event.attempt, driverAt: event.at, error });
+  move.error = error;
+  if (tx.plan.state === 'running' && unusable.length <= tx.limits.maxReplacements) {
+    tx.setActionState(move, 'pending', { destinationDown: move.params.toHostId, error });
+    return;
+  }
+  move.error = `${error}; the ${ordinal(unusable.length)} destination to fail (${unusable.join(', ')}), not placed again`;
 }
 
 /**

@@ -1,15 +1,16 @@
-// A drain's live migration is under way when its destination dies. The destination's failover is
-// planned at once, without the VM (the move has not succeeded yet), and then the driver reports the
-// move succeeded after all (it finished just before the host died). The VM must not stay down on
-// the dead host: a follow-up failover of that host, the same decision again, brings it back
-// elsewhere. Real Kafka and PostgreSQL; alarms through HTTP with the shipped rules; the driver a
-// scripted stand-in.
+// Failovers the engine queues by itself. A drain's live migration is under way when its destination
+// dies; the destination's failover is planned at once, without the VM (the move has not succeeded),
+// and then the driver reports the move succeeded after all (it finished just as the host died, the
+// engine's abort too late): a follow-up failover of that host, the same decision again, brings the VM
+// back elsewhere. And a failover that failed with instances still down is planned once more, once.
+// Real Kafka and PostgreSQL; alarms through HTTP with the shipped rules; the driver a scripted
+// stand-in.
 import type { MigrateParams } from '@reflex/contracts/plan.v1';
 import type { ExecutablePlan } from '@reflex/domain';
 import { http } from '../support/http';
 import { alarm } from '../support/topology';
 import { waitFor } from '../support/wait-for';
-import { succeed, success } from './support/driver-stand-in';
+import { fail, succeed, success } from './support/driver-stand-in';
 import { engineWithDriver } from './support/engine-with-driver';
 import {
   call,
@@ -25,7 +26,7 @@ import {
   waitForPlanState,
 } from './support/plan-fixtures';
 
-describe('instances that arrive on a host after its failover was planned', () => {
+describe('failovers the engine queues by itself: late arrivals and a second chance', () => {
   const ctx = engineWithDriver();
 
   it('are brought back by a follow-up failover of that host', async () => {
@@ -33,8 +34,10 @@ describe('instances that arrive on a host after its failover was planned', () =>
       ctx.engine,
       inventory([host('m1'), host('m2'), host('m3'), host('m4')], [vm('m-vm', 'm1')]),
     );
-    // The drain's live migration is held at the driver; everything else succeeds.
+    // The drain's live migration is held at the driver; everything else succeeds. The engine's
+    // abort of the migration (its destination goes down) reaches the driver too late: held.
     ctx.driver.use((c) => (c.type === 'live-migrate' ? 'silent' : succeed()(c)));
+    ctx.driver.holdAborts = true;
     const drain = await createPlan(ctx.engine, intent('host-drain', hostRef('m1')));
     const migrate = await ctx.driver.waitForCommand(
       'the live migration',
@@ -52,9 +55,14 @@ describe('instances that arrive on a host after its failover was planned', () =>
     const failover = await waitForPlanState(ctx.engine, down.body.items[0].planId, 'succeeded');
     expect(failover.actions.map((a) => a.type)).toEqual(['fence-host', 'set-host-status']);
 
-    // The move had finished after all: the VM is now on the dead host.
+    // The engine asked to abort the migration, but it had finished: the VM is on the dead host.
+    await ctx.driver.waitForCommand(
+      'the abort of the migration',
+      (c) => c.kind === 'abort' && c.actionId === migrate.actionId,
+    );
     await ctx.driver.release(migrate.actionId, success());
     await waitForPlanState(ctx.engine, drain.planId!, 'succeeded');
+    ctx.driver.holdAborts = false;
 
     // A follow-up failover of that host, by the same rule for the same alarm, evacuates it.
     const followUp = await waitFor(
@@ -109,5 +117,55 @@ describe('instances that arrive on a host after its failover was planned', () =>
       `/v1/plans?resource=r2&policy=host-failover&limit=10`,
     );
     expect(res.body.items.map((p) => p.id)).toEqual([old.planId]);
+  });
+
+  it('plans a failover that failed with instances still down once more, and only once', async () => {
+    const dead = new Set(['e2', 'e3', 'e4', 'e5']);
+    // e6 and e7 are a little busier, so the first plan tries the four empty (dead) hosts first.
+    await seed(
+      ctx.engine,
+      inventory(
+        ['e1', 'e2', 'e3', 'e4', 'e5', 'e6', 'e7'].map((id) => host(id)),
+        [vm('e-vm', 'e1'), vm('e6-vm', 'e6'), vm('e7-vm', 'e7')],
+      ),
+    );
+    ctx.driver.use((c) =>
+      c.type === 'evacuate' && dead.has((c.params as MigrateParams).toHostId)
+        ? fail('destination-unavailable', false)
+        : success(),
+    );
+    const first = await createPlan(
+      ctx.engine,
+      intent('host-failover', hostRef('e1'), { onFailure: 'continue' }),
+    );
+    const failed = await waitForPlanState(ctx.engine, first.planId!, 'failed');
+    expect(failed.reason).toContain('the 4th destination to fail');
+
+    const again = await waitFor(
+      'the failover planned once more',
+      async () => {
+        const res = await call<{ items: ExecutablePlan[] }>(
+          ctx.engine,
+          'GET',
+          `/v1/plans?resource=e1&policy=host-failover&limit=10`,
+        );
+        return res.body.items.find((p) => p.id !== first.planId);
+      },
+      { timeoutMs: 30_000 },
+    );
+    const done = await waitForPlanState(ctx.engine, again.id, 'succeeded');
+    expect(JSON.stringify((await getPlan(ctx.engine, done.id)).explanation)).toContain(
+      `failover ${first.planId} ended failed with 1 instance(s) still down on host e1 (e-vm): planned once more`,
+    );
+    const inv = await currentInventory(ctx.engine);
+    const instance = inv.instances.find((i) => i.id === 'e-vm')!;
+    expect(instance.state).toBe('running');
+    expect(['e6', 'e7']).toContain(instance.hostId);
+    const all = await call<{ items: ExecutablePlan[] }>(
+      ctx.engine,
+      'GET',
+      `/v1/plans?resource=e1&policy=host-failover&limit=10`,
+    );
+    expect(all.body.items).toHaveLength(2);
   });
 });

@@ -1,9 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { PlanState } from '@reflex/contracts/plan.v1';
 import {
   arrivals,
+  isFinalPlanState,
   lateArrivalFollowUp,
+  secondChance,
   type Arrival,
   type ExecutablePlan,
+  type PlanIntent,
   type StoredFailover,
 } from '@reflex/domain';
 import type { EntityManager } from 'typeorm';
@@ -20,16 +24,20 @@ type FailoverRow = Pick<PlanRow, 'id' | 'state' | 'mode' | 'on_failure'> & {
   trigger_rule_hash: string;
   alarm_type: string | null;
   params: Record<string, unknown> | null;
+  explanation: unknown;
+  state: PlanState;
 };
 
 /**
- * Instances that arrive on a host after its failover was planned (`lateArrivalFollowUp`): in the
- * step that records the move's success, a follow-up failover of that host is queued with the
- * decisions that wait for live plans, so it commits with the success or not at all, and is planned
- * once the first failover has finished (at once if it already has).
+ * Failovers the engine queues by itself, with the decisions that wait for live plans, in the step
+ * that calls for them (so they commit with it or not at all):
+ * - instances that arrive on a host after its failover was planned (`lateArrivalFollowUp`), in the
+ *   step that records the move's success; planned once that failover and the moving plan finish;
+ * - a failover that ended failed or rolled back with instances still down on its host
+ *   (`secondChance`), planned once more at once.
  */
 @Injectable()
-export class LateArrivals {
+export class FollowUpFailovers {
   private readonly logger = new Logger('plans');
 
   constructor(
@@ -38,7 +46,7 @@ export class LateArrivals {
     private readonly signals: PlanSignals,
   ) {}
 
-  async check(
+  async afterStep(
     manager: EntityManager,
     before: ExecutablePlan,
     after: ExecutablePlan,
@@ -53,28 +61,51 @@ export class LateArrivals {
         await this.hostStatus(manager, hostId),
         arrived,
       );
-      if (!followUp || (await this.alreadyQueued(manager, hostId))) continue;
-      await this.deferred.add(manager, followUp.intent, followUp.waitFor, followUp.reason);
-      this.hooks.afterCommit(manager, () => {
-        this.logger.log({ msg: 'follow-up failover queued', hostId, reason: followUp.reason });
-        this.signals.emit('follow-up.queued');
-      });
+      if (followUp)
+        await this.queue(manager, hostId, followUp.intent, followUp.waitFor, followUp.reason);
+    }
+    const finishedNow = isFinalPlanState(after.state) && !isFinalPlanState(before.state);
+    if (finishedNow && after.policy === 'host-failover' && after.target.kind === 'host') {
+      const hostId = after.target.id;
+      const failover = await this.latestFailover(manager, hostId, after.id);
+      if (!failover) return;
+      const retry = secondChance(failover, hostId, await this.stillDown(manager, hostId));
+      if (retry) await this.queue(manager, hostId, retry.intent, [], retry.reason);
     }
   }
 
+  /** One follow-up at a time per host: it covers everything on the host when it is planned. */
+  private async queue(
+    manager: EntityManager,
+    hostId: string,
+    intent: PlanIntent,
+    waitFor: string[],
+    reason: string,
+  ): Promise<void> {
+    if (await this.alreadyQueued(manager, hostId)) return;
+    await this.deferred.add(manager, intent, waitFor, reason);
+    this.hooks.afterCommit(manager, () => {
+      this.logger.log({ msg: 'follow-up failover queued', hostId, reason });
+      this.signals.emit('follow-up.queued');
+    });
+  }
+
+  /** The host's latest failover, or the one given. */
   private async latestFailover(
     manager: EntityManager,
     hostId: string,
-  ): Promise<StoredFailover | null> {
+    planId?: string,
+  ): Promise<(StoredFailover & { explanation: unknown }) | null> {
     const [row] = await manager.query<FailoverRow[]>(
       `SELECT p.id, p.state, p.mode, p.on_failure, p.trigger_alarm_id, p.trigger_source,
-              p.trigger_rule, p.trigger_rule_version, p.trigger_rule_hash,
+              p.trigger_rule, p.trigger_rule_version, p.trigger_rule_hash, p.explanation,
               p.explanation->'alarm'->>'type' AS alarm_type, p.explanation->'params' AS params
          FROM plans p
         WHERE p.policy = 'host-failover' AND p.target_kind = 'host' AND p.target_id = $1
+          AND ($2::uuid IS NULL OR p.id = $2::uuid)
         ORDER BY p.created_at DESC, p.id DESC
         LIMIT 1`,
-      [hostId],
+      [hostId, planId ?? null],
     );
     if (!row) return null;
     return {
@@ -93,7 +124,19 @@ export class LateArrivals {
         type: row.alarm_type ?? 'host.down',
       },
       params: row.params ?? {},
+      explanation: row.explanation,
     };
+  }
+
+  /** Instances on the host that are not running, or all of them when the host is down. */
+  private async stillDown(manager: EntityManager, hostId: string): Promise<string[]> {
+    const rows = await manager.query<{ id: string }[]>(
+      `SELECT i.id FROM instances i JOIN hosts h ON h.id = i.host_id
+        WHERE i.host_id = $1 AND (h.status = 'down' OR i.state <> 'running')
+        ORDER BY i.id`,
+      [hostId],
+    );
+    return rows.map((r) => r.id);
   }
 
   private async hostStatus(manager: EntityManager, hostId: string): Promise<string | undefined> {
@@ -104,7 +147,6 @@ export class LateArrivals {
     return row?.status;
   }
 
-  /** One follow-up at a time per host: it covers everything on the host when it is planned. */
   private async alreadyQueued(manager: EntityManager, hostId: string): Promise<boolean> {
     const rows = await manager.query<unknown[]>(
       `SELECT 1 FROM deferred_intents
