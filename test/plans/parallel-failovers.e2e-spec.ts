@@ -61,79 +61,97 @@ const failing = Array.from({ length: ZONES }, (_, z) =>
 
 const held = (type: string) => type === 'switch-over' || type === 'evacuate';
 
+// 50 plans of 4 to 6 steps each, every step a transaction on the real database: minutes on a busy
+// two-core machine running other specs beside this one.
+const SLOW = 300_000;
+
 describe('failovers in parallel: 50 hosts sharing N+1 groups fail at once', () => {
   const ctx = engineWithDriver();
   let plans: ExecutablePlan[];
 
   beforeAll(() => seed(ctx.engine, storm()));
 
-  it('plans every failover at once: none waits for another plan', async () => {
-    // Moves and promotions are held until every plan has one under way; fences go through.
-    ctx.driver.use((c) => (held(c.type) ? 'silent' : succeed()(c)));
-    const alarms: AlarmV1[] = failing.map((id) =>
-      alarm('host.down', 'host', id, { id: `storm-${id}`, source: 'parallel-test' }),
-    );
-    const res = await http<{ items: Array<{ disposition: string; planId: string | null }> }>(
-      'POST',
-      `${ctx.engine.url}/v1/alarms`,
-      alarms,
-    );
-    expect(res.status).toBe(202);
-    expect(res.body.items.map((d) => d.disposition)).toEqual(Array(50).fill('triggered'));
-    expect(res.body.items.every((d) => d.planId !== null)).toBe(true);
-    const waiting = await ctx.engine.app
-      .get(DataSource)
-      .query<{ n: string }[]>(`SELECT count(*)::text AS n FROM deferred_intents`);
-    expect(waiting[0].n).toBe('0');
-    plans = await Promise.all(res.body.items.map((d) => getPlan(ctx.engine, d.planId!)));
-    expect(plans.map((p) => p.policy)).toEqual(Array(50).fill('host-failover'));
-    expect(plans.map((p) => p.trigger.rule)).toEqual(Array(50).fill('host-down-failover'));
-  });
+  it(
+    'plans every failover at once: none waits for another plan',
+    async () => {
+      // Moves and promotions are held until every plan has one under way; fences go through.
+      ctx.driver.use((c) => (held(c.type) ? 'silent' : succeed()(c)));
+      const alarms: AlarmV1[] = failing.map((id) =>
+        alarm('host.down', 'host', id, { id: `storm-${id}`, source: 'parallel-test' }),
+      );
+      const res = await http<{ items: Array<{ disposition: string; planId: string | null }> }>(
+        'POST',
+        `${ctx.engine.url}/v1/alarms`,
+        alarms,
+      );
+      expect(res.status).toBe(202);
+      expect(res.body.items.map((d) => d.disposition)).toEqual(Array(50).fill('triggered'));
+      expect(res.body.items.every((d) => d.planId !== null)).toBe(true);
+      const waiting = await ctx.engine.app
+        .get(DataSource)
+        .query<{ n: string }[]>(`SELECT count(*)::text AS n FROM deferred_intents`);
+      expect(waiting[0].n).toBe('0');
+      plans = await Promise.all(res.body.items.map((d) => getPlan(ctx.engine, d.planId!)));
+      expect(plans.map((p) => p.policy)).toEqual(Array(50).fill('host-failover'));
+      expect(plans.map((p) => p.trigger.rule)).toEqual(Array(50).fill('host-down-failover'));
+    },
+    SLOW,
+  );
 
-  it('runs them side by side: all 50 have a move or promotion with the driver at once', async () => {
-    await waitFor(
-      'every plan to have a held move or promotion with the driver',
-      () => plans.every((p) => ctx.driver.executes(p.id).some((c) => held(c.type))),
-      { timeoutMs: 60_000 },
-    );
-    // None has finished: each is waiting on the driver for what it holds.
-    const states = await Promise.all(
-      plans.map(async (p) => (await getPlan(ctx.engine, p.id)).state),
-    );
-    expect(new Set(states)).toEqual(new Set(['running']));
-  });
+  it(
+    'runs them side by side: all 50 have a move or promotion with the driver at once',
+    async () => {
+      await waitFor(
+        'every plan to have a held move or promotion with the driver',
+        () => plans.every((p) => ctx.driver.executes(p.id).some((c) => held(c.type))),
+        { timeoutMs: SLOW - 30_000 },
+      );
+      // None has finished: each is waiting on the driver for what it holds.
+      const states = await Promise.all(
+        plans.map(async (p) => (await getPlan(ctx.engine, p.id)).state),
+      );
+      expect(new Set(states)).toEqual(new Set(['running']));
+    },
+    SLOW,
+  );
 
-  it('promotes no standby twice, and brings every instance back up', async () => {
-    ctx.driver.use(succeed());
-    for (const c of ctx.driver.commands.filter((c) => c.kind === 'execute' && held(c.type))) {
-      await ctx.driver.release(c.actionId, success());
-    }
-    const done = await Promise.all(
-      plans.map((p) => waitForPlanState(ctx.engine, p.id, ['succeeded', 'failed'], 120_000)),
-    );
-    expect(done.filter((p) => p.state !== 'succeeded').map((p) => [p.id, p.reason])).toEqual([]);
+  it(
+    'promotes no standby twice, and brings every instance back up',
+    async () => {
+      ctx.driver.use(succeed());
+      for (const c of ctx.driver.commands.filter((c) => c.kind === 'execute' && held(c.type))) {
+        await ctx.driver.release(c.actionId, success());
+      }
+      const done = await Promise.all(
+        plans.map((p) =>
+          waitForPlanState(ctx.engine, p.id, ['succeeded', 'failed'], SLOW - 60_000),
+        ),
+      );
+      expect(done.filter((p) => p.state !== 'succeeded').map((p) => [p.id, p.reason])).toEqual([]);
 
-    const promoted = done.flatMap((p) =>
-      p.actions.flatMap((a) =>
-        a.type === 'switch-over' ? [(a.params as { toInstanceId: string }).toInstanceId] : [],
-      ),
-    );
-    // One promotion per group (its single standby), for one of its two failed actives.
-    expect(promoted).toHaveLength(25);
-    expect(new Set(promoted).size).toBe(25);
+      const promoted = done.flatMap((p) =>
+        p.actions.flatMap((a) =>
+          a.type === 'switch-over' ? [(a.params as { toInstanceId: string }).toInstanceId] : [],
+        ),
+      );
+      // One promotion per group (its single standby), for one of its two failed actives.
+      expect(promoted).toHaveLength(25);
+      expect(new Set(promoted).size).toBe(25);
 
-    const inv = await currentInventory(ctx.engine);
-    const status = new Map(inv.hosts.map((h) => [h.id, h.status]));
-    const down = inv.instances.filter(
-      (i) => i.state !== 'running' || status.get(i.hostId) !== 'up',
-    );
-    expect(down.map((i) => `${i.id} ${i.state} on ${i.hostId}`)).toEqual([]);
-    // Every group has its three actives serving again, on distinct hosts.
-    for (const g of inv.groups) {
-      const members = inv.instances.filter((i) => i.groupId === g.id);
-      expect(members.filter((m) => m.role === 'active')).toHaveLength(3);
-      expect(new Set(members.map((m) => m.hostId)).size).toBe(members.length);
-    }
-    expect(ctx.driver.duplicates()).toEqual([]);
-  });
+      const inv = await currentInventory(ctx.engine);
+      const status = new Map(inv.hosts.map((h) => [h.id, h.status]));
+      const down = inv.instances.filter(
+        (i) => i.state !== 'running' || status.get(i.hostId) !== 'up',
+      );
+      expect(down.map((i) => `${i.id} ${i.state} on ${i.hostId}`)).toEqual([]);
+      // Every group has its three actives serving again, on distinct hosts.
+      for (const g of inv.groups) {
+        const members = inv.instances.filter((i) => i.groupId === g.id);
+        expect(members.filter((m) => m.role === 'active')).toHaveLength(3);
+        expect(new Set(members.map((m) => m.hostId)).size).toBe(members.length);
+      }
+      expect(ctx.driver.duplicates()).toEqual([]);
+    },
+    SLOW,
+  );
 });
