@@ -10,6 +10,19 @@ import { RulesPage } from './pages/rules';
 import { href, useRoute } from './router';
 import { type Session, SessionContext } from './session';
 
+/**
+ * The session, or a 401 without asking the API when a token is needed and none was typed yet: a
+ * first visit then shows the sign-in form, not a refused call in the browser's console.
+ */
+async function whoAmI(): Promise<Session> {
+  if (!savedToken()) {
+    const settings = await get<{ authentication: boolean }>('/console/settings.json');
+    if (settings.authentication)
+      throw new ApiError(401, 'UNAUTHENTICATED', 'this engine needs a bearer token');
+  }
+  return get<Session>('/v1/session');
+}
+
 const PAGES = [
   ['plans', 'Plans'],
   ['inventory', 'Inventory'],
@@ -66,7 +79,7 @@ function Page({ route }: { route: string[] }) {
   if (page === 'plans') return <PlansPage />;
   if (page === 'inventory') return <InventoryPage />;
   if (page === 'rules') return <RulesPage name={id} />;
-  if (page === 'alarms') return <AlarmsPage />;
+  if (page === 'alarms') return <AlarmsPage key={id} resource={id} />;
   return <ErrorPanel error={new ApiError(404, 'NOT_FOUND', `no page "${page}"`)} />;
 }
 
@@ -78,7 +91,7 @@ export function App() {
 
   const check = () => {
     setChecking(true);
-    get<Session>('/v1/session').then(
+    whoAmI().then(
       (s) => {
         setSession(s);
         setFailure(undefined);

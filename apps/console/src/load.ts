@@ -36,17 +36,29 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
   return { data, error, loading, reload: run };
 }
 
-/** `fn`, called at most once per `ms` (trailing), for bursts of live changes. */
+/**
+ * `fn`, called at once, then at most once per `ms` however often it is asked for (a burst of live
+ * changes makes one reload at its start and one at its end).
+ */
 export function useThrottled(fn: () => void, ms: number): () => void {
   const latest = useRef(fn);
   latest.current = fn;
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const pending = useRef(false);
   useEffect(() => () => void (timer.current && clearTimeout(timer.current)), []);
   return useCallback(() => {
-    if (timer.current) return;
-    timer.current = setTimeout(() => {
+    if (timer.current) {
+      pending.current = true;
+      return;
+    }
+    latest.current();
+    const quiet = () => {
       timer.current = null;
+      if (!pending.current) return;
+      pending.current = false;
       latest.current();
-    }, ms);
+      timer.current = setTimeout(quiet, ms);
+    };
+    timer.current = setTimeout(quiet, ms);
   }, [ms]);
 }

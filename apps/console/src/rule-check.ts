@@ -8,6 +8,19 @@ export interface RuleProblem {
 
 // `if`/`then` failures repeat what the branch's own errors already say.
 const NOISE = new Set(['if', 'then', 'else']);
+/** Errors about a value, which are clearer with the value quoted. */
+const GOT = new Set(['pattern', 'enum', 'type', 'minimum', 'maximum', 'maxLength', 'const']);
+
+function valueAt(document: unknown, pointer: string): unknown {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((step) => step.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce<unknown>(
+      (node, step) => (node as Record<string, unknown> | undefined)?.[step],
+      document,
+    );
+}
 
 /** Checks the editor's text as typed: JSON syntax, then rules/rule.schema.json. */
 export function checkRuleText(text: string): { rule: unknown; problems: RuleProblem[] } {
@@ -31,7 +44,11 @@ export function checkRuleText(text: string): { rule: unknown; problems: RuleProb
         : e.keyword === 'enum'
           ? `: ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`
           : '';
-    const problem = { path: e.instancePath || '/', message: `${e.message ?? e.keyword}${detail}` };
+    const got = GOT.has(e.keyword) ? `; got ${JSON.stringify(valueAt(rule, e.instancePath))}` : '';
+    const problem = {
+      path: e.instancePath || '/',
+      message: `${e.message ?? e.keyword}${detail}${got}`,
+    };
     const key = `${problem.path} ${problem.message}`;
     if (seen.has(key)) continue;
     seen.add(key);

@@ -32,7 +32,16 @@ export function Badge({ value }: { value: string }) {
   );
 }
 
-export function ProgressBar({ value, label }: { value: number; label: string }) {
+export function ProgressBar({
+  value,
+  label,
+  prefix = '',
+}: {
+  value: number;
+  label: string;
+  /** Shown before the figure inside the bar (`vCPU 40%`). */
+  prefix?: string;
+}) {
   const clamped = Math.max(0, Math.min(100, Math.round(value)));
   return (
     <span
@@ -44,7 +53,10 @@ export function ProgressBar({ value, label }: { value: number; label: string }) 
       aria-valuenow={clamped}
     >
       <span class="progress-fill" style={{ width: `${clamped}%` }} />
-      <span class="progress-text">{clamped}%</span>
+      <span class="progress-text">
+        {prefix}
+        {clamped}%
+      </span>
     </span>
   );
 }
@@ -71,5 +83,5 @@ export function Scroll({ children }: { children: ComponentChildren }) {
 }
 
 export function Json({ value }: { value: unknown }) {
-  return <code class="json">{typeof value === 'string' ? value : JSON.stringify(value)}</code>;
+  return <code class="json">{JSON.stringify(value)}</code>;
 }

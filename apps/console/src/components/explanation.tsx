@@ -34,7 +34,12 @@ export interface Explanation {
   rule?: { name: string; version: number | string; hash: string };
   alarm?: { id: string; source: string; type: string };
   params?: Record<string, unknown>;
-  decision?: { explanation?: ConditionResult[]; reason?: string } | null;
+  /** The rule engine's account (engine rules/plan-intent.ts). */
+  decision?: {
+    reason?: string;
+    conditions?: ConditionResult[];
+    passedOver?: Array<{ rule: { name: string }; why: string }>;
+  } | null;
   placements?: Placement[];
   notes?: string[];
   checks?: string[];
@@ -143,7 +148,8 @@ function PlacementView({ placement }: { placement: Placement }) {
 /** Why a plan is what it is: the rule, its conditions with the facts seen, each placement. */
 export function ExplanationView({ explanation }: { explanation: Explanation | null | undefined }) {
   if (!explanation) return <p class="muted">No explanation recorded.</p>;
-  const conditions = explanation.decision?.explanation ?? [];
+  const conditions = explanation.decision?.conditions ?? [];
+  const passedOver = explanation.decision?.passedOver ?? [];
   return (
     <div class="explanation">
       {explanation.rule && (
@@ -157,7 +163,13 @@ export function ExplanationView({ explanation }: { explanation: Explanation | nu
           )}
         </p>
       )}
+      {explanation.decision?.reason && <p>{explanation.decision.reason}</p>}
       {conditions.length > 0 && <Conditions conditions={conditions} label="Conditions" />}
+      {passedOver.length > 0 && (
+        <p class="muted">
+          Also fired, not chosen: {passedOver.map((p) => `${p.rule.name} (${p.why})`).join('; ')}
+        </p>
+      )}
       {!!explanation.placements?.length && (
         <>
           <h3>Placements</h3>

@@ -34,9 +34,9 @@ const DISPOSITIONS = [
 const reasonOf = (a: AlarmRecord) =>
   typeof a.decision?.reason === 'string' ? a.decision.reason : '';
 
-export function AlarmsPage() {
+export function AlarmsPage({ resource: initial = '' }: { resource?: string }) {
   const [disposition, setDisposition] = useState('');
-  const [resource, setResource] = useState('');
+  const [resource, setResource] = useState(initial);
   const alarms = useLoad(
     () =>
       get<{ items: AlarmRecord[] }>(`/v1/alarms${query({ disposition, resource, limit: 100 })}`),
@@ -71,7 +71,7 @@ export function AlarmsPage() {
       {alarms.data && !items.length && <p>No alarms.</p>}
       {items.length > 0 && (
         <Scroll>
-          <table aria-label="Alarms">
+          <table class="cards" aria-label="Alarms">
             <thead>
               <tr>
                 <th scope="col">Received</th>
@@ -85,19 +85,23 @@ export function AlarmsPage() {
             <tbody>
               {items.map((a) => (
                 <tr key={a.id}>
-                  <td>{when(a.receivedAt)}</td>
-                  <td>
+                  <td data-label="Received">{when(a.receivedAt)}</td>
+                  <td data-label="Alarm">
                     {a.type} <span class="muted">{a.state}</span>
                     <div class="muted small">
                       {a.source}/{a.alarmId}
                     </div>
                   </td>
-                  <td>{a.resource ? `${a.resource.kind} ${a.resource.id}` : '—'}</td>
-                  <td>
+                  <td data-label="Resource">
+                    {a.resource ? `${a.resource.kind} ${a.resource.id}` : '—'}
+                  </td>
+                  <td data-label="Disposition">
                     <Badge value={a.disposition} />
                   </td>
-                  <td class="reason">{reasonOf(a)}</td>
-                  <td>
+                  <td data-label="Reason" class="reason">
+                    {reasonOf(a) || null}
+                  </td>
+                  <td data-label="Plan">
                     {a.planId ? (
                       <a href={href('plans', a.planId)}>{a.planId.slice(0, 8)}</a>
                     ) : a.correlatedTo ? (

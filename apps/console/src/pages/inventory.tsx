@@ -45,6 +45,26 @@ function Survival({ item, what }: { item: ForecastItem | undefined; what: string
   );
 }
 
+/** Why a domain would not survive: each instance left without a place, each group left bare. */
+function Unsurvivable({ item }: { item: ForecastItem | undefined }) {
+  if (!item || item.survivable) return null;
+  return (
+    <details class="small">
+      <summary>why not survivable</summary>
+      <ul>
+        {item.unplaced.map((u) => (
+          <li key={u.instanceId}>
+            {u.instanceId}: {u.reason}
+          </li>
+        ))}
+        {item.redundancyLost.length > 0 && (
+          <li>redundancy lost: {item.redundancyLost.join(', ')}</li>
+        )}
+      </ul>
+    </details>
+  );
+}
+
 function HostCard({
   host,
   inventory,
@@ -63,10 +83,15 @@ function HostCard({
         <strong>{host.id}</strong> <Badge value={host.status} />
       </div>
       <div class="small">{on.length} instances</div>
-      <ProgressBar value={(100 * vcpus) / host.capacity.vcpus} label={`vCPU load of ${host.id}`} />
+      <ProgressBar
+        value={(100 * vcpus) / host.capacity.vcpus}
+        label={`vCPU load of ${host.id}`}
+        prefix="vCPU "
+      />
       <ProgressBar
         value={(100 * memory) / host.capacity.memoryMb}
         label={`Memory load of ${host.id}`}
+        prefix="memory "
       />
       <Survival item={forecast} what={`Host ${host.id}`} />
     </li>
@@ -127,20 +152,29 @@ export function InventoryPage() {
             <h2>
               Zone {zone} <Survival item={find('zone', zone)} what={`Zone ${zone}`} />
             </h2>
-            {racks.map((rack) => (
-              <div key={rack} class="rack">
-                <h3>
-                  Rack {rack} <Survival item={find('rack', rack)} what={`Rack ${rack}`} />
-                </h3>
-                <ul class="hosts">
-                  {hosts
-                    .filter((h) => rackOf(h) === rack)
-                    .map((h) => (
-                      <HostCard key={h.id} host={h} inventory={inv} forecast={find('host', h.id)} />
-                    ))}
-                </ul>
-              </div>
-            ))}
+            <Unsurvivable item={find('zone', zone)} />
+            <div class="racks">
+              {racks.map((rack) => (
+                <div key={rack} class="rack">
+                  <h3>
+                    Rack {rack} <Survival item={find('rack', rack)} what={`Rack ${rack}`} />
+                  </h3>
+                  <ul class="hosts">
+                    {hosts
+                      .filter((h) => rackOf(h) === rack)
+                      .map((h) => (
+                        <HostCard
+                          key={h.id}
+                          host={h}
+                          inventory={inv}
+                          forecast={find('host', h.id)}
+                        />
+                      ))}
+                  </ul>
+                  <Unsurvivable item={find('rack', rack)} />
+                </div>
+              ))}
+            </div>
           </section>
         );
       })}

@@ -6,6 +6,7 @@ import { type Explanation, ExplanationView } from '../components/explanation';
 import { useChanges } from '../live';
 import { useLoad, useThrottled } from '../load';
 import { describeAction, isMove } from '../plan-summary';
+import { href } from '../router';
 import { useCan } from '../session';
 
 interface TimelineEntry {
@@ -134,7 +135,7 @@ export function PlanPage({ id }: { id: string }) {
         </dd>
         <dt>Alarm</dt>
         <dd>
-          <a href={`#/alarms`}>{p.trigger.alarmId}</a> ({p.trigger.source})
+          <a href={href('alarms', p.target.id)}>{p.trigger.alarmId}</a> ({p.trigger.source})
         </dd>
         <dt>Created</dt>
         <dd>{when(p.createdAt)}</dd>

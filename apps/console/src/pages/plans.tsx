@@ -132,7 +132,7 @@ export function PlansPage() {
       )}
       {items.length > 0 && (
         <Scroll>
-          <table aria-label="Plans">
+          <table class="cards" aria-label="Plans">
             <thead>
               <tr>
                 {canOperate && (
@@ -163,23 +163,25 @@ export function PlansPage() {
                       )}
                     </td>
                   )}
-                  <td>
+                  <td data-label="Created">
                     <a href={href('plans', p.id)}>{when(p.createdAt)}</a>
                   </td>
-                  <td>
+                  <td data-label="State">
                     <Badge value={p.state} />
                   </td>
-                  <td>{p.policy}</td>
-                  <td>
+                  <td data-label="Policy">{p.policy}</td>
+                  <td data-label="Target">
                     {p.target.kind} {p.target.id}
                   </td>
-                  <td>
+                  <td data-label="Progress">
                     <ProgressBar
                       value={planProgress(p)}
                       label={`Progress of plan ${p.id.slice(0, 8)}`}
                     />
                   </td>
-                  <td class="reason">{p.reason ?? ''}</td>
+                  <td data-label="Reason" class="reason">
+                    {p.reason}
+                  </td>
                 </tr>
               ))}
             </tbody>

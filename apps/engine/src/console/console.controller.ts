@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Controller, Get, Param, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { ENGINE_CONFIG, type EngineConfig } from '@reflex/config';
 import type { Response } from 'express';
 
 /**
@@ -30,6 +31,19 @@ const NOT_BUILT = 'The console is not built: run `npm run build` (it writes dist
 @Controller('console')
 export class ConsoleController {
   private readonly directory = consoleDirectory();
+
+  constructor(@Inject(ENGINE_CONFIG) private readonly config: EngineConfig) {}
+
+  /**
+   * Whether the page must ask for a token before its first call: it then makes none without one,
+   * so a first visit shows the sign-in form rather than a 401 in the browser's console. It says
+   * only what any 401 would say.
+   */
+  @Get('settings.json')
+  settings(@Res() res: Response): void {
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ authentication: this.config.authTokens.length > 0 });
+  }
 
   @Get()
   page(@Res() res: Response): void {
