@@ -2,6 +2,7 @@
 // the all-in-one's real engine and driver on the suite's Kafka broker and PostgreSQL.
 import type { Browser, Page } from 'playwright-core';
 import type { PlanV1 } from '@reflex/contracts/plan.v1';
+import { startTestEngine } from '../support/engine-app';
 import { waitFor } from '../support/wait-for';
 import {
   DESKTOP,
@@ -154,7 +155,7 @@ describe('operator console in Chromium', () => {
     // Ten times slower than usual (half a minute), so there is a progress bar to watch and stop.
     const fault = { action: 'live-migrate', instanceId: vm, effect: 'slow', count: 1 };
     expect((await stand.call('POST', '/v1/sim/faults', fault, { driver: true })).status).toBe(201);
-    const drain = await stand.call('POST', '/v1/hosts/cmp-08/maintenance', {
+    const drain = await stand.call<{ planId: string }>('POST', '/v1/hosts/cmp-08/maintenance', {
       reason: 'console spec',
     });
     expect(drain.status).toBe(202);
@@ -267,6 +268,24 @@ describe('operator console in Chromium', () => {
     await screenshot(page, 'plans-viewer');
     expect(errors).toEqual([]);
     await stand.call('POST', `/v1/plans/${held.planId}/cancel`, {}, { role: 'operator' });
+  });
+
+  it('opens without a token where AUTH_TOKENS is unset, as the anonymous admin', async () => {
+    const open = await startTestEngine({ RULES_WATCH: 'false' });
+    try {
+      const watched = await openPage(browser, open.url);
+      try {
+        await watched.page.goto('/console/');
+        await watched.page.getByLabel('Signed in as').getByText('anonymous (admin)').waitFor();
+        await watched.page.getByText('No plans yet.').waitFor();
+        expect(await watched.page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
+        expect(watched.errors).toEqual([]);
+      } finally {
+        await watched.close();
+      }
+    } finally {
+      await open.close();
+    }
   });
 
   it.each([

@@ -1,6 +1,7 @@
 import type { ActionV1, PlanV1 } from '../../../libs/contracts/src/plan.v1';
 
-const DONE = new Set(['succeeded', 'failed', 'aborted', 'skipped', 'compensated']);
+// Skipped actions never ran: a cancelled plan did not get anywhere.
+const DONE = new Set(['succeeded', 'failed', 'aborted', 'compensated']);
 
 /** How far a plan has got: finished actions count whole, running ones by their progress. */
 export function planProgress(plan: PlanV1): number {

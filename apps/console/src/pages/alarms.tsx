@@ -99,7 +99,7 @@ export function AlarmsPage({ resource: initial = '' }: { resource?: string }) {
                     <Badge value={a.disposition} />
                   </td>
                   <td data-label="Reason" class="reason">
-                    {reasonOf(a) || null}
+                    {reasonOf(a) && <div class="clamp">{reasonOf(a)}</div>}
                   </td>
                   <td data-label="Plan">
                     {a.planId ? (

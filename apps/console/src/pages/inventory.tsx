@@ -181,7 +181,7 @@ export function InventoryPage() {
       <Section title="Groups">
         {statuses.error && <ErrorPanel error={statuses.error} />}
         <Scroll>
-          <table aria-label="Groups">
+          <table class="cards" aria-label="Groups">
             <thead>
               <tr>
                 <th scope="col">Group</th>
@@ -195,12 +195,14 @@ export function InventoryPage() {
                 const s = statuses.data?.[i];
                 return (
                   <tr key={g.id}>
-                    <td>{g.id}</td>
-                    <td>
+                    <td data-label="Group">{g.id}</td>
+                    <td data-label="Wanted">
                       {g.active} active + {g.standby} standby, apart by {g.antiAffinity}
                     </td>
-                    <td>{s ? `${s.healthyActive} active, ${s.healthyStandby} standby` : '…'}</td>
-                    <td class={s ? (s.redundant ? 'ok' : 'bad') : ''}>
+                    <td data-label="Healthy">
+                      {s ? `${s.healthyActive} active, ${s.healthyStandby} standby` : '…'}
+                    </td>
+                    <td data-label="Redundancy" class={s ? (s.redundant ? 'ok' : 'bad') : ''}>
                       {s
                         ? s.redundant
                           ? 'redundant'

@@ -180,7 +180,7 @@ export function PlansPage() {
                     />
                   </td>
                   <td data-label="Reason" class="reason">
-                    {p.reason}
+                    {p.reason && <div class="clamp">{p.reason}</div>}
                   </td>
                 </tr>
               ))}

@@ -224,7 +224,7 @@ export function RulesPage({ name }: { name?: string }) {
     <>
       <h1>Rules</h1>
       <Scroll>
-        <table aria-label="Rules">
+        <table class="cards" aria-label="Rules">
           <thead>
             <tr>
               <th scope="col">Rule</th>
@@ -238,16 +238,16 @@ export function RulesPage({ name }: { name?: string }) {
           <tbody>
             {items.map((r) => (
               <tr key={r.name} aria-current={r.name === name ? 'true' : undefined}>
-                <td>
+                <td data-label="Rule">
                   <a href={href('rules', r.name)}>{r.name}</a>
                 </td>
-                <td>
+                <td data-label="Version">
                   {r.version} <code class="muted">{r.hash.slice(0, 8)}</code>
                 </td>
-                <td>{r.policy}</td>
-                <td>{r.mode}</td>
-                <td>{r.priority}</td>
-                <td>{r.enabled ? 'yes' : 'no'}</td>
+                <td data-label="Policy">{r.policy}</td>
+                <td data-label="Mode">{r.mode}</td>
+                <td data-label="Priority">{r.priority}</td>
+                <td data-label="Enabled">{r.enabled ? 'yes' : 'no'}</td>
               </tr>
             ))}
           </tbody>

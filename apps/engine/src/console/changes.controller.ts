@@ -1,6 +1,6 @@
-import { Controller, Get, Req, Res } from '@nestjs/common';
+import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import { ChangeFeed } from './change-feed.service';
 
 /** A comment line now and then keeps proxies and load balancers from closing a quiet stream. */
@@ -23,7 +23,7 @@ export class ChangesController {
   })
   @ApiProduces('text/event-stream')
   @ApiResponse({ status: 200, description: 'an endless text/event-stream' })
-  stream(@Req() req: Request, @Res() res: Response): void {
+  stream(@Res() res: Response): void {
     res.status(200);
     res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
     res.setHeader('Cache-Control', 'no-store');
@@ -36,7 +36,8 @@ export class ChangesController {
       send: (change) => res.write(`data: ${JSON.stringify(change)}\n\n`),
       end: () => res.end(),
     });
-    req.on('close', () => {
+    // The response's close, not the request's: a GET's request stream ends as soon as it is read.
+    res.on('close', () => {
       clearInterval(keepAlive);
       unsubscribe();
     });
