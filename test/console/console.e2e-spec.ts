@@ -113,6 +113,15 @@ describe('operator console in Chromium', () => {
     await row.getByText('succeeded').waitFor({ timeout: 30_000 });
     expect(await page.evaluate('window.notReloaded')).toBe(true);
 
+    // The filters ask the API (`?policy=&resource=&state=`) and keep the row only when it matches.
+    await page.getByLabel('Policy').selectOption('switch-over');
+    await page.getByLabel('Resource').fill('queue-3');
+    await page.getByLabel('Resource').press('Enter');
+    await row.getByText('succeeded').waitFor();
+    await page.getByLabel('State').selectOption('blocked');
+    await row.waitFor({ state: 'detached' });
+    await page.getByLabel('State').selectOption('succeeded');
+
     await row.getByRole('link').click();
     await stateShown(page, 'succeeded').waitFor();
     const actions = page.getByRole('list', { name: 'Actions' });
@@ -136,6 +145,32 @@ describe('operator console in Chromium', () => {
     const done = await plan(intake.planId!);
     expect(done.state).toBe('succeeded');
     expect(done.actions.filter((a) => a.type === 'live-migrate').length).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+  });
+
+  it('approves plans waiting together, selected in the list', async () => {
+    const held = [
+      await stand.alarm(MANUAL_ALARM, 'host', 'cmp-06'),
+      await stand.alarm(MANUAL_ALARM, 'host', 'cmp-01'),
+    ].map((i) => i.planId!);
+    const { page, errors } = await openConsole('operator', 'plans');
+    await page.getByLabel('State').selectOption('pending_approval');
+    for (const id of held) {
+      await page.getByRole('checkbox', { name: `Select plan ${id.slice(0, 8)}` }).check();
+    }
+    await page.getByRole('button', { name: 'Approve selected (2)' }).click();
+    await page.getByRole('status').getByText('2 approved').waitFor();
+    await page.getByLabel('State').selectOption('');
+    for (const id of held) {
+      await page
+        .locator(`tr[data-plan="${id}"]`)
+        .getByText('succeeded')
+        .waitFor({ timeout: 45_000 });
+    }
+    expect((await Promise.all(held.map(plan))).map((p) => p.state)).toEqual([
+      'succeeded',
+      'succeeded',
+    ]);
     expect(errors).toEqual([]);
   });
 
@@ -230,8 +265,8 @@ describe('operator console in Chromium', () => {
       .getByText('fence-host cmp-05')
       .waitFor();
     await screenshot(page, 'rules-dry-run');
-    // A dry run stores nothing.
-    const plans = await stand.call('GET', '/v1/plans?resource=cmp-05');
+    // A dry run stores nothing: no host has failed over in this cloud.
+    const plans = await stand.call('GET', '/v1/plans?policy=host-failover');
     expect(plans.body.items).toEqual([]);
     expect(errors).toEqual([]);
   });

@@ -42,7 +42,7 @@ export function AlarmsPage({ resource: initial = '' }: { resource?: string }) {
       get<{ items: AlarmRecord[] }>(`/v1/alarms${query({ disposition, resource, limit: 100 })}`),
     [disposition, resource],
   );
-  const refresh = useThrottled(alarms.reload, 250);
+  const refresh = useThrottled(alarms.reload, 500);
   useChanges((change) => (change.alarms || change.plans.length) && refresh());
   const items = alarms.data?.items ?? [];
   return (

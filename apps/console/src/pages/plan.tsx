@@ -99,7 +99,7 @@ export function PlanPage({ id }: { id: string }) {
   const refresh = useThrottled(() => {
     plan.reload();
     events.reload();
-  }, 200);
+  }, 300);
   useChanges((change) => plan.data && change.plans.includes(plan.data.id) && refresh());
 
   const act = async (path: string) => {

@@ -72,7 +72,7 @@ export function PlansPage() {
     () => get<{ items: PlanV1[] }>(`/v1/plans${query({ ...filters, limit: 50 })}`),
     [filters.state, filters.policy, filters.resource],
   );
-  const refresh = useThrottled(plans.reload, 250);
+  const refresh = useThrottled(plans.reload, 500);
   useChanges((change) => change.plans.length && refresh());
 
   const approve = async (body: unknown) => {
