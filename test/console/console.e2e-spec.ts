@@ -17,6 +17,7 @@ import {
 import { ensureConsoleBuilt } from './support/console-build';
 import {
   type ConsoleStand,
+  HELD_ALARM,
   MANUAL_ALARM,
   startConsoleStand,
   TOKENS,
@@ -148,26 +149,33 @@ describe('operator console in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
-  it('approves plans waiting together, selected in the list', async () => {
+  it('approves waiting plans together: the selected ones, or every storm-held one', async () => {
+    const selected = (await stand.alarm(MANUAL_ALARM, 'host', 'cmp-04')).planId!;
     const held = [
-      await stand.alarm(MANUAL_ALARM, 'host', 'cmp-06'),
-      await stand.alarm(MANUAL_ALARM, 'host', 'cmp-01'),
-    ].map((i) => i.planId!);
+      (await stand.alarm(HELD_ALARM, 'host', 'cmp-06')).planId!,
+      (await stand.alarm(HELD_ALARM, 'host', 'cmp-01')).planId!,
+    ];
+    const first = await plan(held[0]);
+    expect({ state: first.state, reason: first.reason }).toEqual({
+      state: 'pending_approval',
+      reason: expect.stringMatching(/^storm guard: /),
+    });
     const { page, errors } = await openConsole('operator', 'plans');
     await page.getByLabel('State').selectOption('pending_approval');
-    for (const id of held) {
-      await page.getByRole('checkbox', { name: `Select plan ${id.slice(0, 8)}` }).check();
-    }
-    await page.getByRole('button', { name: 'Approve selected (2)' }).click();
+    await page.getByRole('checkbox', { name: `Select plan ${selected.slice(0, 8)}` }).check();
+    await page.getByRole('button', { name: 'Approve selected (1)' }).click();
+    await page.getByRole('status').getByText('1 approved').waitFor();
+    await page.getByRole('button', { name: 'Approve all storm-held plans' }).click();
     await page.getByRole('status').getByText('2 approved').waitFor();
     await page.getByLabel('State').selectOption('');
-    for (const id of held) {
+    for (const id of [selected, ...held]) {
       await page
         .locator(`tr[data-plan="${id}"]`)
         .getByText('succeeded')
         .waitFor({ timeout: 45_000 });
     }
-    expect((await Promise.all(held.map(plan))).map((p) => p.state)).toEqual([
+    expect((await Promise.all([selected, ...held].map(plan))).map((p) => p.state)).toEqual([
+      'succeeded',
       'succeeded',
       'succeeded',
     ]);
@@ -272,7 +280,7 @@ describe('operator console in Chromium', () => {
   });
 
   it('asks for the token once per browser session, says 401, and shows a viewer no buttons', async () => {
-    const held = await stand.alarm(MANUAL_ALARM, 'host', 'cmp-03');
+    const held = await stand.alarm(HELD_ALARM, 'host', 'cmp-03');
     const watched = await openPage(browser, stand.reflex.engineUrl);
     open.push(watched);
     const { page, errors } = watched;

@@ -16,31 +16,55 @@ export const TOKENS = {
   viewer: { name: 'vera', token: 'console-viewer-token-0123456789' },
 } as const;
 
-/** An alarm type no shipped rule knows: the extra rule below makes a manual plan of it. */
+/** Alarm types no shipped rule knows: the extra rules below make manual plans of them. */
 export const MANUAL_ALARM = 'console.test.migrate-off';
+/** Its plan (a notification) waits with a reason starting `storm guard:`, as the storm guard's do. */
+export const HELD_ALARM = 'console.test.held';
+
+const manualRule = (
+  name: string,
+  alarmType: string,
+  event: { type: string; params: Record<string, string> },
+) => ({
+  name,
+  description: 'Test only: a plan for the host named in this alarm, run once an operator approves.',
+  priority: 500,
+  mode: 'manual',
+  cooldownSeconds: 0,
+  conditions: {
+    all: [
+      { fact: 'alarm', path: '$.type', operator: 'equal', value: alarmType },
+      { fact: 'alarm', path: '$.resource.kind', operator: 'equal', value: 'host' },
+    ],
+  },
+  event,
+});
 
 /**
- * The shipped rules plus one that makes a `manual` migrate-off, so a spec has a plan waiting for
- * its Approve button (shipped rules hold a plan only in a storm).
+ * The shipped rules plus two `manual` ones, so a spec has plans waiting for its Approve buttons
+ * (shipped rules hold a plan only in a storm, which takes a zone's hosts down).
  */
-function rulesWithManualOne(): string {
+function rulesWithManualOnes(): string {
   const dir = mkdtempSync(join(tmpdir(), 'reflex-console-rules-'));
   cpSync(resolve(__dirname, '../../../rules'), dir, { recursive: true });
-  const rule = {
-    name: 'console-test-manual-migrate-off',
-    description: 'Test only: a host named in this alarm is emptied once an operator approves.',
-    priority: 500,
-    mode: 'manual',
-    cooldownSeconds: 0,
-    conditions: {
-      all: [
-        { fact: 'alarm', path: '$.type', operator: 'equal', value: MANUAL_ALARM },
-        { fact: 'alarm', path: '$.resource.kind', operator: 'equal', value: 'host' },
-      ],
-    },
-    event: { type: 'migrate-off', params: { onFailure: 'stop' } },
-  };
-  writeFileSync(join(dir, `${rule.name}.rule.json`), JSON.stringify(rule, null, 2));
+  for (const rule of [
+    manualRule('console-test-manual-migrate-off', MANUAL_ALARM, {
+      type: 'migrate-off',
+      params: { onFailure: 'stop' },
+    }),
+    // A notification holds no group, so several can wait at once without waiting for each other.
+    manualRule('console-test-held-notify', HELD_ALARM, {
+      type: 'notify',
+      params: {
+        onFailure: 'continue',
+        severity: 'warning',
+        message: 'held by the console spec',
+        approvalReason: 'storm guard: held by the console spec as a storm would hold it',
+      },
+    }),
+  ]) {
+    writeFileSync(join(dir, `${rule.name}.rule.json`), JSON.stringify(rule, null, 2));
+  }
   return dir;
 }
 
@@ -65,7 +89,7 @@ export interface ConsoleStand {
  */
 export async function startConsoleStand(): Promise<ConsoleStand> {
   const database = await createTestDatabase('console');
-  const rulesDir = rulesWithManualOne();
+  const rulesDir = rulesWithManualOnes();
   const cleanUp = async () => {
     rmSync(rulesDir, { recursive: true, force: true });
     await database.drop();
