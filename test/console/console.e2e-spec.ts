@@ -109,6 +109,7 @@ describe('operator console in Chromium', () => {
     await row.waitFor({ timeout: 3_000 });
     const latencyMs = Date.now() - sent;
     process.stdout.write(`console: plan row shown ${latencyMs} ms after its alarm was decided\n`);
+    // The aim is under a second (a 250 ms poll, then one reload); the margin is for a busy machine.
     expect(latencyMs).toBeLessThan(2_000);
     await row.getByRole('cell', { name: 'instance queue-2' }).waitFor();
     await row.getByText('succeeded').waitFor({ timeout: 30_000 });

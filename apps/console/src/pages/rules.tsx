@@ -60,6 +60,19 @@ function DryRunResult({ result }: { result: DryRun }) {
       ) : (
         <p>No rule fired.</p>
       )}
+      {result.notFired.length > 0 && (
+        <details>
+          <summary>Rules that did not fire ({result.notFired.length})</summary>
+          {result.notFired.map((o) => (
+            <details key={o.rule.name} class="nested">
+              <summary>
+                {o.rule.name} v{o.rule.version}
+              </summary>
+              <Conditions conditions={o.conditions} label={`Conditions of ${o.rule.name}`} />
+            </details>
+          ))}
+        </details>
+      )}
       {result.decision ? (
         <p>
           Decision: <strong>{result.decision.policy}</strong> by {result.decision.rule.name}
@@ -79,7 +92,7 @@ function DryRunResult({ result }: { result: DryRun }) {
             The plan it would make <Badge value={result.plan.state} />
           </h3>
           {result.plan.reason && <p class="reason">{result.plan.reason}</p>}
-          <ol class="actions" aria-label="Dry-run actions">
+          <ol class="steps" aria-label="Dry-run actions">
             {result.plan.actions.map((a) => (
               <li key={a.id}>{describeAction(a)}</li>
             ))}

@@ -29,7 +29,7 @@ export class ChangeFeedRepository {
     );
     const running = await this.dataSource.query<Array<{ planId: string; progress: number }>>(
       // Through the live plans (by their state index), then their actions (by plan id): a scan
-      // of every action ever run, every 400 ms, would grow with the audit history.
+      // of every action ever run, four times a second, would grow with the audit history.
       `SELECT a.plan_id AS "planId", sum(a.progress)::int AS progress
          FROM plans p JOIN actions a ON a.plan_id = p.id
         WHERE p.state IN ('running', 'rolling_back') AND a.state = 'running'

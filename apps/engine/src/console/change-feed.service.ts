@@ -18,7 +18,7 @@ export interface ChangeSubscriber {
 }
 
 /** Under a second from a change to the console, as issue 21 asks, at two small reads a tick. */
-export const CHANGE_POLL_MS = 400;
+export const CHANGE_POLL_MS = 250;
 
 /**
  * Tells live consoles what changed. It polls the database rather than listening to this process's
