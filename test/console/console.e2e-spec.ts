@@ -132,6 +132,17 @@ describe('operator console in Chromium', () => {
     await conditions.getByRole('row', { name: /alarm\.type equal "instance\.down"/ }).waitFor();
     await page.getByText('Rule n-plus-one-switch-over').waitFor();
     await screenshot(page, 'plan-switch-over');
+
+    // The alarm, with its disposition and reason, links back to the plan it made.
+    await page.getByRole('navigation').getByRole('link', { name: 'Alarms' }).click();
+    const alarmRow = page
+      .getByRole('table', { name: 'Alarms' })
+      .getByRole('row')
+      .filter({ hasText: 'instance queue-2' });
+    await alarmRow.getByText('triggered').waitFor();
+    await alarmRow.getByText('n-plus-one-switch-over v1 decided switch-over').waitFor();
+    await alarmRow.getByRole('link', { name: intake.planId!.slice(0, 8) }).click();
+    await page.getByRole('heading', { level: 1 }).getByText(intake.planId!.slice(0, 8)).waitFor();
     expect(errors).toEqual([]);
   });
 
