@@ -64,6 +64,11 @@ export default tseslint.config(
     },
   },
   {
+    // The console runs in a browser, as ES modules (its own tsconfig: apps/console/tsconfig.json).
+    files: ['apps/console/**/*.{ts,tsx,mts}'],
+    languageOptions: { globals: { ...globals.browser }, sourceType: 'module' },
+  },
+  {
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-floating-promises': 'warn',

@@ -1,5 +1,6 @@
 import { startTestDriver, type TestDriver } from '../support/driver-app';
 import { startTestEngine, type TestEngine } from '../support/engine-app';
+import { ensureConsoleBuilt } from '../console/support/console-build';
 import { rawHttp } from '../support/http';
 import { alarm } from '../support/topology';
 
@@ -95,11 +96,35 @@ describe('security (README, Security)', () => {
       ['/docs', 200],
       ['/docs/swagger-ui.css', 200],
       ['/docs-json', 200],
-      // Nothing is served there yet, but the console's files will be public.
-      ['/console/index.html', 404],
     ])('leaves %s public (→ %i without a token)', async (path, status) => {
       expect((await rawHttp('GET', engine.url, path)).status).toBe(status);
       expect((await rawHttp('GET', driver.url, path)).status).toBe(status);
+    });
+
+    it("leaves the console's files public: the engine serves them, the driver has none", async () => {
+      await ensureConsoleBuilt();
+      for (const path of [
+        '/console',
+        '/console/',
+        '/console/index.html',
+        '/Console/settings.json',
+      ]) {
+        expect({ path, status: (await rawHttp('GET', engine.url, path)).status }).toEqual({
+          path,
+          status: 200,
+        });
+        expect({ path, status: (await rawHttp('GET', driver.url, path)).status }).toEqual({
+          path,
+          status: 404,
+        });
+      }
+      // The page's data comes only through the token-guarded API.
+      for (const path of ['/v1/session', '/v1/changes', '/console/../v1/plans']) {
+        expect({ path, status: (await rawHttp('GET', engine.url, path)).status }).toEqual({
+          path,
+          status: 401,
+        });
+      }
     });
   });
 

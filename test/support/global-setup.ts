@@ -40,12 +40,14 @@ async function useGivenKafka(brokers: string): Promise<void> {
   process.stdout.write(`\nkafka: using KAFKA_BROKERS=${brokers}\n`);
 }
 
-/** The client specs run the real tools; a missing one is named before anything starts. */
+/** The client and browser specs run the real tools; a missing one is named before anything starts. */
 function checkClients(): void {
   const tools = [
     [process.env.ALERTMANAGER_BIN ?? '/usr/bin/prometheus-alertmanager', 'prometheus-alertmanager'],
     [process.env.PROMETHEUS_BIN ?? '/usr/bin/prometheus', 'prometheus'],
     [process.env.VIRSH_BIN ?? '/usr/bin/virsh', 'libvirt-clients'],
+    // The console's browser specs (test/console).
+    [process.env.CHROMIUM_BIN ?? '/usr/bin/chromium', 'chromium'],
   ];
   const missing = tools.filter(([path]) => {
     try {

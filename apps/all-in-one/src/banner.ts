@@ -52,6 +52,7 @@ export function banner(f: BannerFacts): string {
     `  messaging  ${f.transport}`,
     `  inventory  ${inventory}`,
     '',
+    `Console:  ${engine}/console`,
     `API docs: ${engine}/docs   (driver and simulator control: ${driver}/docs)`,
     ...(f.authRequired
       ? [

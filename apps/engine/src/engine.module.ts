@@ -19,6 +19,7 @@ import {
   ReadinessCheck,
 } from '@reflex/platform';
 import { AuditModule } from './audit/audit.module';
+import { ConsoleModule } from './console/console.module';
 import { KnownQueryGuard } from './common/known-query.guard';
 import { RefuseNulMiddleware } from './common/refuse-nul.middleware';
 import { IntakeModule } from './intake/intake.module';
@@ -44,6 +45,7 @@ export class EngineModule implements NestModule {
         PlansModule,
         IntakeModule,
         AuditModule,
+        ConsoleModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -35,6 +35,8 @@ export class RulesController {
       policy: r.definition.event.type,
       description: r.definition.description ?? null,
       loadedAt: r.loadedAt,
+      // The rule as loaded, for the console's editor to start from.
+      definition: r.definition,
     }));
     return { items, nextCursor: null };
   }

@@ -1,0 +1,121 @@
+import { useState } from 'preact/hooks';
+import { get, query } from '../api';
+import { Badge, ErrorPanel, Scroll, when } from '../components/common';
+import { useChanges } from '../live';
+import { useLoad, useThrottled } from '../load';
+import { href } from '../router';
+
+interface AlarmRecord {
+  id: string;
+  alarmId: string;
+  source: string;
+  type: string;
+  severity: string | null;
+  state: string;
+  resource: { kind: string; id: string } | null;
+  receivedAt: string;
+  disposition: string;
+  planId: string | null;
+  correlatedTo: string | null;
+  decision: { reason?: unknown } | null;
+}
+
+const DISPOSITIONS = [
+  'received',
+  'triggered',
+  'duplicate',
+  'correlated',
+  'suppressed',
+  'no-rule',
+  'resolved',
+  'rejected',
+];
+
+const reasonOf = (a: AlarmRecord) =>
+  typeof a.decision?.reason === 'string' ? a.decision.reason : '';
+
+export function AlarmsPage({ resource: initial = '' }: { resource?: string }) {
+  const [disposition, setDisposition] = useState('');
+  const [resource, setResource] = useState(initial);
+  const alarms = useLoad(
+    () =>
+      get<{ items: AlarmRecord[] }>(`/v1/alarms${query({ disposition, resource, limit: 100 })}`),
+    [disposition, resource],
+  );
+  const refresh = useThrottled(alarms.reload, 500);
+  useChanges((change) => (change.alarms || change.plans.length) && refresh());
+  const items = alarms.data?.items ?? [];
+  return (
+    <>
+      <h1>Alarms</h1>
+      <form class="filters" role="search" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          Disposition
+          <select value={disposition} onChange={(e) => setDisposition(e.currentTarget.value)}>
+            <option value="">any</option>
+            {DISPOSITIONS.map((d) => (
+              <option key={d}>{d}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Resource
+          <input
+            type="search"
+            value={resource}
+            onChange={(e) => setResource(e.currentTarget.value.trim())}
+          />
+        </label>
+      </form>
+      {alarms.error && <ErrorPanel error={alarms.error} />}
+      {alarms.data && !items.length && <p>No alarms.</p>}
+      {items.length > 0 && (
+        <Scroll>
+          <table class="cards" aria-label="Alarms">
+            <thead>
+              <tr>
+                <th scope="col">Received</th>
+                <th scope="col">Alarm</th>
+                <th scope="col">Resource</th>
+                <th scope="col">Disposition</th>
+                <th scope="col">Reason</th>
+                <th scope="col">Plan</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((a) => (
+                <tr key={a.id}>
+                  <td data-label="Received">{when(a.receivedAt)}</td>
+                  <td data-label="Alarm">
+                    {a.type} <span class="muted">{a.state}</span>
+                    <div class="muted small">
+                      {a.source}/{a.alarmId}
+                    </div>
+                  </td>
+                  <td data-label="Resource">
+                    {a.resource ? `${a.resource.kind} ${a.resource.id}` : '—'}
+                  </td>
+                  <td data-label="Disposition">
+                    <Badge value={a.disposition} />
+                  </td>
+                  <td data-label="Reason" class="reason">
+                    {reasonOf(a) && <div class="clamp">{reasonOf(a)}</div>}
+                  </td>
+                  <td data-label="Plan">
+                    {a.planId ? (
+                      <a href={href('plans', a.planId)}>{a.planId.slice(0, 8)}</a>
+                    ) : a.correlatedTo ? (
+                      <span class="muted">with {a.correlatedTo}</span>
+                    ) : (
+                      '—'
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Scroll>
+      )}
+    </>
+  );
+}
