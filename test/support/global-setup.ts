@@ -3,6 +3,7 @@
 import { accessSync, constants } from 'node:fs';
 import { Client } from 'pg';
 import { KafkaBroker, startKafkaBroker, waitForKafka } from '../../scripts/kafka/broker';
+import { ensureConsoleBuilt } from '../console/support/console-build';
 import { serverUrl } from './database';
 
 declare global {
@@ -68,6 +69,9 @@ export default async function globalSetup(): Promise<void> {
   // The database first: it fails in milliseconds, the broker takes seconds to start.
   checkClients();
   await checkPostgres();
+  // Once, before any worker: spec files that serve the console (test/console, the security spec)
+  // would otherwise race to build it into the same folder.
+  await ensureConsoleBuilt();
   const given = process.env.KAFKA_BROKERS;
   if (given) return useGivenKafka(given);
 

@@ -264,14 +264,14 @@ describe('nextStep', () => {
     expect(first).toMatchObject({ kind: 'execute', type: 'set-host-status', attempt: 1 });
     const overdue = (deadline: string) =>
       (Date.parse(deadline) - Date.parse(at(0))) / 1000 + LIMITS.deadlineGraceSeconds + 1;
-    let deadline = first.deadline!;
+    let deadline = first.deadline;
     for (const attempt of [2, 3]) {
       result = step(result.plan, overdue(deadline));
       expect(result.commands.map((c) => [c.kind, c.actionId, c.attempt])).toEqual([
         ['abort', 'a2', attempt - 1],
         ['execute', 'a2', attempt],
       ]);
-      deadline = result.commands[1].deadline!;
+      deadline = result.commands[1].deadline;
     }
     result = step(result.plan, overdue(deadline));
     expect(states(result.plan).a2).toBe('failed');
