@@ -22,7 +22,8 @@ export const ALARMS_COMMAND: Command = {
   help: [
     '--type <type>          only alarms of this type (host.down, ...)',
     '--resource <id>        only alarms about this host or instance',
-    '--disposition <d>      triggered, duplicate, correlated, suppressed, no-rule, resolved, rejected',
+    '--disposition <d>      triggered, duplicate, correlated, suppressed, no-rule,',
+    '                       conditions-failed, resolved, rejected',
     '--limit <n>            how many (default 20)',
   ],
   options: {

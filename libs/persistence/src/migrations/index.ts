@@ -11,6 +11,7 @@ import { ActionInquiry1795400000000 } from './1795400000000-action-inquiry';
 import { UnmappedAlarms1795450000000 } from './1795450000000-unmapped-alarms';
 import { RePlacement1795500000000 } from './1795500000000-re-placement';
 import { FailureDomains1795510000000 } from './1795510000000-failure-domains';
+import { ConditionsFailed1795620000000 } from './1795620000000-conditions-failed';
 
 /**
  * Every migration, oldest first, listed explicitly: the apps are bundled by webpack, where a glob
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   UnmappedAlarms1795450000000,
   RePlacement1795500000000,
   FailureDomains1795510000000,
+  ConditionsFailed1795620000000,
 ];

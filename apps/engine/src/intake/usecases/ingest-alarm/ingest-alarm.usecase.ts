@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AlarmV1 } from '@reflex/contracts';
-import type { RuleIntent } from '@reflex/rules';
+import type { ClosestMiss, Evaluation, RuleIntent } from '@reflex/rules';
 import { Counter } from 'prom-client';
 import { MetricsRegistry } from '@reflex/platform';
 import { DataSource, EntityManager } from 'typeorm';
@@ -20,7 +20,11 @@ import { OpenAlarms } from './open-alarms';
 import { RecentHostDowns } from './recent-host-downs';
 
 /** `planState`: the state of the plan the decision made (or `waiting`, `merged`), when it made one. */
-type Decision = DecisionUpdate & { reason: string | null; planState?: string };
+type Decision = DecisionUpdate & {
+  reason: string | null;
+  planState?: string;
+  closest?: ClosestMiss;
+};
 
 /** What deciding one alarm of a batch reads besides the database: the batch's view of it. */
 interface BatchView {
@@ -179,6 +183,7 @@ export class IngestAlarmUseCase {
       correlatedTo: d.correlatedTo ?? null,
       reason: d.reason,
       ...(d.planState === undefined ? {} : { planState: d.planState }),
+      ...(d.closest === undefined ? {} : { closest: d.closest }),
       replay,
     };
   }
@@ -251,12 +256,7 @@ export class IngestAlarmUseCase {
       whyNot: evaluation.whyNot,
     };
     const intent = evaluation.decision;
-    if (!intent) {
-      const reason = evaluation.whyNot.length
-        ? evaluation.whyNot.map((w) => `${w.rule.name}: ${w.why}`).join('; ')
-        : `no rule matches alarm type ${alarm.type}`;
-      return { disposition: 'no-rule', reason, decision: { reason, ...summary } };
-    }
+    if (!intent) return noRuleApplied(alarm, evaluation);
     const suppressed = await this.cooldown(m, intent);
     if (suppressed)
       return {
@@ -289,6 +289,32 @@ export class IngestAlarmUseCase {
     if (Date.now() >= until) return null;
     return `rule ${intent.rule.name} made a plan for ${intent.target.kind} ${intent.target.id} at ${last.toISOString()}; cooldown ${intent.cooldownSeconds}s runs until ${new Date(until).toISOString()}`;
   }
+}
+
+/**
+ * Nothing fired. `no-rule`: no rule is written for this alarm type, so the operator has a rule to
+ * write. `conditions-failed`: rules are written for it and all were held back, so the operator has
+ * a condition to read: the closest rule's failing condition leads the reason, the others follow.
+ */
+function noRuleApplied(alarm: AlarmV1, evaluation: Evaluation): Decision {
+  const summary = { fired: [], whyNot: evaluation.whyNot };
+  const closest = evaluation.closest;
+  if (!closest) {
+    const reason = `no rule is written for alarm type ${alarm.type}`;
+    return { disposition: 'no-rule', reason, decision: { reason, ...summary } };
+  }
+  const others = evaluation.whyNot.filter((w) => w.rule.name !== closest.rule.name);
+  const failing = closest.failed.map((f) => `${f.at} ${f.text}`).join('; ');
+  const reason = [
+    `closest rule ${closest.rule.name} v${closest.rule.version} did not apply: ${failing || 'its conditions did not hold'}`,
+    ...others.map((w) => w.why),
+  ].join('; ');
+  return {
+    disposition: 'conditions-failed',
+    reason,
+    closest,
+    decision: { reason, closest, ...summary },
+  };
 }
 
 /**
