@@ -125,6 +125,15 @@ describe('rules CLI', () => {
     expect(results[1].stderr).toContain('is not valid JSON');
   });
 
+  it('answers --help with the usage on stdout and exit 0, on its own or after a command', async () => {
+    const results = await Promise.all([cli('--help'), cli('validate', '-h'), cli('help'), cli()]);
+    expect(results.map((r) => r.code)).toEqual([0, 0, 0, 2]);
+    expect(results[0].stdout).toContain('usage: rules <command>');
+    expect(results[0].stdout).toContain('exit status: 0 success');
+    expect(results[1].stdout).toBe(results[0].stdout);
+    expect(results[3].stderr).toContain('usage: rules <command>');
+  });
+
   it('runs every shipped fixture', async () => {
     const { code, stdout } = await cli('fixtures');
     expect(stdout).toMatch(/\d+ passed, 0 failed, 0 gaps/);

@@ -22,7 +22,12 @@ export class RulesController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Live rules with version and hash' })
+  @ApiOperation({
+    summary: 'Live rules with version and hash, and the rule files the last reload refused',
+    description:
+      '`refused`: each file that failed validation at the last reload (`checkedAt`), with its ' +
+      'errors (JSON paths) and `keptLive`, the version of its rule that stays live instead (null: none).',
+  })
   list() {
     const items = this.registry.rules().map((r) => ({
       name: r.name,
@@ -36,7 +41,14 @@ export class RulesController {
       description: r.definition.description ?? null,
       loadedAt: r.loadedAt,
     }));
-    return { items, nextCursor: null };
+    const { checkedAt, files } = this.registry.refused();
+    const refused = files.map((f) => ({
+      file: f.file,
+      name: f.name,
+      errors: f.errors,
+      keptLive: f.keptLive ?? null,
+    }));
+    return { items, nextCursor: null, refused, checkedAt };
   }
 
   @Post('validate')
