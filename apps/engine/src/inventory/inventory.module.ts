@@ -7,6 +7,7 @@ import { InstancesController } from './instances.controller';
 import { InventoryConsumer } from './inventory.consumer';
 import { InventoryController } from './inventory.controller';
 import { InventoryGlanceService } from './inventory-glance.service';
+import { InventoryMetrics } from './inventory-metrics';
 import { InventoryRepository } from './inventory.repository';
 import { InventorySnapshots } from './inventory-snapshots';
 import { InventoryService } from './inventory.service';
@@ -22,6 +23,7 @@ import { InventoryService } from './inventory.service';
     GroupStatusService,
     InventoryService,
     InventoryGlanceService,
+    InventoryMetrics,
     InventorySnapshots,
     InventoryConsumer,
     { provide: ProcessedMessageRepository, useValue: new ProcessedMessageRepository() },

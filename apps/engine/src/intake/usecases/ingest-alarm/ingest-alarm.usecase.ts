@@ -167,6 +167,7 @@ export class IngestAlarmUseCase {
       disposition: result.disposition,
       planId: result.planId,
       correlatedTo: result.correlatedTo,
+      reason: result.reason,
     });
   }
 
