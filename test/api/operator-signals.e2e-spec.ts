@@ -174,4 +174,34 @@ describe('what an operator sees in the log and /metrics', () => {
     // The migrate-off disabled cmp-04 before it moved its (no) instances off.
     expect(sample(text, 'reflex_hosts', { status: 'disabled' })).toBe(1);
   });
+
+  it('reports the approval wait apart from recovery in /v1/stats, per policy and per rule', async () => {
+    const stats = (await http('GET', `${engine.url}/v1/stats`)).body;
+    expect(stats.window).toBe('the 24 h before now (default; set ?from= and ?to= to change it)');
+    expect(Date.parse(stats.to) - Date.parse(stats.from)).toBe(24 * 3600 * 1000);
+    const [policy] = stats.items;
+    expect(policy).toMatchObject({ policy: 'migrate-off', plans: 2, succeeded: 1, cancelled: 1 });
+    // One rule made them all: its line has the same figures.
+    const { policy: _name, ...outcomes } = policy;
+    expect(stats.rules).toEqual([{ rule: 'degraded-manual', ...outcomes }]);
+    // One succeeded plan: its one time is the mean, the median and the max.
+    const total = policy.maxSecondsToSuccess as number;
+    expect(policy.meanSecondsToSuccess).toBeCloseTo(total, 6);
+    expect(policy.medianSecondsToSuccess).toBeCloseTo(total, 6);
+    const wait = policy.approvalWaitSeconds;
+    expect(wait).toMatchObject({ count: 1 });
+    expect(wait.max).toBeGreaterThan(0);
+    expect(policy.recoverySeconds).toMatchObject({ count: 1 });
+    expect(policy.recoverySeconds.max).toBeCloseTo(total - wait.max, 3);
+    expect(policy.recoverySeconds.max).toBeLessThan(total);
+
+    const later = (
+      await http('GET', `${engine.url}/v1/stats?from=2020-01-01T00:00:00Z&to=2020-01-02T00:00:00Z`)
+    ).body;
+    expect(later).toMatchObject({
+      items: [],
+      rules: [],
+      window: 'from 2020-01-01T00:00:00.000Z to 2020-01-02T00:00:00.000Z',
+    });
+  });
 });
