@@ -1,4 +1,4 @@
-import { RequireRole } from '@reflex/platform';
+import { openApiSchema, RequireRole } from '@reflex/platform';
 import { Body, Controller, HttpCode, Inject, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ValidationError } from '@reflex/common';
@@ -37,8 +37,10 @@ export class AlarmIntakeController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Submit one Alarm v1 or an array of them' })
   @ApiBody({
-    schema: { oneOf: [{ type: 'object' }, { type: 'array', items: { type: 'object' } }] },
-    description: 'Alarm v1 (CONTRACT §3)',
+    schema: {
+      oneOf: [openApiSchema('alarm.v1'), { type: 'array', items: openApiSchema('alarm.v1') }],
+    },
+    description: 'Alarm v1 (CONTRACT §3), or an array of them',
   })
   @ApiResponse({ status: 202, description: 'Each alarm with its disposition and plan' })
   @ApiResponse({ status: 400, description: 'Not a valid Alarm v1; the error names the field' })

@@ -1,14 +1,16 @@
-import { RequireRole } from '@reflex/platform';
+import { openApiSchema, openApiSchemaOfDocument, RequireRole } from '@reflex/platform';
 import { Body, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ENGINE_CONFIG, EngineConfig } from '@reflex/config';
 import { AlarmV1 } from '@reflex/contracts';
-import { validateRule } from '@reflex/rules';
+import { ruleSchema, validateRule } from '@reflex/rules';
 import { InventoryRepository } from '../inventory/inventory.repository';
-import { candidateRule, field } from './dry-run';
+import { candidateRule, field, refuseUnknownFields } from './dry-run';
 import { checkDryRunSize, DRY_RUN_MAX_RESOURCES } from './dry-run-limits';
 import { DRY_RUN_TIMEOUT_MS, DryRunRunner } from './dry-run.runner';
 import { RuleRegistry } from './rule-registry.service';
+
+const RULE_SCHEMA = openApiSchemaOfDocument(ruleSchema);
 
 /** Rules (CONTRACT §5): what is live, checking a rule before it is deployed, dry runs, reload. */
 @ApiTags('rules')
@@ -55,7 +57,7 @@ export class RulesController {
   @RequireRole('viewer')
   @HttpCode(200)
   @ApiOperation({ summary: 'Validate a rule document; errors carry JSON paths' })
-  @ApiBody({ schema: { type: 'object' }, description: 'a rule (rules/rule.schema.json)' })
+  @ApiBody({ schema: RULE_SCHEMA, description: 'a rule (rules/rule.schema.json)' })
   @ApiResponse({ status: 200, description: '{ valid, name?, hash?, errors }' })
   validate(@Body() body: unknown) {
     const result = validateRule(body);
@@ -81,11 +83,15 @@ export class RulesController {
     schema: {
       type: 'object',
       required: ['alarm'],
+      additionalProperties: false,
       properties: {
-        alarm: { type: 'object' },
-        inventory: { type: 'object' },
+        alarm: openApiSchema('alarm.v1'),
+        inventory: {
+          ...openApiSchema('inventory.v1'),
+          description: 'the inventory to evaluate against; the live one when absent',
+        },
         rule: {
-          type: 'object',
+          ...RULE_SCHEMA,
           description: 'a candidate rule, validated and evaluated alone instead of the live rules',
         },
       },
@@ -102,6 +108,7 @@ export class RulesController {
   })
   async evaluate(@Body() body: unknown) {
     const input = (body ?? {}) as { alarm?: unknown; inventory?: unknown; rule?: unknown };
+    refuseUnknownFields(input, ['alarm', 'inventory', 'rule']);
     const alarm = field<AlarmV1>('alarm.v1', input.alarm, '/alarm');
     checkDryRunSize(input.inventory);
     return this.dryRuns.run({
