@@ -107,6 +107,10 @@ describe('rules CLI', () => {
     expect(stdout).toContain(
       'n-plus-one-switch-over v1 did not apply: groupStatus.healthyStandby is 0 (needs greaterThan 0)',
     );
+    expect(stdout).toContain(
+      'decision: none (conditions-failed)\n  closest: n-plus-one-switch-over v1, held back by ' +
+        '$.conditions.all[3] groupStatus.healthyStandby is 0 (needs greaterThan 0)\n',
+    );
     expect(code).toBe(1);
   });
 
