@@ -146,6 +146,8 @@ describe('OpenAPI document', () => {
       properties: { notBefore: { format: 'date-time' } },
     });
     expect(body('POST /v1/plans/{id}/approve').properties).toHaveProperty('reason');
+    expect(body('POST /v1/alarms/alertmanager').required).toEqual(['version', 'alerts']);
+    expect(body('POST /v1/alarms/aodh').required).toEqual(['alarm_id', 'current']);
 
     // Static tokens, not JWTs.
     expect(doc.components.securitySchemes.bearer).toEqual({

@@ -6,6 +6,7 @@ import { ENGINE_CONFIG, type EngineConfig } from '@reflex/config';
 import { validateOneOrMany } from '@reflex/contracts';
 import { type AlertmanagerMapping, alertsFromAlertmanager } from './mappers/alertmanager.mapper';
 import { alarmFromAodh } from './mappers/aodh.mapper';
+import { ALERTMANAGER_WEBHOOK_SCHEMA, AODH_NOTIFICATION_SCHEMA } from './mappers/webhook.openapi';
 import { IngestAlarmResult } from './usecases/ingest-alarm/ingest-alarm.command';
 import { IngestAlarmUseCase } from './usecases/ingest-alarm/ingest-alarm.usecase';
 import { IngestWebhookUseCase } from './usecases/ingest-webhook/ingest-webhook.usecase';
@@ -56,6 +57,7 @@ export class AlarmIntakeController {
   @Post('alertmanager')
   @HttpCode(202)
   @ApiOperation({ summary: 'Prometheus Alertmanager webhook (version 4)' })
+  @ApiBody({ schema: ALERTMANAGER_WEBHOOK_SCHEMA })
   @ApiResponse({
     status: 202,
     description:
@@ -70,6 +72,7 @@ export class AlarmIntakeController {
   @Post('aodh')
   @HttpCode(202)
   @ApiOperation({ summary: 'OpenStack Aodh alarm-action webhook' })
+  @ApiBody({ schema: AODH_NOTIFICATION_SCHEMA })
   @ApiQuery({
     name: 'type',
     required: false,
