@@ -325,6 +325,46 @@ describe('the reflex command line against a running engine', () => {
       join(rulesDir, 'degraded-manual.rule.json'),
     );
     expect((await http('POST', `${engine.url}/v1/rules/reload`, {}, as(ADMIN))).status).toBe(200);
+    const listed = await reflex(['rules', 'list'], env);
+    expect(listed.code).toBe(0);
+    const rows = listed.stdout.trimEnd().split('\n');
+    expect(rows[0].split(/\s{2,}/)).toEqual([
+      'RULE',
+      'VERSION',
+      'STATE',
+      'PRIORITY',
+      'MODE',
+      'POLICY',
+      'FILE',
+    ]);
+    expect(rows.map((r) => r.split(/\s{2,}/))).toContainEqual([
+      'degraded-manual',
+      'v1',
+      'enabled',
+      '70',
+      'manual',
+      'migrate-off',
+      'degraded-manual.rule.json',
+    ]);
+    // A file the engine refuses is listed with its errors, and the command says so (exit 1).
+    await writeFile(
+      join(rulesDir, 'typo.rule.json'),
+      JSON.stringify({
+        ...RULE,
+        name: 'typo',
+        conditions: { all: [{ ...RULE.conditions.all[0], path: '$.typ' }] },
+      }),
+    );
+    await http('POST', `${engine.url}/v1/rules/reload`, {}, as(ADMIN));
+    const withRefusal = await reflex(['rules', 'list'], env);
+    expect(withRefusal.code).toBe(1);
+    expect(withRefusal.stdout).toContain(
+      'REFUSED  typo.rule.json (no version is live)\n  $.conditions.all[0].path: path "$.typ": the alarm fact has no "typ" at $',
+    );
+    expect(withRefusal.stdout).toContain('did you mean "type"?');
+    await rm(join(rulesDir, 'typo.rule.json'));
+    await http('POST', `${engine.url}/v1/rules/reload`, {}, as(ADMIN));
+
     const sent = await http<{ items: Array<{ planId: string }> }>(
       'POST',
       `${engine.url}/v1/alarms`,
