@@ -22,7 +22,8 @@ export const ALARMS_COMMAND: Command = {
   help: [
     '--type <type>          only alarms of this type (host.down, ...)',
     '--resource <id>        only alarms about this host or instance',
-    '--disposition <d>      triggered, duplicate, correlated, suppressed, no-rule, resolved, rejected',
+    '--disposition <d>      triggered, duplicate, correlated, suppressed, no-rule,',
+    '                       conditions-failed, resolved, rejected',
     '--limit <n>            how many (default 20)',
   ],
   options: {
@@ -49,7 +50,7 @@ export const ALARMS_COMMAND: Command = {
           ? ` → with alarm ${a.correlatedTo}`
           : '';
       print(
-        `${clock(a.receivedAt)}  ${a.disposition.padEnd(11)} ${a.type.padEnd(22)} ` +
+        `${clock(a.receivedAt)}  ${a.disposition.padEnd(17)} ${a.type.padEnd(22)} ` +
           `${`${a.resource.kind} ${a.resource.id}`.padEnd(24)} ${a.source}/${a.alarmId}${outcome}`,
       );
       if (a.decision?.reason) print(ctx.term.color('dim', `    ${a.decision.reason}`));

@@ -8,6 +8,7 @@ import { Terminal } from '../demo/terminal';
 import { BadInput, EXIT_BAD_INPUT } from '../rules/cli-io';
 import { ALARMS_COMMAND } from './alarms.command';
 import type { Command, OptionValues } from './cli-context';
+import { GROUPS_COMMAND, HOSTS_COMMAND } from './inventory.command';
 import { PLAN_COMMANDS } from './plans.command';
 import { RULES_COMMANDS } from './rules.command';
 import { STATUS_COMMAND } from './status.command';
@@ -19,7 +20,14 @@ export const EXIT_NOT_FOUND = 5;
 export const EXIT_CONFLICT = 6;
 export const EXIT_API_ERROR = 7;
 
-const COMMANDS: Command[] = [STATUS_COMMAND, ...PLAN_COMMANDS, ALARMS_COMMAND, ...RULES_COMMANDS];
+const COMMANDS: Command[] = [
+  STATUS_COMMAND,
+  HOSTS_COMMAND,
+  GROUPS_COMMAND,
+  ...PLAN_COMMANDS,
+  ALARMS_COMMAND,
+  ...RULES_COMMANDS,
+];
 const DEFAULT_URL = 'http://localhost:3000';
 
 const usageOf = (c: Command) => `reflex ${c.name}${c.args ? ` ${c.args}` : ''}`;

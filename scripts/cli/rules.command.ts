@@ -12,6 +12,7 @@ import {
 } from '../rules/cli-io';
 import { decisionLines, formatCondition } from '../rules/evaluation-format';
 import type { CliContext, Command } from './cli-context';
+import { table } from './table';
 
 type DryRun = Evaluation & {
   plan: {
@@ -131,4 +132,57 @@ const dryRun: Command = {
   },
 };
 
-export const RULES_COMMANDS: Command[] = [validate, test, dryRun];
+interface RuleList {
+  items: Array<{
+    name: string;
+    version: number;
+    enabled: boolean;
+    priority: number;
+    mode: string;
+    policy: string;
+    file: string;
+  }>;
+  refused: Array<{
+    file: string;
+    errors: RuleError[];
+    keptLive: { name: string; version: number } | null;
+  }>;
+}
+
+const list: Command = {
+  name: 'rules list',
+  args: '',
+  summary: 'The live rules, and the rule files the engine refused with their errors',
+  help: [
+    'Highest priority first: for one alarm, the first rule that fires decides.',
+    'A refused file is not live; the version of its rule loaded before, if any, stays live.',
+    'Exit status: 0, or 1 when a rule file is refused.',
+  ],
+  async run(ctx) {
+    const rules = await ctx.client.request<RuleList>('GET', '/v1/rules');
+    const refused = rules.refused ?? [];
+    if (ctx.json) printJson(rules);
+    else {
+      const sorted = [...rules.items].sort((a, b) => b.priority - a.priority);
+      const rows = sorted.map((r) => [
+        r.name,
+        `v${r.version}`,
+        r.enabled ? 'enabled' : 'disabled',
+        String(r.priority),
+        r.mode,
+        r.policy,
+        r.file,
+      ]);
+      const header = ['RULE', 'VERSION', 'STATE', 'PRIORITY', 'MODE', 'POLICY', 'FILE'];
+      table(header, rows).forEach((line) => print(line));
+      for (const f of refused) {
+        const kept = f.keptLive ? `v${f.keptLive.version} stays live` : 'no version is live';
+        print(ctx.term.color('red', `REFUSED  ${f.file} (${kept})`));
+        for (const e of f.errors) print(`  ${e.path}: ${e.message}`);
+      }
+    }
+    return refused.length > 0 ? EXIT_FAILED : EXIT_OK;
+  },
+};
+
+export const RULES_COMMANDS: Command[] = [list, validate, test, dryRun];

@@ -13,10 +13,30 @@ export function formatCondition(c: ConditionResult): string {
   return `${mark} ${c.at}: ${c.fact} ${c.path ?? '$'} ${op} ${JSON.stringify(c.value)}${compared} → ${value}`;
 }
 
-/** The decision and its parameters, or why there is none. */
-export function decisionLines(evaluation: Pick<Evaluation, 'decision' | 'whyNot'>): string[] {
+/**
+ * The decision and its parameters, or why there is none: as the alarm's disposition would say it
+ * (`no-rule` or `conditions-failed`), the closest rule's failing conditions first.
+ */
+export function decisionLines(
+  evaluation: Pick<Evaluation, 'decision' | 'whyNot'> & Partial<Pick<Evaluation, 'closest'>>,
+): string[] {
   const d = evaluation.decision;
-  if (!d) return ['decision: none', ...evaluation.whyNot.map((w) => `  ${w.why}`)];
+  if (!d && evaluation.whyNot.length === 0) {
+    return ['decision: none (no-rule: no rule is written for this alarm type)'];
+  }
+  if (!d) {
+    const closest = evaluation.closest;
+    return [
+      'decision: none (conditions-failed)',
+      ...(closest
+        ? [
+            `  closest: ${closest.rule.name} v${closest.rule.version}, held back by ` +
+              closest.failed.map((f) => `${f.at} ${f.text}`).join('; '),
+          ]
+        : []),
+      ...evaluation.whyNot.map((w) => `  ${w.why}`),
+    ];
+  }
   return [
     `decision: ${d.policy} on ${d.target.kind} ${d.target.id} (mode ${d.mode}, onFailure ${d.onFailure}, cooldown ${d.cooldownSeconds} s)`,
     `  reason: ${d.reason}`,

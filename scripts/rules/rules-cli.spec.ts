@@ -107,6 +107,10 @@ describe('rules CLI', () => {
     expect(stdout).toContain(
       'n-plus-one-switch-over v1 did not apply: groupStatus.healthyStandby is 0 (needs greaterThan 0)',
     );
+    expect(stdout).toContain(
+      'decision: none (conditions-failed)\n  closest: n-plus-one-switch-over v1, held back by ' +
+        '$.conditions.all[3] groupStatus.healthyStandby is 0 (needs greaterThan 0)\n',
+    );
     expect(code).toBe(1);
   });
 
@@ -123,6 +127,15 @@ describe('rules CLI', () => {
     expect(results.map((r) => r.code)).toEqual([2, 2, 2, 2]);
     expect(results[0].stderr).toContain('$.priority: must be integer; got "high"');
     expect(results[1].stderr).toContain('is not valid JSON');
+  });
+
+  it('answers --help with the usage on stdout and exit 0, on its own or after a command', async () => {
+    const results = await Promise.all([cli('--help'), cli('validate', '-h'), cli('help'), cli()]);
+    expect(results.map((r) => r.code)).toEqual([0, 0, 0, 2]);
+    expect(results[0].stdout).toContain('usage: rules <command>');
+    expect(results[0].stdout).toContain('exit status: 0 success');
+    expect(results[1].stdout).toBe(results[0].stdout);
+    expect(results[3].stderr).toContain('usage: rules <command>');
   });
 
   it('runs every shipped fixture', async () => {

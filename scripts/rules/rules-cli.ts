@@ -16,6 +16,15 @@ const USAGE = `usage: rules <command> [--json] [--rules-dir <dir>]
   test <rule-file-or-name> <alarm.json> [inventory]   evaluate one rule against one alarm (or fixture)
   fixtures [rules-dir] [fixtures-dir]                 run every fixture against the whole rule set`;
 
+const HELP = `${USAGE}
+
+options:
+  --json              machine-readable output
+  --rules-dir <dir>   the rules directory (default $RULES_DIR, else rules)
+  --help, -h          this text
+
+exit status: 0 success, 1 a rule or fixture failed (test: the rule did not fire), 2 bad input`;
+
 export async function main(argv: string[]): Promise<number> {
   const options: CliOptions = { json: false, rulesDir: process.env.RULES_DIR || 'rules' };
   const args: string[] = [];
@@ -25,6 +34,15 @@ export async function main(argv: string[]): Promise<number> {
     else args.push(argv[i]);
   }
   const [command, ...rest] = args;
+  // Asked for, help is an answer (exit 0, stdout); a missing or unknown command is a usage error.
+  if (
+    ['--help', '-h', 'help'].includes(command) ||
+    rest.includes('--help') ||
+    rest.includes('-h')
+  ) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
   try {
     switch (command) {
       case 'validate':

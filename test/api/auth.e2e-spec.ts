@@ -1,3 +1,4 @@
+import { captureStdout } from '../support/captured-stdout';
 import { startTestEngine, TestEngine } from '../support/engine-app';
 import { http } from '../support/http';
 import { alarm, smallCloud } from '../support/topology';
@@ -11,16 +12,11 @@ const TOKENS = {
 
 describe('API roles (AUTH_TOKENS)', () => {
   let engine: TestEngine;
-  const written: string[] = [];
+  let written: string[] = [];
   let restore: () => void;
 
   beforeAll(async () => {
-    const original = process.stdout.write.bind(process.stdout);
-    process.stdout.write = (chunk: string | Uint8Array, ...rest: unknown[]) => {
-      written.push(String(chunk));
-      return (original as (...a: unknown[]) => boolean)(chunk, ...rest);
-    };
-    restore = () => (process.stdout.write = original);
+    ({ written, restore } = captureStdout());
     engine = await startTestEngine({
       AUTH_TOKENS: `ro:viewer:${TOKENS.viewer},ops:operator:${TOKENS.operator},root:admin:${TOKENS.admin}`,
       LOG_LEVEL: 'info',

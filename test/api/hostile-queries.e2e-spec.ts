@@ -30,6 +30,7 @@ describe('hostile query strings and path ids', () => {
     ['/v1/hosts/%00', 'path'],
     ['/v1/instances/a%00', 'path'],
     ['/v1/groups/%00/status', 'path'],
+    ['/v1/hosts/a%00/maintenance', 'path'],
   ])('refuses a NUL: %s', async (path, param) => {
     const res = await get(path);
     expect(res.status).toBe(400);

@@ -1,23 +1,9 @@
 import { DriverStandIn, succeed } from '../plans/support/driver-stand-in';
 import { startTestEngine, TestEngine } from '../support/engine-app';
 import { http } from '../support/http';
+import { sample } from '../support/metrics-text';
 import { alarm, smallCloud } from '../support/topology';
 import { waitFor } from '../support/wait-for';
-
-function sample(
-  text: string,
-  name: string,
-  labels: Record<string, string> = {},
-): number | undefined {
-  const line = text
-    .split('\n')
-    .find((l) =>
-      l.startsWith(`${name}{`) || l.startsWith(`${name} `)
-        ? Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`))
-        : false,
-    );
-  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
-}
 
 describe('/metrics and health on a running engine', () => {
   let engine: TestEngine;

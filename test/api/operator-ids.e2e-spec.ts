@@ -154,4 +154,56 @@ describe('alarms by the id they were sent with (real Kafka, PostgreSQL)', () => 
     });
     expect((await post(`/v1/plans/${planId}/cancel`, {})).status).toBe(409);
   });
+
+  it('reads the open maintenance request of a host with its plan, and refuses unknown request fields', async () => {
+    const solo = {
+      hosts: [{ ...smallCloud().hosts[0], id: 'solo2' }],
+      groups: [],
+      instances: [],
+    };
+    expect((await http('PUT', `${engine.url}/v1/inventory`, solo)).status).toBe(200);
+    expect((await get('/v1/hosts/solo2/maintenance')).body).toEqual({
+      hostId: 'solo2',
+      open: false,
+    });
+    expect((await get('/v1/hosts/nowhere/maintenance')).status).toBe(404);
+
+    const typo = await post('/v1/hosts/solo2/maintenance', {
+      reason: 'psu',
+      notBfore: '2030-01-01T00:00:00Z',
+    });
+    expect(typo.status).toBe(400);
+    expect(typo.body.error.details).toEqual([
+      { path: '/notBfore', message: 'is not a field of a maintenance request (reason, notBefore)' },
+    ]);
+
+    const requested = await post('/v1/hosts/solo2/maintenance', { reason: 'psu swap' });
+    expect(requested.status).toBe(202);
+    const open = (await get('/v1/hosts/solo2/maintenance')).body;
+    expect(open).toEqual({
+      hostId: 'solo2',
+      open: true,
+      alarm: { source: 'reflex-api', id: 'maintenance:solo2' },
+      reason: 'psu swap',
+      requestedAt: expect.any(String),
+      notBefore: null,
+      requestedBy: 'anonymous',
+      disposition: 'triggered',
+      planId: requested.body.planId,
+      planState: 'pending_approval',
+      planReason: null,
+    });
+    // Ended: no longer open.
+    expect(
+      (
+        await http('DELETE', `${engine.url}/v1/hosts/solo2/maintenance`, undefined, {
+          'content-type': 'application/json',
+        })
+      ).status,
+    ).toBe(202);
+    expect((await get('/v1/hosts/solo2/maintenance')).body).toEqual({
+      hostId: 'solo2',
+      open: false,
+    });
+  });
 });

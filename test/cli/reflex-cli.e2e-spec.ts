@@ -192,6 +192,73 @@ describe('the reflex command line against a running engine', () => {
     ]);
   });
 
+  it('hosts and groups print one table each, from GET /v1/hosts and GET /v1/groups', async () => {
+    const hosts = await reflex(['hosts'], env);
+    expect(hosts.code).toBe(0);
+    const hostLines = hosts.stdout.trimEnd().split('\n');
+    expect(hostLines[0]).toMatch(
+      /^HOST\s+ZONE\s+RACK\s+STATUS\s+LOAD\s+VCPU USED\s+VCPU FREE\s+MEM GiB USED\s+MEM GiB FREE\s+INSTANCES$/,
+    );
+    expect(hostLines.slice(1).map((l) => l.split(/\s{2,}/))).toEqual([
+      ['cmp-1', 'az1', '-', 'up', '█████░░░░░', '50%', '8/16', '8', '16.0/32.0', '16.0', '2'],
+      ['cmp-2', 'az1', '-', 'up', '███░░░░░░░', '25%', '4/16', '12', '8.0/32.0', '24.0', '1'],
+      ['cmp-3', 'az2', '-', 'up', '░░░░░░░░░░', '0%', '0/16', '16', '0.0/32.0', '32.0', '0'],
+    ]);
+    // Columns line up: every row's LOAD starts where the header's does.
+    const loadAt = hostLines[0].indexOf('LOAD');
+    for (const line of hostLines.slice(1)) expect(line.slice(loadAt)).toMatch(/^[█░]/);
+
+    const groups = await reflex(['groups'], env);
+    expect(groups.code).toBe(0);
+    expect(
+      groups.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => l.split(/\s{2,}/)),
+    ).toEqual([
+      [
+        'GROUP',
+        'REDUNDANCY',
+        'HEALTHY',
+        'ANTI-AFFINITY',
+        'INSTANCE',
+        'ROLE',
+        'HOST',
+        'STATE',
+        'HEALTH',
+      ],
+      [
+        'db',
+        'redundant',
+        '1/1 + 1/1',
+        'host',
+        'db-1',
+        'active',
+        'cmp-1 (up)',
+        'running',
+        'healthy',
+      ],
+      ['', 'db-2', 'standby', 'cmp-2 (up)', 'running', 'healthy'],
+    ]);
+
+    const json = JSON.parse((await reflex(['hosts', '--json'], env)).stdout);
+    expect(json[0]).toMatchObject({
+      id: 'cmp-1',
+      load: {
+        used: { vcpus: 8, memoryMb: 16384 },
+        free: { vcpus: 8 },
+        instanceCount: 2,
+        percent: 50,
+      },
+    });
+    const groupsJson = JSON.parse((await reflex(['groups', '--json'], env)).stdout);
+    expect(groupsJson[0].members.map((m: { instance: string }) => m.instance)).toEqual([
+      'db-1',
+      'db-2',
+    ]);
+    expect((await reflex(['hosts', '--help'], env)).stdout).toContain('LOAD is the larger');
+  });
+
   it('validates and dry-runs a rule that is not loaded yet', async () => {
     const bad = await file('bad.rule.json', {
       ...RULE,
@@ -258,6 +325,46 @@ describe('the reflex command line against a running engine', () => {
       join(rulesDir, 'degraded-manual.rule.json'),
     );
     expect((await http('POST', `${engine.url}/v1/rules/reload`, {}, as(ADMIN))).status).toBe(200);
+    const listed = await reflex(['rules', 'list'], env);
+    expect(listed.code).toBe(0);
+    const rows = listed.stdout.trimEnd().split('\n');
+    expect(rows[0].split(/\s{2,}/)).toEqual([
+      'RULE',
+      'VERSION',
+      'STATE',
+      'PRIORITY',
+      'MODE',
+      'POLICY',
+      'FILE',
+    ]);
+    expect(rows.map((r) => r.split(/\s{2,}/))).toContainEqual([
+      'degraded-manual',
+      'v1',
+      'enabled',
+      '70',
+      'manual',
+      'migrate-off',
+      'degraded-manual.rule.json',
+    ]);
+    // A file the engine refuses is listed with its errors, and the command says so (exit 1).
+    await writeFile(
+      join(rulesDir, 'typo.rule.json'),
+      JSON.stringify({
+        ...RULE,
+        name: 'typo',
+        conditions: { all: [{ ...RULE.conditions.all[0], path: '$.typ' }] },
+      }),
+    );
+    await http('POST', `${engine.url}/v1/rules/reload`, {}, as(ADMIN));
+    const withRefusal = await reflex(['rules', 'list'], env);
+    expect(withRefusal.code).toBe(1);
+    expect(withRefusal.stdout).toContain(
+      'REFUSED  typo.rule.json (no version is live)\n  $.conditions.all[0].path: path "$.typ": the alarm fact has no "typ" at $',
+    );
+    expect(withRefusal.stdout).toContain('did you mean "type"?');
+    await rm(join(rulesDir, 'typo.rule.json'));
+    await http('POST', `${engine.url}/v1/rules/reload`, {}, as(ADMIN));
+
     const sent = await http<{ items: Array<{ planId: string }> }>(
       'POST',
       `${engine.url}/v1/alarms`,

@@ -191,5 +191,23 @@ describe('driver on the simulator (Kafka in, Kafka out)', () => {
       items: expect.any(Array),
       nextCursor: null,
     });
+
+    // The document says what the routes take: the fault parseFault accepts, an Inventory v1.
+    const doc = (await http('GET', `${driver.url}/docs-json`)).body;
+    const body = (path: string, method: string) =>
+      doc.paths[path][method].requestBody.content['application/json'].schema;
+    expect(body('/v1/sim/faults', 'post')).toMatchObject({
+      required: ['action', 'effect'],
+      additionalProperties: false,
+      properties: {
+        effect: { enum: ['fail', 'hang', 'slow'] },
+        action: { enum: expect.arrayContaining(['live-migrate', 'evacuate']) },
+        count: { minimum: 1 },
+      },
+    });
+    expect(body('/v1/sim/state', 'put').properties.hosts.items.required).toEqual(
+      expect.arrayContaining(['id', 'zone', 'status', 'capacity']),
+    );
+    expect(doc.components.securitySchemes.bearer).not.toHaveProperty('bearerFormat');
   });
 });

@@ -122,7 +122,58 @@ describe('alarm intake', () => {
 
   it('says no-rule for an alarm type no rule acts on', async () => {
     const res = await post('/v1/alarms', alarm('disk.full', 'host', 'cmp-02'));
-    expect(res.body.items[0]).toMatchObject({ disposition: 'no-rule', planId: null });
+    expect(res.body.items[0]).toMatchObject({
+      disposition: 'no-rule',
+      planId: null,
+      reason: 'no rule is written for alarm type disk.full',
+    });
+    expect(res.body.items[0].closest).toBeUndefined();
+  });
+
+  it('says conditions-failed, naming the closest rule and its failing condition, when rules for the type all held back', async () => {
+    // app-01 belongs to no group: every instance.down rule stops at the instance's role.
+    const res = await post('/v1/alarms', alarm('instance.down', 'instance', 'app-01'));
+    const [item] = res.body.items;
+    expect(item).toMatchObject({
+      disposition: 'conditions-failed',
+      planId: null,
+      closest: {
+        rule: { name: 'n-plus-one-switch-over', version: 1 },
+        priority: 90,
+        passed: 2,
+        failed: [
+          {
+            at: '$.conditions.all[2]',
+            fact: 'instance',
+            path: '$.role',
+            operator: 'equal',
+            expected: 'active',
+            actual: null,
+          },
+          {
+            at: '$.conditions.all[3]',
+            fact: 'groupStatus',
+            path: '$.healthyStandby',
+            operator: 'greaterThan',
+            expected: 0,
+            actual: null,
+          },
+        ],
+      },
+    });
+    expect(item.reason).toBe(
+      'closest rule n-plus-one-switch-over v1 did not apply: $.conditions.all[2] instance.role is missing (null) (needs equal "active"); ' +
+        '$.conditions.all[3] groupStatus.healthyStandby is missing (null) (needs greaterThan 0); ' +
+        'n-plus-one-no-standby v1 did not apply: instance.role is missing (null) (needs equal "active"); ' +
+        'standby-down-restore-redundancy v1 did not apply: instance.role is missing (null) (needs equal "standby")',
+    );
+    const listed = await http(
+      'GET',
+      `${engine.url}/v1/alarms?resource=app-01&disposition=conditions-failed`,
+    );
+    expect(listed.body.items).toHaveLength(1);
+    const detail = (await http('GET', `${engine.url}/v1/alarms/${listed.body.items[0].id}`)).body;
+    expect(detail.decision.closest.failed[0]).toMatchObject({ path: '$.role', actual: null });
   });
 
   it('answers 400 naming the field for an invalid alarm, and keeps serving', async () => {

@@ -61,13 +61,13 @@ function sequence(): AlarmV1[] {
     make('d1', 'disk.full', 'host', 'cmp-02'), // duplicate of the one before it
     d1, // the same message again: a replay
     make('m1', 'host.maintenance.requested', 'host', 'cmp-04'), // drain of cmp-04
-    make('d2', 'disk.full', 'host', 'cmp-04'), // no-rule: cmp-04 is in maintenance now
+    make('d2', 'disk.full', 'host', 'cmp-04'), // conditions-failed: cmp-04 is in maintenance now
     make('m1', 'host.maintenance.requested', 'host', 'cmp-04', 'resolved'), // closes m1
     make('d3', 'disk.full', 'host', 'cmp-04'), // triggered: maintenance over
     make('h1', 'host.down', 'host', 'cmp-01'), // failover of cmp-01
     make('i1', 'instance.down', 'instance', 'db-1'), // correlated to h1 (db-1 is on cmp-01)
     make('h1', 'host.down', 'host', 'cmp-01', 'resolved'), // closes h1
-    make('i2', 'instance.down', 'instance', 'app-01'), // on cmp-01, no longer correlated: no rule
+    make('i2', 'instance.down', 'instance', 'app-01'), // on cmp-01, no longer correlated: no role, conditions-failed
     make('i3', 'instance.down', 'instance', 'ghost'), // rejected: not in the inventory
     make('d1', 'disk.full', 'host', 'cmp-02', 'resolved'), // closes d1
     make('d1', 'disk.full', 'host', 'cmp-02'), // open again: triggered
@@ -131,13 +131,13 @@ describe('intake in batches', () => {
       'd1/firing: triggered +plan',
       'd1/firing: duplicate +plan -> d1/firing',
       'm1/firing: triggered +plan',
-      'd2/firing: no-rule',
+      'd2/firing: conditions-failed',
       'm1/resolved: resolved +plan -> m1/firing',
       'd3/firing: triggered +plan',
       'h1/firing: triggered +plan',
       'i1/firing: correlated +plan -> h1/firing',
       'h1/resolved: resolved +plan -> h1/firing',
-      'i2/firing: no-rule',
+      'i2/firing: conditions-failed',
       'i3/firing: rejected',
       'd1/resolved: resolved +plan -> d1/firing',
       'd1/firing: triggered +plan',

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { startTestEngine, TestEngine } from '../support/engine-app';
 import { http } from '../support/http';
+import { sample } from '../support/metrics-text';
 import { alarm, smallCloud } from '../support/topology';
 import { waitFor } from '../support/wait-for';
 
@@ -107,6 +108,45 @@ describe('rules on a running engine', () => {
       (r: { name: string }) => r.name === 'disk-full',
     );
     expect(live.version).toBe(2);
+
+    // The refusal stays visible after the reload's answer: in the list, and as a gauge.
+    writeFileSync(
+      join(dir, 'typo.rule.json'),
+      JSON.stringify({
+        ...rule('disk.full', 'typo'),
+        name: 'typo',
+        conditions: {
+          all: [{ fact: 'alarm', path: '$.severty', operator: 'equal', value: 'critical' }],
+        },
+      }),
+    );
+    await http('POST', `${engine.url}/v1/rules/reload`);
+    const listed = (await http('GET', `${engine.url}/v1/rules`)).body;
+    expect(listed.items.map((r: { name: string }) => r.name)).not.toContain('typo');
+    expect(Date.parse(listed.checkedAt)).toBeGreaterThan(Date.now() - 60_000);
+    expect(listed.refused).toEqual([
+      {
+        file: 'disk-full.rule.json',
+        name: 'disk-full',
+        errors: [expect.objectContaining({ path: '$.conditions.all[0].operator' })],
+        keptLive: { name: 'disk-full', version: 2, hash: live.hash },
+      },
+      {
+        file: 'typo.rule.json',
+        name: 'typo',
+        errors: [
+          {
+            path: '$.conditions.all[0].path',
+            pointer: '/conditions/all/0/path',
+            message: expect.stringMatching(/no "severty" .*did you mean "severity"\?$/),
+          },
+        ],
+        keptLive: null,
+      },
+    ]);
+    const metrics = (await http<string>('GET', `${engine.url}/metrics`)).body;
+    expect(sample(metrics, 'reflex_rule_files_refused')).toBe(2);
+    rmSync(join(dir, 'typo.rule.json'));
   });
 
   it('validates a rule document over HTTP with JSON paths', async () => {

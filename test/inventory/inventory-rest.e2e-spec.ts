@@ -166,7 +166,65 @@ describe('inventory REST API', () => {
       expect(first.body.items.map((h: { id: string }) => h.id)).toEqual(['cmp-01', 'cmp-02']);
       expect(typeof first.body.nextCursor).toBe('string');
       const second = await call(engine, 'GET', `/v1/hosts?limit=2&cursor=${first.body.nextCursor}`);
-      expect(second.body).toEqual({ items: [sampleInventory().hosts[2]], nextCursor: null });
+      expect(second.body).toEqual({
+        items: [
+          {
+            ...sampleInventory().hosts[2],
+            // bm-01 and vm-03, 4 vCPU / 8 GiB each, on 64 vCPU / 256 GiB: 12.5% of the vCPUs.
+            load: {
+              capacity: { vcpus: 64, memoryMb: 262144 },
+              used: { vcpus: 8, memoryMb: 16384 },
+              free: { vcpus: 56, memoryMb: 245760 },
+              instanceCount: 2,
+              percent: 13,
+            },
+          },
+        ],
+        nextCursor: null,
+      });
+    });
+
+    it('lists each group with its members, their health and the redundancy', async () => {
+      expect(
+        (await call(engine, 'PUT', '/v1/hosts/cmp-02', host('cmp-02', { status: 'down' }))).status,
+      ).toBe(200);
+      const reply = await call(engine, 'GET', '/v1/groups');
+      expect(reply.status).toBe(200);
+      const [db] = reply.body.items;
+      expect(db).toMatchObject({
+        ...group('db'),
+        members: [
+          {
+            instance: 'vm-01',
+            host: 'cmp-01',
+            role: 'active',
+            state: 'running',
+            hostStatus: 'up',
+            healthy: true,
+          },
+          {
+            instance: 'vm-02',
+            host: 'cmp-02',
+            role: 'active',
+            state: 'running',
+            hostStatus: 'down',
+            healthy: false,
+          },
+          {
+            instance: 'vm-03',
+            host: 'cmp-03',
+            role: 'standby',
+            state: 'running',
+            hostStatus: 'up',
+            healthy: true,
+          },
+        ],
+        status: { healthyActive: 1, healthyStandby: 1, redundant: false },
+      });
+      // The same moment the group's own status reports: both read the stored degraded_since.
+      const own = await call(engine, 'GET', '/v1/groups/db/status');
+      expect(db.status.degradedSince).toBe(own.body.degradedSince);
+      expect(typeof db.status.degradedSince).toBe('string');
     });
 
     it('filters instances by host and group, and lists groups', async () => {
@@ -174,9 +232,14 @@ describe('inventory REST API', () => {
       expect(onHost.body.items.map((i: { id: string }) => i.id)).toEqual(['bm-01', 'vm-03']);
       const members = await call(engine, 'GET', '/v1/instances?groupId=db&limit=1000');
       expect(members.body.items).toHaveLength(3);
-      expect(await call(engine, 'GET', '/v1/groups')).toEqual({
-        status: 200,
-        body: { items: [group('db')], nextCursor: null },
+      const groups = await call(engine, 'GET', '/v1/groups');
+      expect(groups.body.nextCursor).toBeNull();
+      expect(groups.body.items.map((g: { id: string }) => g.id)).toEqual(['db']);
+      expect(groups.body.items[0].status).toEqual({
+        healthyActive: 2,
+        healthyStandby: 1,
+        redundant: true,
+        degradedSince: null,
       });
     });
 

@@ -229,6 +229,27 @@ describe('operating plans over REST: approve, cancel, abort, force-complete, rol
       'rolled_back',
     ]);
 
+    // The timeline names the actions it mentions, not only their ids.
+    const failed = originals.find((a) => a.state === 'failed')!;
+    const failedName = `live-migrate k-vm2 k1 -> ${(failed.params as { toHostId: string }).toHostId}`;
+    const entries = await timeline(engine, plan.id);
+    expect(entries.find((e) => e.type === 'plan.state' && e.to === 'rolling_back')).toMatchObject({
+      detail: { failed: [failed.id] },
+      action: null,
+      actions: { [failed.id]: failedName },
+    });
+    expect(
+      entries.find(
+        (e) => e.actionId === failed.id && e.type === 'action.state' && e.to === 'failed',
+      ),
+    ).toMatchObject({ action: failedName, actions: {} });
+    const undone = entries.find((e) => e.type === 'action.state' && e.to === 'compensated')!;
+    const by = (undone.detail as { by: string }).by;
+    expect(undone.action).toMatch(/^(live-migrate k-vm1 k1 -> k\d|set-host-status k1 disabled)$/);
+    expect(undone.actions).toEqual({
+      [by]: expect.stringMatching(/^(live-migrate k-vm1 k\d -> k1|set-host-status k1 up)$/),
+    });
+
     const after = await currentInventory(engine);
     expect(after.hosts.find((h) => h.id === 'k1')?.status).toBe('up');
     expect(after.instances).toEqual(before.instances);

@@ -65,7 +65,15 @@ export async function createHttpApp(
       .setTitle(options.title)
       .setDescription(options.description)
       .setVersion('1')
-      .addBearerAuth()
+      // Static tokens of AUTH_TOKENS, not JWTs: Nest's addBearerAuth() would say `bearerFormat: JWT`.
+      .addSecurity('bearer', {
+        type: 'http',
+        scheme: 'bearer',
+        description:
+          'A token of AUTH_TOKENS (`name:role:token`), sent as `Authorization: Bearer <token>`; ' +
+          'not needed while AUTH_TOKENS is unset',
+      })
+      .addSecurityRequirements('bearer')
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });

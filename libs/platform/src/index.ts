@@ -9,6 +9,7 @@ export * from './json-logger';
 export * from './messaging.module';
 export * from './public-paths';
 export * from './metrics.registry';
+export * from './openapi-schemas';
 export * from './readiness';
 export * from './shutdown-bounds';
 export * from './bus-readiness';

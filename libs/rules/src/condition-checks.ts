@@ -1,5 +1,6 @@
+import { checkFactPath } from './fact-shapes';
 import { didYouMean, type Location, ruleError, show } from './rule-error';
-import { FACT_NAMES, type RuleError } from './rule.types';
+import { FACT_NAMES, type FactName, type RuleError } from './rule.types';
 import { OPERATOR_DECORATORS, OPERATORS, expectedValueKind, parseOperator } from './operators';
 import { parseSimplePath } from './simple-path';
 
@@ -84,7 +85,7 @@ function checkLeaf(leaf: Record<string, unknown>, at: Location, errors: RuleErro
       base = undefined;
     }
   }
-  if (typeof path === 'string') checkPath(path, [...at, 'path'], errors);
+  if (typeof path === 'string') checkPath(leaf.fact, path, [...at, 'path'], errors);
 
   if (isFactReference(value)) {
     checkFactReference(value as Record<string, unknown>, [...at, 'value'], errors);
@@ -93,9 +94,18 @@ function checkLeaf(leaf: Record<string, unknown>, at: Location, errors: RuleErro
   }
 }
 
-function checkPath(path: string, at: Location, errors: RuleError[]): void {
+/** Syntax first; then, for a fact whose shape is known, that the path can reach something. */
+function checkPath(fact: unknown, path: string, at: Location, errors: RuleError[]): void {
   const parsed = parseSimplePath(path);
   if (parsed.error) errors.push(ruleError(at, `invalid path ${show(path)}: ${parsed.error}`));
+  else if (isFactName(fact)) {
+    const error = checkFactPath(fact, path, parsed.steps ?? [], at);
+    if (error) errors.push(error);
+  }
+}
+
+function isFactName(fact: unknown): fact is FactName {
+  return typeof fact === 'string' && (FACT_NAMES as readonly string[]).includes(fact);
 }
 
 /** json-rules-engine reads any object with an own `fact` property as a reference to a fact. */
@@ -110,7 +120,7 @@ function isFactReference(value: unknown): boolean {
 
 function checkFactReference(ref: Record<string, unknown>, at: Location, errors: RuleError[]): void {
   const fact = ref.fact;
-  if (typeof fact !== 'string' || !(FACT_NAMES as readonly string[]).includes(fact)) {
+  if (!isFactName(fact)) {
     errors.push(
       ruleError(
         [...at, 'fact'],
@@ -120,7 +130,7 @@ function checkFactReference(ref: Record<string, unknown>, at: Location, errors: 
     );
   }
   if (ref.path !== undefined) {
-    if (typeof ref.path === 'string') checkPath(ref.path, [...at, 'path'], errors);
+    if (typeof ref.path === 'string') checkPath(fact, ref.path, [...at, 'path'], errors);
     else errors.push(ruleError([...at, 'path'], `must be a string; got ${show(ref.path)}`));
   }
   for (const key of Object.keys(ref)) {

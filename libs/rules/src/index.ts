@@ -35,8 +35,11 @@ export {
 export { InMemoryFactSource, type InMemoryFactSourceOptions } from './facts/in-memory-fact-source';
 export { normalizeAlarm, type AlarmFact, type NowFact } from './facts/alarm-facts';
 export {
+  closestMiss,
   describeCondition,
   describeWhyNot,
+  type ClosestMiss,
+  type ConditionMiss,
   type ConditionResult,
   type RuleOutcome,
 } from './rule-explanation';

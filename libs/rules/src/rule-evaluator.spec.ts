@@ -191,6 +191,64 @@ describe('evaluateRules', () => {
     expect(forced.decision?.rule.name).toBe('off');
   });
 
+  it('names the closest rule and its failing condition when rules for the type all fail', async () => {
+    const needsTwo = {
+      fact: 'groupStatus',
+      path: '$.healthyStandby',
+      operator: 'greaterThan',
+      value: 1,
+    };
+    const needsVm = { fact: 'instance', path: '$.kind', operator: 'equal', value: 'baremetal' };
+    const rules = [
+      // Fails on its 2nd condition: the closest, although another rule has a higher priority.
+      instanceRule('two-standbys', 'switch-over', 10, [needsTwo]),
+      loaded(
+        sampleRule('baremetal-only', {
+          priority: 90,
+          conditions: {
+            all: [
+              { fact: 'alarm', path: '$.type', operator: 'equal', value: 'instance.down' },
+              needsVm,
+            ],
+          },
+        }),
+      ),
+      loaded(sampleRule('host-rule')),
+    ];
+    const result = await evaluateRules(
+      rules,
+      alarm('instance.down', 'instance', 'db-1'),
+      new CountingSource(),
+    );
+    expect(result.decision).toBeNull();
+    expect(result.closest).toEqual({
+      rule: { name: 'two-standbys', version: 1, hash: rules[0].hash },
+      priority: 10,
+      passed: 2,
+      failed: [
+        {
+          at: '$.conditions.all[2]',
+          fact: 'groupStatus',
+          path: '$.healthyStandby',
+          operator: 'greaterThan',
+          expected: 1,
+          actual: 1,
+          negated: false,
+          text: 'groupStatus.healthyStandby is 1 (needs greaterThan 1)',
+        },
+      ],
+    });
+
+    // Only rules about other alarm types: no closest, the plain "no rule".
+    const other = await evaluateRules(
+      rules,
+      alarm('fan.noise', 'host', 'cmp-01'),
+      new CountingSource(),
+    );
+    expect(other.closest).toBeNull();
+    expect(other.whyNot).toEqual([]);
+  });
+
   it('rejects when the fact source fails, and refuses an alarm it cannot evaluate', async () => {
     const failing = new CountingSource();
     failing.getInstance = () => Promise.reject(new Error('inventory unavailable'));

@@ -8,8 +8,10 @@ import type { FactSource } from './facts/fact-source';
 import { InMemoryFactSource } from './facts/in-memory-fact-source';
 import { registerReflexOperators } from './operators';
 import {
+  type ClosestMiss,
   type ConditionResult,
   type RuleOutcome,
+  closestMiss,
   describeWhyNot,
   flattenConditions,
 } from './rule-explanation';
@@ -42,6 +44,11 @@ export interface Evaluation {
   decision: RuleIntent | null;
   /** For every rule about this alarm's type that did not fire: why (see describeWhyNot). */
   whyNot: Array<{ rule: RuleRef; why: string }>;
+  /**
+   * When nothing fired: the rule about this alarm's type that came nearest, with its failing
+   * conditions; null when no rule is about the type at all (or a rule fired).
+   */
+  closest: ClosestMiss | null;
 }
 
 export interface EvaluateOptions {
@@ -144,6 +151,7 @@ export async function evaluateRules(
     notFired,
     decision,
     whyNot,
+    closest: decision ? null : closestMiss(notFired),
   };
 }
 

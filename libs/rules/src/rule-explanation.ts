@@ -109,3 +109,66 @@ export function describeWhyNot(outcome: RuleOutcome): string | null {
       : 'its conditions did not hold';
   return `${outcome.rule.name} v${outcome.rule.version} did not apply: ${detail}`;
 }
+
+/** One condition that held a rule back, with what it wanted and what the fact was. */
+export interface ConditionMiss {
+  at: string;
+  fact: string;
+  path: string | null;
+  operator: string;
+  /** The value the rule needs (a `{ fact, path }` reference resolved). */
+  expected: unknown;
+  /** The fact's value at `path`; null when the fact or path does not exist. */
+  actual: unknown;
+  /** The rule needs the condition to be false (it sits under a `not`). */
+  negated: boolean;
+  /** In words: `groupStatus.healthyStandby is 0 (needs greaterThan 0)`. */
+  text: string;
+}
+
+/** The rule about this alarm's type that came nearest to firing, and what stopped it. */
+export interface ClosestMiss {
+  rule: RuleRef;
+  priority: number;
+  /** Conditions that held on a fact that exists (one that held only on a missing fact counts not). */
+  passed: number;
+  failed: ConditionMiss[];
+}
+
+/**
+ * Among the rules written for this alarm's type that did not fire, the one that got furthest: the
+ * most conditions passed, then the highest priority, then the name (the evaluator's order). A
+ * condition that held only because its fact is missing (`not groupStatus.healthyStandby > 0` for
+ * an instance in no group) is no progress and does not count. null
+ * when no rule is about this type, which is the other "no rule" an operator must tell apart.
+ */
+export function closestMiss(notFired: readonly RuleOutcome[]): ClosestMiss | null {
+  let best: ClosestMiss | null = null;
+  for (const outcome of notFired) {
+    if (outcome.fired || !matchesAlarmType(outcome)) continue;
+    const passed = outcome.conditions.filter(
+      (c) => c.result !== null && !blocks(c) && c.factValue !== null,
+    ).length;
+    if (best !== null && passed <= best.passed) continue;
+    best = {
+      rule: { name: outcome.rule.name, version: outcome.rule.version, hash: outcome.rule.hash },
+      priority: outcome.priority,
+      passed,
+      failed: outcome.conditions.filter(blocks).map(missOf),
+    };
+  }
+  return best;
+}
+
+function missOf(c: ConditionResult): ConditionMiss {
+  return {
+    at: c.at,
+    fact: c.fact,
+    path: c.path,
+    operator: c.operator,
+    expected: c.valueResult !== undefined ? c.valueResult : c.value,
+    actual: c.factValue,
+    negated: c.negated,
+    text: describeCondition(c),
+  };
+}

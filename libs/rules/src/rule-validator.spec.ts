@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { POLICIES } from '@reflex/contracts/plan.v1';
 import { OPERATOR_DECORATORS, OPERATORS } from './operators';
 import { FACT_NAMES, type RuleDefinition } from './rule.types';
@@ -191,6 +193,38 @@ describe('rule.schema.json', () => {
     }
     for (const bad of ['a', '$..a', '$.a[*]', '$.a[?(@.x)]', '$.a b'])
       expect(pattern.test(bad)).toBe(false);
+  });
+
+  it('documents every event param the planner reads, and refuses a typo of one', () => {
+    const params = defs.event.properties.params.properties as Record<
+      string,
+      { description?: string }
+    >;
+    const planning = join(__dirname, '../../domain/src/planning');
+    const sources = readdirSync(planning, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts'))
+      .map((f) => readFileSync(join(planning, f), 'utf8'))
+      .join('\n');
+    const read = [...sources.matchAll(/ctx\.(?:param|flag)\('(\w+)'|params\?\.(\w+)/g)].map(
+      (m) => m[1] ?? m[2],
+    );
+    expect(read).toEqual(expect.arrayContaining(['allowNoStandby', 'message', 'approvalReason']));
+    for (const name of new Set([...read, 'onFailure', 'target'])) {
+      expect([name, typeof params[name]?.description]).toEqual([name, 'string']);
+    }
+
+    const withParams = (p: Record<string, unknown>) =>
+      errorsOf(rule({ event: { type: 'host-drain', params: p } }));
+    expect(withParams({ allowNoStanby: true })).toEqual([
+      expect.stringMatching(
+        /^\$\.event\.params\.allowNoStanby: unknown param "allowNoStanby"; did you mean "allowNoStandby"\? \(params: onFailure, target, /,
+      ),
+    ]);
+    expect(withParams({ allowNoStandby: 'yes' })).toEqual([
+      '$.event.params.allowNoStandby: must be boolean; got "yes"',
+    ]);
+    // A param no policy reads, far from every known one, passes through for notifiers.
+    expect(withParams({ ticketQueue: 'ops', allowDowntime: true })).toEqual([]);
   });
 
   it('types a valid rule as a RuleDefinition', () => {

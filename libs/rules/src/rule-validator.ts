@@ -70,6 +70,7 @@ export function validateRule(input: unknown, options: RuleValidationOptions = {}
   if (record.conditions !== null && typeof record.conditions === 'object') {
     errors.push(...checkConditions(record.conditions));
   }
+  errors.push(...checkParamNames(record.event));
   if (options.fileName !== undefined && typeof record.name === 'string') {
     const expected = `${record.name}${RULE_FILE_SUFFIX}`;
     if (options.fileName !== expected) {
@@ -83,6 +84,30 @@ export function validateRule(input: unknown, options: RuleValidationOptions = {}
   }
   if (errors.length > 0) return fail(dedupe(errors));
   return { ok: true, rule: input as RuleDefinition, hash: ruleHash(input), errors: [] };
+}
+
+const KNOWN_PARAMS = Object.keys(ruleSchema.$defs.event.properties.params.properties);
+
+/**
+ * Params no policy reads pass through (notifiers may read them from the plan), but one a typo away
+ * from a known param would be silently ignored where the author meant it: `allowNoStanby: true`
+ * would leave drains blocked with no hint why.
+ */
+function checkParamNames(event: unknown): RuleError[] {
+  const params = (event as { params?: unknown } | null | undefined)?.params;
+  if (params === null || typeof params !== 'object' || Array.isArray(params)) return [];
+  return Object.keys(params).flatMap((name) => {
+    if (KNOWN_PARAMS.includes(name)) return [];
+    const hint = didYouMean(name, KNOWN_PARAMS);
+    return hint
+      ? [
+          ruleError(
+            ['event', 'params', name],
+            `unknown param "${name}"${hint} (params: ${KNOWN_PARAMS.join(', ')})`,
+          ),
+        ]
+      : [];
+  });
 }
 
 function fail(errors: RuleError[]): RuleValidation {

@@ -226,6 +226,7 @@ const PATHS = [
   '/v1/instances/:id',
   '/v1/groups/:id',
   '/v1/groups/:id/status',
+  '/v1/hosts/:id/maintenance',
 ];
 
 /**

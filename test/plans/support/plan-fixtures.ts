@@ -151,6 +151,10 @@ export interface TimelineItem {
   from: string | null;
   to: string | null;
   detail: Record<string, unknown>;
+  /** The entry's action, named; null on plan lines. */
+  action: string | null;
+  /** The actions `detail` mentions by id, named. */
+  actions: Record<string, string>;
 }
 
 export async function timeline(engine: { url: string }, id: string): Promise<TimelineItem[]> {

@@ -12,11 +12,12 @@ import {
   Put,
   UseGuards,
 } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { openApiSchema } from '@reflex/platform';
 import { DRIVER_CONFIG, type DriverConfig } from '@reflex/config';
 import { assertValid, type InventoryV1 } from '@reflex/contracts';
 import { BackendRegistry } from '../backends/backend.registry';
-import { parseFault } from '../backends/simulator/simulated-faults';
+import { FAULT_SCHEMA, parseFault } from '../backends/simulator/simulated-faults';
 import type { SimCall, SimFault } from '../backends/simulator/simulator.state';
 
 /** Without SIMULATOR_CONTROL=1 every `/v1/sim` route answers 404, in the platform's error shape. */
@@ -41,6 +42,8 @@ export class SimulatorControlController {
   @Post('faults')
   @HttpCode(201)
   @ApiOperation({ summary: 'Arm a fault for the next matching backend calls' })
+  @ApiBody({ schema: FAULT_SCHEMA })
+  @ApiResponse({ status: 201, description: 'armed', schema: FAULT_SCHEMA })
   @ApiResponse({ status: 400, description: 'not a valid fault (details name every bad field)' })
   async addFault(@Body() body: unknown): Promise<SimFault> {
     const fault = parseFault(body);
@@ -66,6 +69,12 @@ export class SimulatorControlController {
   @ApiOperation({
     summary: 'Seed the simulated cloud with an Inventory v1 document',
     description: 'Operations in flight are dropped; faults, settings and the call log stay.',
+  })
+  @ApiBody({ schema: openApiSchema('inventory.v1') })
+  @ApiResponse({
+    status: 200,
+    description: 'the state seeded',
+    schema: openApiSchema('inventory.v1'),
   })
   @ApiResponse({ status: 400, description: 'not a valid Inventory v1 (details name the field)' })
   async seed(@Body() body: unknown): Promise<InventoryV1> {

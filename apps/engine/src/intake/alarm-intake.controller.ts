@@ -1,4 +1,4 @@
-import { RequireRole } from '@reflex/platform';
+import { openApiSchema, RequireRole } from '@reflex/platform';
 import { Body, Controller, HttpCode, Inject, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ValidationError } from '@reflex/common';
@@ -6,6 +6,7 @@ import { ENGINE_CONFIG, type EngineConfig } from '@reflex/config';
 import { validateOneOrMany } from '@reflex/contracts';
 import { type AlertmanagerMapping, alertsFromAlertmanager } from './mappers/alertmanager.mapper';
 import { alarmFromAodh } from './mappers/aodh.mapper';
+import { ALERTMANAGER_WEBHOOK_SCHEMA, AODH_NOTIFICATION_SCHEMA } from './mappers/webhook.openapi';
 import { IngestAlarmResult } from './usecases/ingest-alarm/ingest-alarm.command';
 import { IngestAlarmUseCase } from './usecases/ingest-alarm/ingest-alarm.usecase';
 import { IngestWebhookUseCase } from './usecases/ingest-webhook/ingest-webhook.usecase';
@@ -37,8 +38,10 @@ export class AlarmIntakeController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Submit one Alarm v1 or an array of them' })
   @ApiBody({
-    schema: { oneOf: [{ type: 'object' }, { type: 'array', items: { type: 'object' } }] },
-    description: 'Alarm v1 (CONTRACT §3)',
+    schema: {
+      oneOf: [openApiSchema('alarm.v1'), { type: 'array', items: openApiSchema('alarm.v1') }],
+    },
+    description: 'Alarm v1 (CONTRACT §3), or an array of them',
   })
   @ApiResponse({ status: 202, description: 'Each alarm with its disposition and plan' })
   @ApiResponse({ status: 400, description: 'Not a valid Alarm v1; the error names the field' })
@@ -54,6 +57,7 @@ export class AlarmIntakeController {
   @Post('alertmanager')
   @HttpCode(202)
   @ApiOperation({ summary: 'Prometheus Alertmanager webhook (version 4)' })
+  @ApiBody({ schema: ALERTMANAGER_WEBHOOK_SCHEMA })
   @ApiResponse({
     status: 202,
     description:
@@ -68,6 +72,7 @@ export class AlarmIntakeController {
   @Post('aodh')
   @HttpCode(202)
   @ApiOperation({ summary: 'OpenStack Aodh alarm-action webhook' })
+  @ApiBody({ schema: AODH_NOTIFICATION_SCHEMA })
   @ApiQuery({
     name: 'type',
     required: false,

@@ -9,6 +9,7 @@ import { AlarmRepository } from './alarm.repository';
 import { AlarmsConsumer } from './alarms.consumer';
 import { AlarmsController } from './alarms.controller';
 import { MaintenanceController } from './maintenance.controller';
+import { OpenMaintenanceReader } from './open-maintenance';
 import { PLAN_GATEWAY } from './plan-gateway';
 import { IngestAlarmUseCase } from './usecases/ingest-alarm/ingest-alarm.usecase';
 import { IngestWebhookUseCase } from './usecases/ingest-webhook/ingest-webhook.usecase';
@@ -23,6 +24,7 @@ import { IngestWebhookUseCase } from './usecases/ingest-webhook/ingest-webhook.u
     IngestAlarmUseCase,
     IngestWebhookUseCase,
     AlarmsConsumer,
+    OpenMaintenanceReader,
     { provide: PLAN_GATEWAY, useExisting: PlanningService },
   ],
 })

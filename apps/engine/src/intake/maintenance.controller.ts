@@ -1,10 +1,16 @@
 import { ANONYMOUS, type AuthenticatedRequest, RequireRole } from '@reflex/platform';
-import { Body, Controller, Delete, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ConflictError, NotFoundError, ValidationError } from '@reflex/common';
 import type { AlarmV1 } from '@reflex/contracts';
 import { InventoryRepository } from '../inventory/inventory.repository';
 import { MAINTENANCE_COMPLETED, MAINTENANCE_REQUESTED } from './maintenance-windows';
+import {
+  MAINTENANCE_REQUEST_SCHEMA,
+  OPEN_MAINTENANCE_SCHEMA,
+  type OpenMaintenance,
+  OpenMaintenanceReader,
+} from './open-maintenance';
 import { IngestAlarmResult } from './usecases/ingest-alarm/ingest-alarm.command';
 import { IngestAlarmUseCase } from './usecases/ingest-alarm/ingest-alarm.usecase';
 
@@ -13,9 +19,18 @@ const SOURCE = 'reflex-api';
 /** Who asked, in the alarm's annotations, so the audit of the alarm and its plan names them. */
 const requestedBy = (req: AuthenticatedRequest) => (req.principal ?? ANONYMOUS).name;
 
+const REQUEST_FIELDS = ['reason', 'notBefore'];
+
 function parseRequest(body: unknown): { reason: string; notBefore?: string } {
   const b = (body ?? {}) as Record<string, unknown>;
   const errors: { path: string; message: string }[] = [];
+  // A mistyped `notBfore` would otherwise start the drain at once, which is what it was meant to delay.
+  for (const name of Object.keys(b).filter((k) => !REQUEST_FIELDS.includes(k))) {
+    errors.push({
+      path: `/${name}`,
+      message: `is not a field of a maintenance request (${REQUEST_FIELDS.join(', ')})`,
+    });
+  }
   if (typeof b.reason !== 'string' || b.reason.trim() === '')
     errors.push({ path: '/reason', message: 'is required (a non-empty string)' });
   else if (b.reason.length > 2000)
@@ -46,28 +61,36 @@ export class MaintenanceController {
   constructor(
     private readonly ingest: IngestAlarmUseCase,
     private readonly inventory: InventoryRepository,
+    private readonly windows: OpenMaintenanceReader,
   ) {}
 
   private async requireHost(id: string): Promise<void> {
     if (!(await this.inventory.getHost(id))) throw new NotFoundError('host', id);
   }
 
+  @Get()
+  @RequireRole('viewer')
+  @ApiOperation({
+    summary: "The host's open maintenance request, with its drain plan",
+    description:
+      'Open: a host.maintenance.requested alarm (from this API or any other source) that is firing and not resolved. ' +
+      '`{ hostId, open: false }` when there is none.',
+  })
+  @ApiParam({ name: 'id', description: 'host id' })
+  @ApiResponse({ status: 200, schema: OPEN_MAINTENANCE_SCHEMA })
+  @ApiResponse({ status: 404, description: 'no such host' })
+  async read(@Param('id') id: string): Promise<OpenMaintenance> {
+    await this.requireHost(id);
+    return this.windows.open(id);
+  }
+
   @Post()
   @HttpCode(202)
   @ApiOperation({ summary: 'Request maintenance: raises host.maintenance.requested' })
   @ApiParam({ name: 'id', description: 'host id' })
-  @ApiBody({
-    schema: {
-      type: 'object',
-      required: ['reason'],
-      properties: {
-        reason: { type: 'string' },
-        notBefore: { type: 'string', format: 'date-time' },
-      },
-    },
-  })
+  @ApiBody({ schema: MAINTENANCE_REQUEST_SCHEMA })
   @ApiResponse({ status: 202, description: 'decided; `planState` is the state of the plan made' })
-  @ApiResponse({ status: 400 })
+  @ApiResponse({ status: 400, description: 'no reason, a bad notBefore, or an unknown field' })
   @ApiResponse({ status: 404 })
   @ApiResponse({
     status: 409,

@@ -3,24 +3,33 @@ import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { GroupStatusV1, GroupV1 } from '@reflex/contracts';
 import { ApiError, ApiIdParam, ApiPaging } from './inventory-api.decorators';
 import { objectForPath } from './inventory-input';
-import { GROUP_STATUS_SCHEMA, openApiSchema, pageSchema } from './inventory.openapi';
+import { GROUP_STATUS_SCHEMA, openApiSchema } from './inventory.openapi';
+import { GROUP_GLANCE_PAGE } from './inventory-glance.openapi';
+import { type GroupAtAGlance, InventoryGlanceService } from './inventory-glance.service';
 import { InventoryService } from './inventory.service';
 import { type ListPage, pageRequest } from './list-page';
 
 @ApiTags('inventory')
 @Controller('v1/groups')
 export class GroupsController {
-  constructor(private readonly inventory: InventoryService) {}
+  constructor(
+    private readonly inventory: InventoryService,
+    private readonly glance: InventoryGlanceService,
+  ) {}
 
   @Get()
-  @ApiOperation({ summary: 'List groups, ordered by id' })
+  @ApiOperation({
+    summary: 'List groups, ordered by id',
+    description:
+      'Each group with its members (instance, host, role, state, health) and its redundancy status.',
+  })
   @ApiPaging()
-  @ApiResponse({ status: 200, schema: pageSchema('group.v1') })
+  @ApiResponse({ status: 200, schema: GROUP_GLANCE_PAGE })
   list(
     @Query('limit') limit: unknown,
     @Query('cursor') cursor: unknown,
-  ): Promise<ListPage<GroupV1>> {
-    return this.inventory.listGroups(pageRequest(limit, cursor));
+  ): Promise<ListPage<GroupAtAGlance>> {
+    return this.glance.groups(pageRequest(limit, cursor));
   }
 
   @Get(':id')

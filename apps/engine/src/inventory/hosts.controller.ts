@@ -3,24 +3,33 @@ import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { HostV1 } from '@reflex/contracts';
 import { ApiError, ApiIdParam, ApiPaging } from './inventory-api.decorators';
 import { objectForPath } from './inventory-input';
-import { openApiSchema, pageSchema } from './inventory.openapi';
+import { openApiSchema } from './inventory.openapi';
+import { HOST_GLANCE_PAGE } from './inventory-glance.openapi';
+import { type HostAtAGlance, InventoryGlanceService } from './inventory-glance.service';
 import { InventoryService } from './inventory.service';
 import { type ListPage, pageRequest } from './list-page';
 
 @ApiTags('inventory')
 @Controller('v1/hosts')
 export class HostsController {
-  constructor(private readonly inventory: InventoryService) {}
+  constructor(
+    private readonly inventory: InventoryService,
+    private readonly glance: InventoryGlanceService,
+  ) {}
 
   @Get()
-  @ApiOperation({ summary: 'List hosts, ordered by id' })
+  @ApiOperation({
+    summary: 'List hosts, ordered by id',
+    description:
+      'Each host with its load: used and free vCPU and memory, instance count, percent used.',
+  })
   @ApiPaging()
-  @ApiResponse({ status: 200, schema: pageSchema('host.v1') })
+  @ApiResponse({ status: 200, schema: HOST_GLANCE_PAGE })
   list(
     @Query('limit') limit: unknown,
     @Query('cursor') cursor: unknown,
-  ): Promise<ListPage<HostV1>> {
-    return this.inventory.listHosts(pageRequest(limit, cursor));
+  ): Promise<ListPage<HostAtAGlance>> {
+    return this.glance.hosts(pageRequest(limit, cursor));
   }
 
   @Get(':id')

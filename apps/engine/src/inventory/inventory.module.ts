@@ -6,6 +6,8 @@ import { HostsController } from './hosts.controller';
 import { InstancesController } from './instances.controller';
 import { InventoryConsumer } from './inventory.consumer';
 import { InventoryController } from './inventory.controller';
+import { InventoryGlanceService } from './inventory-glance.service';
+import { InventoryMetrics } from './inventory-metrics';
 import { InventoryRepository } from './inventory.repository';
 import { InventorySnapshots } from './inventory-snapshots';
 import { InventoryService } from './inventory.service';
@@ -20,10 +22,18 @@ import { InventoryService } from './inventory.service';
     InventoryRepository,
     GroupStatusService,
     InventoryService,
+    InventoryGlanceService,
+    InventoryMetrics,
     InventorySnapshots,
     InventoryConsumer,
     { provide: ProcessedMessageRepository, useValue: new ProcessedMessageRepository() },
   ],
-  exports: [InventoryService, InventoryRepository, InventorySnapshots, GroupStatusService],
+  exports: [
+    InventoryService,
+    InventoryGlanceService,
+    InventoryRepository,
+    InventorySnapshots,
+    GroupStatusService,
+  ],
 })
 export class InventoryModule {}

@@ -134,6 +134,18 @@ export class InventoryRepository {
     return rows.map(toInstance);
   }
 
+  /** Every instance placed on one of the hosts, whatever its state (each holds its allocation). */
+  async instancesOnHosts(
+    hostIds: readonly string[],
+    manager?: EntityManager,
+  ): Promise<InstanceV1[]> {
+    const rows = await this.db(manager).query<InstanceRow[]>(
+      `SELECT ${INSTANCE_COLUMNS} FROM instances WHERE host_id = ANY($1::text[]) ORDER BY id`,
+      [hostIds],
+    );
+    return rows.map(toInstance);
+  }
+
   async listGroups(page: PageQuery, manager?: EntityManager): Promise<GroupV1[]> {
     const rows = await this.db(manager).query<GroupRow[]>(
       `SELECT ${GROUP_COLUMNS} FROM groups WHERE ($1::text IS NULL OR id > $1) ORDER BY id LIMIT $2`,

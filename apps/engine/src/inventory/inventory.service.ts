@@ -83,20 +83,10 @@ export class InventoryService {
     return group;
   }
 
-  async listHosts(page: PageRequest): Promise<ListPage<HostV1>> {
-    const rows = await this.repository.listHosts({ ...page, limit: page.limit + 1 });
-    return toPage(rows, page.limit);
-  }
-
   async listInstances(
     page: PageRequest & { hostId?: string; groupId?: string },
   ): Promise<ListPage<InstanceV1>> {
     const rows = await this.repository.listInstances({ ...page, limit: page.limit + 1 });
-    return toPage(rows, page.limit);
-  }
-
-  async listGroups(page: PageRequest): Promise<ListPage<GroupV1>> {
-    const rows = await this.repository.listGroups({ ...page, limit: page.limit + 1 });
     return toPage(rows, page.limit);
   }
 

@@ -21,4 +21,17 @@ describe('actorOf', () => {
     expect(() => actorOf({ by: 42 }, operator)).toThrow(ValidationError);
     expect(() => actorOf({ by: 'x'.repeat(1025) }, operator)).toThrow(/by must be a string/);
   });
+
+  it('refuses a field it does not know, naming it, rather than dropping a mistyped reason', () => {
+    let error: unknown;
+    try {
+      actorOf({ reson: 'checked' }, operator);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).errors).toEqual([
+      { path: '/reson', message: 'is not a field (known: by, reason)' },
+    ]);
+  });
 });

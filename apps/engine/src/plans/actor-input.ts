@@ -20,6 +20,13 @@ export function actorOf(body: unknown, caller: Caller): Actor {
       { path: '', message: 'must be an object' },
     ]);
   }
+  const unknown = Object.keys(body).filter((k) => k !== 'by' && k !== 'reason');
+  if (unknown.length > 0) {
+    throw new ValidationError(
+      `unknown field ${unknown.join(', ')} (known: by, reason)`,
+      unknown.map((k) => ({ path: `/${k}`, message: 'is not a field (known: by, reason)' })),
+    );
+  }
   for (const field of ['by', 'reason'] as const) {
     const value = (body as Record<string, unknown>)[field];
     if (value === undefined) continue;

@@ -86,6 +86,16 @@ export const TIMELINE_ENTRY_SCHEMA: SchemaObject = {
     from: nullableText,
     to: nullableText,
     detail: { type: 'object', additionalProperties: true },
+    action: {
+      ...nullableText,
+      description: "the entry's action as an operator names it: `evacuate vm-1 cmp-04 -> cmp-07`",
+    },
+    actions: {
+      type: 'object',
+      additionalProperties: { type: 'string' },
+      description:
+        'the other actions `detail` refers to by id (`failed`, `dependency`, `by`), named',
+    },
   },
 };
 

@@ -13,6 +13,7 @@ import { OutboxRepository } from '@reflex/persistence';
 import type { EntityManager } from 'typeorm';
 import { InventoryService } from '../inventory/inventory.service';
 import { OutboxRelay } from './outbox-relay.service';
+import { planCreatedLine, planSteppedLine } from './plan-log';
 import { PlanMetrics } from './plan-metrics';
 import { lockDispatch } from './plan-locks';
 import { commandMessage, planEventMessages } from './plan-messages';
@@ -76,7 +77,10 @@ export class PlanExecutor {
   ): Promise<StepOutcome> {
     await this.plans.insert(manager, plan, resources);
     await this.plans.lock(manager, plan.id);
-    this.hooks.afterCommit(manager, () => this.metrics.created(plan));
+    this.hooks.afterCommit(manager, () => {
+      this.metrics.created(plan);
+      this.logger.log(planCreatedLine(plan));
+    });
     const now = new Date().toISOString();
     return this.apply(manager, plan, { ...unchanged(plan), events }, now);
   }
@@ -151,18 +155,10 @@ export class PlanExecutor {
       attempt: c.attempt,
       type: c.type,
     }));
+    const line = planSteppedLine(before, after, result.events, dispatched);
     this.hooks.afterCommit(manager, () => {
       this.metrics.stepped(before, after);
-      if (after.state !== before.state || dispatched.length > 0) {
-        this.logger.log({
-          msg: `plan ${after.state}`,
-          planId: after.id,
-          policy: after.policy,
-          from: before.state,
-          to: after.state,
-          dispatched,
-        });
-      }
+      if (line) this.logger.log(line);
     });
     if (isFinalPlanState(result.plan.state) && !isFinalPlanState(before.state)) {
       this.hooks.afterCommit(manager, this.notifyFinished);

@@ -11,7 +11,8 @@ import {
   sequentialIds,
   vm,
 } from '@reflex/domain/testing/topology.fixture';
-import { commandMessage } from './plan-messages';
+import type { PlanEventV1 } from '@reflex/contracts/plan.v1';
+import { commandMessage, planEventMessages } from './plan-messages';
 
 // Found by the chaos suite: every set-host-status command (the first step of a failover, a drain,
 // a migrate-off or a restore) carried the planner's `previousStatus`, which the closed Driver
@@ -56,4 +57,37 @@ describe('commandMessage', () => {
       }
     },
   );
+});
+
+describe('planEventMessages', () => {
+  it('names the actions a state change refers to by id, and stays a valid Plan event v1', () => {
+    const inv = inventory([host('h1'), host('h2')], [vm('vm-1', 'h1')]);
+    const draft = buildPlan(
+      intent('migrate-off', { kind: 'host', id: 'h1' }),
+      inv,
+      { reservations: [] },
+      PLANNING,
+      sequentialIds('a'),
+    );
+    const { plan } = planFromDraft(draft, NOW);
+    const move = plan.actions.find((a) => a.type === 'live-migrate')!;
+    const event = {
+      at: NOW,
+      planId: plan.id,
+      actionId: null,
+      type: 'plan.state' as const,
+      from: 'running',
+      to: 'failed',
+      detail: { failed: [move.id] },
+    };
+    const [message] = planEventMessages(plan, [event]);
+    expect((message.value as PlanEventV1).detail).toEqual({
+      failed: [move.id],
+      actions: { [move.id]: 'live-migrate vm-1 h1 -> h2' },
+    });
+    expect(validate('plan-event.v1', message.value)).not.toBeInstanceOf(ValidationError);
+    // Nothing to name: the detail as it was.
+    const [plain] = planEventMessages(plan, [{ ...event, detail: { reason: 'x' } }]);
+    expect((plain.value as PlanEventV1).detail).toEqual({ reason: 'x' });
+  });
 });

@@ -5,6 +5,7 @@ import type { PlanEventV1, PlanState } from '@reflex/contracts/plan.v1';
 import { Topic } from '@reflex/contracts/topics';
 import type { ExecutablePlan, PlanTimelineEvent } from '@reflex/domain';
 import type { OutboxMessage } from '@reflex/persistence';
+import { actionsMentioned } from './timeline-names';
 
 /** The reason field of Plan event v1 is bounded (4096 characters). */
 const MAX_REASON = 4096;
@@ -20,6 +21,12 @@ export function commandMessage(command: DriverCommandV1): OutboxMessage {
     params: commandParams(command.type, command.params),
   };
   return { topic: Topic.DriverCommands, key: command.actionId, value };
+}
+
+/** A notifier reading `failed: [id]` learns nothing: the actions named beside their ids. */
+function withNames(detail: Record<string, unknown>, plan: ExecutablePlan): Record<string, unknown> {
+  const actions = actionsMentioned(detail, plan.actions);
+  return Object.keys(actions).length > 0 ? { ...detail, actions } : detail;
 }
 
 /** Plan event v1 on `plans` for every plan state change of a step, keyed by plan id. */
@@ -41,7 +48,7 @@ export function planEventMessages(
         trigger: { ...plan.trigger },
         reason: plan.reason === null ? null : plan.reason.slice(0, MAX_REASON),
         at: event.at,
-        detail: event.detail,
+        detail: withNames(event.detail, plan),
       };
       return { topic: Topic.Plans, key: plan.id, value };
     });

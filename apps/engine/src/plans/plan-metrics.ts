@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import { FINAL_PLAN_STATES, PLAN_STATES } from '@reflex/contracts/plan.v1';
 import { isFinalPlanState, type ExecutablePlan } from '@reflex/domain';
 import { MetricsRegistry } from '@reflex/platform';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { DataSource } from 'typeorm';
 
 const FINAL_ACTION_STATES = new Set(['succeeded', 'failed', 'aborted']);
+const OPEN_PLAN_STATES = PLAN_STATES.filter((s) => !FINAL_PLAN_STATES.includes(s));
 
 /** Plans and actions as Prometheus sees them; recorded after the step that caused them commits. */
 @Injectable()
@@ -33,6 +35,22 @@ export class PlanMetrics {
       labelNames: ['type', 'state'],
       buckets: [0.1, 0.5, 1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600],
       registers,
+    });
+    new Gauge({
+      name: 'reflex_plans_open',
+      help: 'Plans not finished, by state: pending_approval waits for an operator',
+      labelNames: ['state'],
+      registers,
+      async collect() {
+        const rows: Array<{ state: string; n: number }> = await dataSource.query(
+          `SELECT state, count(*)::int AS n FROM plans WHERE state = ANY($1::text[]) GROUP BY state`,
+          [OPEN_PLAN_STATES],
+        );
+        // Every state every time: a series that vanishes at 0 reads as "no data", not "none".
+        for (const state of OPEN_PLAN_STATES) {
+          this.set({ state }, rows.find((r) => r.state === state)?.n ?? 0);
+        }
+      },
     });
     new Gauge({
       name: 'reflex_outbox_backlog',

@@ -6,7 +6,7 @@ import type { ExecutablePlan } from '@reflex/domain';
 import { type ActionListItem, PlanQueryRepository } from './plan-query.repository';
 import { dateOf, limitOf, oneOf, pageOf, PLAN_PAGE_SIZE, positionOf, textOf } from './plan-query';
 import { isBigintId } from '../common/query-params';
-import type { TimelineEntry } from './plan-rows';
+import { type NamedTimelineEntry, nameTimeline } from './timeline-names';
 
 export interface Page<T> {
   items: T[];
@@ -79,7 +79,11 @@ export class PlanViewsService {
   }
 
   /** The timeline in order; the cursor is the last entry's id. */
-  async timeline(planId: string, limit: unknown, cursor: unknown): Promise<Page<TimelineEntry>> {
+  async timeline(
+    planId: string,
+    limit: unknown,
+    cursor: unknown,
+  ): Promise<Page<NamedTimelineEntry>> {
     const size = limitOf(limit);
     let after: string | undefined;
     if (cursor !== undefined && cursor !== '') {
@@ -90,9 +94,9 @@ export class PlanViewsService {
         ]);
       }
     }
-    await this.plan(planId);
+    const plan = await this.plan(planId);
     const entries = await this.query.timeline(planId, size, after);
-    const items = entries.slice(0, size);
+    const items = nameTimeline(entries.slice(0, size), plan.actions);
     const more = entries.length > size;
     return {
       items,

@@ -49,6 +49,16 @@ export async function dryRun(request: DryRunRequest) {
   return { ...answer, truncated };
 }
 
+/** A misspelt `inventroy` would silently dry-run against the live inventory instead: refused. */
+export function refuseUnknownFields(body: object, known: readonly string[]): void {
+  const unknown = Object.keys(body).filter((k) => !known.includes(k));
+  if (unknown.length === 0) return;
+  throw new ValidationError(
+    `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (known: ${known.join(', ')})`,
+    unknown.map((k) => ({ path: `/${k}`, message: `is not a field (known: ${known.join(', ')})` })),
+  );
+}
+
 /** `value` as a `kind`, or a ValidationError whose paths start at `at` in the request body. */
 export function field<T>(kind: 'alarm.v1' | 'inventory.v1', value: unknown, at: string): T {
   const result = validate(kind, value);

@@ -1,14 +1,17 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ENGINE_CONFIG, EngineConfig } from '@reflex/config';
+import { MetricsRegistry } from '@reflex/platform';
 import type { AlarmV1 } from '@reflex/contracts';
 import {
   Evaluation,
   FactSource,
   LoadedRule,
   RuleEvaluator,
+  RuleFileResult,
   RuleReloadReport,
   RuleSet,
 } from '@reflex/rules';
+import { Gauge } from 'prom-client';
 import { RuleVersionRepository } from './rule-version.repository';
 
 /**
@@ -24,7 +27,18 @@ export class RuleRegistry implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(ENGINE_CONFIG) private readonly config: EngineConfig,
     private readonly versions: RuleVersionRepository,
-  ) {}
+    metrics: MetricsRegistry,
+  ) {
+    const refused = () => this.refused().files.length;
+    new Gauge({
+      name: 'reflex_rule_files_refused',
+      help: 'Rule files the last reload refused (invalid; a previous version may stay live)',
+      registers: [metrics.registry],
+      collect() {
+        this.set(refused());
+      },
+    });
+  }
 
   async onModuleInit(): Promise<void> {
     this.ruleSet = await RuleSet.open({
@@ -61,6 +75,15 @@ export class RuleRegistry implements OnModuleInit, OnApplicationShutdown {
 
   rules(): readonly LoadedRule[] {
     return this.ruleSet.rules();
+  }
+
+  /** The files the last reload refused, with their errors, and when that reload ran. */
+  refused(): { checkedAt: string | null; files: RuleFileResult[] } {
+    const report = this.ruleSet?.lastReport() ?? null;
+    return {
+      checkedAt: report?.at ?? null,
+      files: report?.results.filter((r) => r.status === 'refused') ?? [],
+    };
   }
 
   reload(): Promise<RuleReloadReport> {

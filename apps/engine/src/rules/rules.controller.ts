@@ -1,14 +1,16 @@
-import { RequireRole } from '@reflex/platform';
+import { openApiSchema, openApiSchemaOfDocument, RequireRole } from '@reflex/platform';
 import { Body, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ENGINE_CONFIG, EngineConfig } from '@reflex/config';
 import { AlarmV1 } from '@reflex/contracts';
-import { validateRule } from '@reflex/rules';
+import { ruleSchema, validateRule } from '@reflex/rules';
 import { InventoryRepository } from '../inventory/inventory.repository';
-import { candidateRule, field } from './dry-run';
+import { candidateRule, field, refuseUnknownFields } from './dry-run';
 import { checkDryRunSize, DRY_RUN_MAX_RESOURCES } from './dry-run-limits';
 import { DRY_RUN_TIMEOUT_MS, DryRunRunner } from './dry-run.runner';
 import { RuleRegistry } from './rule-registry.service';
+
+const RULE_SCHEMA = openApiSchemaOfDocument(ruleSchema);
 
 /** Rules (CONTRACT §5): what is live, checking a rule before it is deployed, dry runs, reload. */
 @ApiTags('rules')
@@ -22,7 +24,12 @@ export class RulesController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Live rules with version and hash' })
+  @ApiOperation({
+    summary: 'Live rules with version and hash, and the rule files the last reload refused',
+    description:
+      '`refused`: each file that failed validation at the last reload (`checkedAt`), with its ' +
+      'errors (JSON paths) and `keptLive`, the version of its rule that stays live instead (null: none).',
+  })
   list() {
     const items = this.registry.rules().map((r) => ({
       name: r.name,
@@ -38,14 +45,21 @@ export class RulesController {
       // The rule as loaded, for the console's editor to start from.
       definition: r.definition,
     }));
-    return { items, nextCursor: null };
+    const { checkedAt, files } = this.registry.refused();
+    const refused = files.map((f) => ({
+      file: f.file,
+      name: f.name,
+      errors: f.errors,
+      keptLive: f.keptLive ?? null,
+    }));
+    return { items, nextCursor: null, refused, checkedAt };
   }
 
   @Post('validate')
   @RequireRole('viewer')
   @HttpCode(200)
   @ApiOperation({ summary: 'Validate a rule document; errors carry JSON paths' })
-  @ApiBody({ schema: { type: 'object' }, description: 'a rule (rules/rule.schema.json)' })
+  @ApiBody({ schema: RULE_SCHEMA, description: 'a rule (rules/rule.schema.json)' })
   @ApiResponse({ status: 200, description: '{ valid, name?, hash?, errors }' })
   validate(@Body() body: unknown) {
     const result = validateRule(body);
@@ -71,11 +85,15 @@ export class RulesController {
     schema: {
       type: 'object',
       required: ['alarm'],
+      additionalProperties: false,
       properties: {
-        alarm: { type: 'object' },
-        inventory: { type: 'object' },
+        alarm: openApiSchema('alarm.v1'),
+        inventory: {
+          ...openApiSchema('inventory.v1'),
+          description: 'the inventory to evaluate against; the live one when absent',
+        },
         rule: {
-          type: 'object',
+          ...RULE_SCHEMA,
           description: 'a candidate rule, validated and evaluated alone instead of the live rules',
         },
       },
@@ -92,6 +110,7 @@ export class RulesController {
   })
   async evaluate(@Body() body: unknown) {
     const input = (body ?? {}) as { alarm?: unknown; inventory?: unknown; rule?: unknown };
+    refuseUnknownFields(input, ['alarm', 'inventory', 'rule']);
     const alarm = field<AlarmV1>('alarm.v1', input.alarm, '/alarm');
     checkDryRunSize(input.inventory);
     return this.dryRuns.run({

@@ -14,7 +14,8 @@ import { PlanEntity } from './plan.entity';
 
 /**
  * What became of a received alarm. `received` is the value between intake and decision, for callers
- * that store first and decide in a second step.
+ * that store first and decide in a second step. `no-rule`: no rule is written for the alarm's type;
+ * `conditions-failed`: rules are, and their conditions held every one back.
  */
 export const ALARM_DISPOSITIONS = [
   'received',
@@ -23,6 +24,7 @@ export const ALARM_DISPOSITIONS = [
   'correlated',
   'suppressed',
   'no-rule',
+  'conditions-failed',
   'resolved',
   'rejected',
 ] as const;
@@ -56,7 +58,7 @@ export type AlarmDisposition = (typeof ALARM_DISPOSITIONS)[number];
 )
 @Check(
   'ck_alarms_disposition',
-  `disposition IN ('received', 'triggered', 'duplicate', 'correlated', 'suppressed', 'no-rule', 'resolved', 'rejected')`,
+  `disposition IN ('received', 'triggered', 'duplicate', 'correlated', 'suppressed', 'no-rule', 'conditions-failed', 'resolved', 'rejected')`,
 )
 @Index('ix_alarms_resource_received', ['resourceKind', 'resourceId', 'receivedAt'])
 @Index('ix_alarms_type_received', ['type', 'receivedAt'])

@@ -12,6 +12,7 @@ import { UnmappedAlarms1795450000000 } from './1795450000000-unmapped-alarms';
 import { RePlacement1795500000000 } from './1795500000000-re-placement';
 import { FailureDomains1795510000000 } from './1795510000000-failure-domains';
 import { AuditViews1795600000000 } from './1795600000000-audit-views';
+import { ConditionsFailed1795620000000 } from './1795620000000-conditions-failed';
 
 /**
  * Every migration, oldest first, listed explicitly: the apps are bundled by webpack, where a glob
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   RePlacement1795500000000,
   FailureDomains1795510000000,
   AuditViews1795600000000,
+  ConditionsFailed1795620000000,
 ];

@@ -6,6 +6,39 @@ import type { SimFault, SimFaultEffect, SimState } from './simulator.state';
 
 const EFFECTS: readonly SimFaultEffect[] = ['fail', 'hang', 'slow'];
 
+/** The body `parseFault` accepts, for the OpenAPI document. */
+export const FAULT_SCHEMA = {
+  type: 'object' as const,
+  required: ['action', 'effect'],
+  additionalProperties: false,
+  properties: {
+    action: {
+      type: 'string' as const,
+      enum: [...ACTION_TYPES],
+      description: 'the action type to fault',
+    },
+    effect: {
+      type: 'string' as const,
+      enum: [...EFFECTS],
+      description:
+        'fail: the operation fails; hang: it never finishes (until aborted); slow: it progresses at a tenth of its speed',
+    },
+    instanceId: {
+      type: 'string' as const,
+      minLength: 1,
+      description: 'only calls on this instance',
+    },
+    hostId: { type: 'string' as const, minLength: 1, description: 'only calls on this host' },
+    count: {
+      type: 'integer' as const,
+      minimum: 1,
+      maximum: 1_000_000,
+      default: 1,
+      description: 'how many matching calls it affects',
+    },
+  },
+};
+
 /** Validates a `POST /v1/sim/faults` body (CONTRACT §7); `count` defaults to 1. */
 export function parseFault(body: unknown): SimFault {
   const errors: FieldError[] = [];

@@ -1,4 +1,5 @@
 import type { AlarmV1 } from '@reflex/contracts';
+import type { ClosestMiss } from '@reflex/rules';
 import type { AlarmDisposition } from '@reflex/persistence';
 
 export type IntakeChannel = 'kafka' | 'http' | 'alertmanager' | 'aodh' | 'maintenance-api';
@@ -22,6 +23,8 @@ export interface IngestAlarmResult {
    * `waiting` / `merged`; absent when it made none (and on replays).
    */
   planState?: string;
+  /** `conditions-failed`: the rule for this alarm type that came nearest, and its failing conditions. */
+  closest?: ClosestMiss;
   /** True when this exact message had been decided before (a redelivery): nothing new was done. */
   replay: boolean;
 }

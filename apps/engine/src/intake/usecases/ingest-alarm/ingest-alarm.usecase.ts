@@ -10,24 +10,21 @@ import { InventorySnapshots } from '../../../inventory/inventory-snapshots';
 import { LiveFactSource } from '../../../rules/live-fact-source';
 import { toPlanIntent } from '../../../rules/plan-intent';
 import { RuleRegistry } from '../../../rules/rule-registry.service';
-import { AlarmRepository, DecisionUpdate, type HostAlarmType } from '../../alarm.repository';
+import { AlarmRepository, type HostAlarmType } from '../../alarm.repository';
 import { alarmTypeLabel } from '../../alarm-type-label';
 import { MAINTENANCE_REQUESTED, maintenanceWindowOf } from '../../maintenance-windows';
 import { PLAN_GATEWAY, PlanGateway } from '../../plan-gateway';
 import { BatchInventory } from './batch-inventory';
+import {
+  type BatchView,
+  type Decision,
+  noRuleApplied,
+  unknownResource,
+  widerAlarm,
+} from './decisions';
 import { IngestAlarmCommand, IngestAlarmResult } from './ingest-alarm.command';
 import { OpenAlarms } from './open-alarms';
 import { RecentHostDowns } from './recent-host-downs';
-
-/** `planState`: the state of the plan the decision made (or `waiting`, `merged`), when it made one. */
-type Decision = DecisionUpdate & { reason: string | null; planState?: string };
-
-/** What deciding one alarm of a batch reads besides the database: the batch's view of it. */
-interface BatchView {
-  open: OpenAlarms;
-  inventory: BatchInventory;
-  recentDowns: RecentHostDowns;
-}
 
 /** Host alarms other decisions read: correlation (host.down) and maintenance windows. */
 const WATCHED: HostAlarmType[] = ['host.down', MAINTENANCE_REQUESTED];
@@ -163,6 +160,7 @@ export class IngestAlarmUseCase {
       disposition: result.disposition,
       planId: result.planId,
       correlatedTo: result.correlatedTo,
+      reason: result.reason,
     });
   }
 
@@ -179,6 +177,7 @@ export class IngestAlarmUseCase {
       correlatedTo: d.correlatedTo ?? null,
       reason: d.reason,
       ...(d.planState === undefined ? {} : { planState: d.planState }),
+      ...(d.closest === undefined ? {} : { closest: d.closest }),
       replay,
     };
   }
@@ -251,12 +250,7 @@ export class IngestAlarmUseCase {
       whyNot: evaluation.whyNot,
     };
     const intent = evaluation.decision;
-    if (!intent) {
-      const reason = evaluation.whyNot.length
-        ? evaluation.whyNot.map((w) => `${w.rule.name}: ${w.why}`).join('; ')
-        : `no rule matches alarm type ${alarm.type}`;
-      return { disposition: 'no-rule', reason, decision: { reason, ...summary } };
-    }
+    if (!intent) return noRuleApplied(alarm, evaluation);
     const suppressed = await this.cooldown(m, intent);
     if (suppressed)
       return {
@@ -289,33 +283,4 @@ export class IngestAlarmUseCase {
     if (Date.now() >= until) return null;
     return `rule ${intent.rule.name} made a plan for ${intent.target.kind} ${intent.target.id} at ${last.toISOString()}; cooldown ${intent.cooldownSeconds}s runs until ${new Date(until).toISOString()}`;
   }
-}
-
-/**
- * An alarm about a resource the inventory does not hold is refused with the reason (disposition
- * `rejected`), before any rule: there is nothing to act on, and a rule that fired anyway made a
- * blocked plan per alarm (a typo'd host, a producer ahead of the CMDB, or a hostile sender).
- * Kept in the audit rather than dead-lettered: it is a valid Alarm v1 (CONTRACT §3).
- */
-function unknownResource(view: BatchView, alarm: AlarmV1): Decision | null {
-  if (view.inventory.holds(alarm.resource)) return null;
-  const reason = `${alarm.resource.kind} ${alarm.resource.id} is not in the inventory`;
-  return { disposition: 'rejected', reason, decision: { reason } };
-}
-
-/** An instance on a host that is down is the host's problem: the host's plan covers it. */
-function widerAlarm(view: BatchView, alarm: AlarmV1): Decision | null {
-  if (alarm.resource.kind !== 'instance') return null;
-  const instance = view.inventory.instance(alarm.resource.id);
-  if (!instance) return null;
-  const hostDown = view.open.oldestOn('host.down', instance.hostId);
-  if (!hostDown) return null;
-  const reason = `host ${instance.hostId} is down (alarm ${hostDown.source}/${hostDown.alarmId}); its plan covers ${alarm.resource.id}`;
-  return {
-    disposition: 'correlated',
-    correlatedTo: hostDown.rowId,
-    planId: hostDown.planId,
-    reason,
-    decision: { reason },
-  };
 }

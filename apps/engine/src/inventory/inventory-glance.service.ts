@@ -1,0 +1,88 @@
+import { Injectable } from '@nestjs/common';
+import type { GroupStatusV1, GroupV1, HostV1, InstanceV1 } from '@reflex/contracts';
+import { groupStatus, hostLoad, InventoryView, type HostLoad } from '@reflex/domain';
+import { InventoryRepository } from './inventory.repository';
+import { type ListPage, type PageRequest, toPage } from './list-page';
+
+/** A host as `GET /v1/hosts` lists it: the Host v1 and what is placed on it. */
+export type HostAtAGlance = HostV1 & {
+  load: Omit<HostLoad, 'hostId'> & {
+    /** The larger of the vCPU and memory shares used, in percent of raw capacity (no overcommit). */
+    percent: number;
+  };
+};
+
+export interface GroupMember {
+  instance: string;
+  host: string;
+  role: InstanceV1['role'];
+  state: InstanceV1['state'];
+  /** Host status, null when the host is not in the inventory. */
+  hostStatus: HostV1['status'] | null;
+  /** Running on an `up` host: what redundancy counts. */
+  healthy: boolean;
+}
+
+/** A group as `GET /v1/groups` lists it: the Group v1, its members, and its redundancy. */
+export type GroupAtAGlance = GroupV1 & { members: GroupMember[]; status: GroupStatusV1 };
+
+/**
+ * The inventory lists as an operator reads them at a glance (issue 20): a host with its load, a
+ * group with its members and redundancy. Computed per page by the same domain code as the
+ * `hostLoad` fact and the group status, so the lists never disagree with what rules see.
+ */
+@Injectable()
+export class InventoryGlanceService {
+  constructor(private readonly repository: InventoryRepository) {}
+
+  async hosts(page: PageRequest): Promise<ListPage<HostAtAGlance>> {
+    const listed = toPage(
+      await this.repository.listHosts({ ...page, limit: page.limit + 1 }),
+      page.limit,
+    );
+    const instances = await this.repository.instancesOnHosts(listed.items.map((h) => h.id));
+    const view = new InventoryView({ hosts: listed.items, instances, groups: [] });
+    const items = listed.items.map((host) => {
+      const { hostId: _, ...load } = hostLoad(view, host.id);
+      return { ...host, load: { ...load, percent: percentUsed(load) } };
+    });
+    return { items, nextCursor: listed.nextCursor };
+  }
+
+  async groups(page: PageRequest): Promise<ListPage<GroupAtAGlance>> {
+    const listed = toPage(
+      await this.repository.listGroups({ ...page, limit: page.limit + 1 }),
+      page.limit,
+    );
+    const slice = await this.repository.loadGroupSlice(listed.items.map((g) => g.id));
+    const view = new InventoryView(slice.inventory);
+    const now = new Date().toISOString();
+    const items = listed.items.map((group) => ({
+      ...group,
+      members: view.members(group.id).map((i) => ({
+        instance: i.id,
+        host: i.hostId,
+        role: i.role ?? null,
+        state: i.state,
+        hostStatus: view.host(i.hostId)?.status ?? null,
+        healthy: view.isHealthy(i),
+      })),
+      status: groupStatus(view, group.id, {
+        previousDegradedSince: slice.degradedSince.get(group.id),
+        now,
+      }),
+    }));
+    return { items, nextCursor: listed.nextCursor };
+  }
+}
+
+function percentUsed(load: Omit<HostLoad, 'hostId'>): number {
+  const share = (used: number, capacity: number) => (capacity > 0 ? used / capacity : 0);
+  return Math.round(
+    100 *
+      Math.max(
+        share(load.used.vcpus, load.capacity.vcpus),
+        share(load.used.memoryMb, load.capacity.memoryMb),
+      ),
+  );
+}
