@@ -38,15 +38,24 @@ export function antiAffinityFor(
   for (const member of view.members(group.id)) {
     if (member.id === instance.id) continue;
     const where = locationOf(member);
-    // A member on a host the inventory does not know is in no rack and no zone.
-    const host = view.host(where);
-    const domain = group.antiAffinity === 'host' ? where : host && domainOf(host);
+    // A member on a host the inventory does not know is in no rack and no zone. Host
+    // anti-affinity needs no lookup: a forecast places 200,000 instances, each judging its group.
+    const domain = group.antiAffinity === 'host' ? where : lookUp(view, where, domainOf);
     if (domain === undefined) continue;
     const occupants = byDomain.get(domain);
     if (occupants) occupants.push({ member, where });
     else byDomain.set(domain, [{ member, where }]);
   }
   return (host) => byDomain.get(domainOf(host))?.map((o) => reason(group, host, o)) ?? NONE;
+}
+
+function lookUp(
+  view: InventoryView,
+  hostId: string,
+  domainOf: (host: HostV1) => string,
+): string | undefined {
+  const host = view.host(hostId);
+  return host && domainOf(host);
 }
 
 function reason(group: GroupV1, host: HostV1, { member, where }: Occupant): Rejection {

@@ -8,6 +8,7 @@ import {
 } from './candidate-summary';
 import { candidatePool, offered, RESOURCES, type CandidatePool } from './candidate-pool';
 import { byRank, utilisation } from './load-index';
+import type { SharedPools } from './shared-pools';
 import type {
   CandidateVerdict,
   PlacementConfig,
@@ -25,6 +26,16 @@ interface Usage {
 
 const NOTHING: Usage = { vcpus: 0, memoryMb: 0 };
 
+export interface SolverOptions {
+  /** Update these pools in place instead of copying the view's (see SharedPools). */
+  shared?: SharedPools;
+  /**
+   * false: a placement made carries no candidate verdicts. The forecast reads only where each
+   * instance goes, and ranking and summarising the judged hosts cost as much as the search.
+   */
+  explainPlaced?: boolean;
+}
+
 /**
  * Chooses a destination for one instance at a time, remembering every placement it has made so the
  * next one in the same plan sees it. Build one solver per plan, seeded with the reservations of all
@@ -39,25 +50,46 @@ const NOTHING: Usage = { vcpus: 0, memoryMb: 0 };
  * per rack: counting them too made a 500-host storm's planning about 60% slower (issue 15).
  */
 export class PlacementSolver {
-  private readonly reserved = new Map<string, Usage>();
+  private reserved = new Map<string, Usage>();
   /** Where an instance will be once in-flight moves finish: anti-affinity must look there. */
-  private readonly plannedHost = new Map<string, string>();
+  private plannedHost = new Map<string, string>();
   /** This plan's moves per rack (InventoryView.rackOf): the level of the rack's hosts in the indexes. */
   private readonly rackPlacements: Int32Array;
   /** The racks with a move reserved, each once. */
   private readonly racksPlaced: number[] = [];
   private readonly own: Reservation[] = [];
   /** Per source hypervisor (undefined: source host unknown, any goes); built on first use. */
-  private readonly pools = new Map<string | undefined, CandidatePool>();
+  private pools = new Map<string | undefined, CandidatePool>();
+
+  private readonly shared: SharedPools | undefined;
 
   constructor(
     private readonly view: InventoryView,
     private readonly config: PlacementConfig,
     reservations: readonly Reservation[],
     private readonly planId: string,
+    private readonly options: SolverOptions = {},
   ) {
+    this.shared = options.shared;
     this.rackPlacements = new Int32Array(view.rackCount);
     for (const r of reservations) this.reserve(r);
+  }
+
+  /**
+   * The solver of the next plan in a sequence, as if built with this one's reservations and its
+   * own placements as in-flight ones: they stay reserved, without being reserved again, and only
+   * the per-plan rack counts start over. The forecast plans a zone's 500 hosts one after another;
+   * reserving every earlier plan's moves anew made that quadratic. This solver is done with.
+   */
+  next(planId: string): PlacementSolver {
+    const next = new PlacementSolver(this.view, this.config, [], planId, this.options);
+    next.reserved = this.reserved;
+    next.plannedHost = this.plannedHost;
+    next.pools = this.pools;
+    for (const pool of this.pools.values()) {
+      for (const rack of this.racksPlaced) next.relevel(pool, rack);
+    }
+    return next;
   }
 
   /** This plan's own placements, as the reservations other plans must respect. */
@@ -88,6 +120,18 @@ export class PlacementSolver {
     const pool = this.poolFor(source?.hypervisor);
     const need = RESOURCES.map((r) => instance.resources[r.dim]);
     const { judged, best } = pool.index.search(need, judge);
+    if (best && this.options.explainPlaced === false) {
+      this.record(this.ownReservation(instance, best.hostId));
+      const { hostId, loadAfter } = best;
+      return {
+        ok: true,
+        instanceId: instance.id,
+        fromHostId: instance.hostId,
+        hostId,
+        loadAfter: loadAfter!,
+        candidates: [],
+      };
+    }
     const { candidates, unjudged } = this.recorded(judged, judge, pool);
     if (best) {
       this.record(this.ownReservation(instance, best.hostId));
@@ -189,8 +233,11 @@ export class PlacementSolver {
   private poolFor(hypervisor: string | undefined): CandidatePool {
     let pool = this.pools.get(hypervisor);
     if (pool) return pool;
-    const shared = candidatePool(this.view, this.config, hypervisor);
-    pool = { ...shared, index: shared.index.copy() };
+    if (this.shared) pool = this.shared.pool(hypervisor);
+    else {
+      const shared = candidatePool(this.view, this.config, hypervisor);
+      pool = { ...shared, index: shared.index.copy() };
+    }
     for (const hostId of this.reserved.keys()) this.reindex(pool, hostId);
     for (const rack of this.racksPlaced) this.relevel(pool, rack);
     this.pools.set(hypervisor, pool);
@@ -198,11 +245,13 @@ export class PlacementSolver {
   }
 
   private relevel(pool: CandidatePool, rack: number): void {
+    this.shared?.touchRack(rack);
     const hosts = pool.hostsByRack.get(rack);
     if (hosts) for (const i of hosts) pool.index.setLevel(i, this.rackPlacements[rack]);
   }
 
   private reindex(pool: CandidatePool, hostId: string): void {
+    this.shared?.touch(hostId);
     const reserved = this.reserved.get(hostId) ?? NOTHING;
     pool.index.update(
       hostId,
