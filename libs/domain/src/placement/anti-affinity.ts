@@ -22,9 +22,9 @@ const DOMAIN_OF: Record<Domain, (host: HostV1) => string> = {
 
 /**
  * The anti-affinity verdict on each candidate host for one instance: the other members of its group
- * that are or will be on that host (or in its rack, or its zone). Where the members are is worked
- * out once per placement, so judging a host is one lookup rather than a walk over the group; the
- * reasons are only worded for the few hosts a placement judges.
+ * that are or will be on that host (or in its rack, or its zone). Which domains the members occupy
+ * is worked out once per placement, so judging a host is one lookup rather than a walk over the
+ * group; who they are, and the reasons, only for the few judged hosts that hold one.
  */
 export function antiAffinityFor(
   view: InventoryView,
@@ -34,19 +34,24 @@ export function antiAffinityFor(
   const group = view.groupOf(instance);
   if (!group || group.antiAffinity === 'none') return () => NONE;
   const domainOf = DOMAIN_OF[group.antiAffinity];
-  const byDomain = new Map<string, Occupant[]>();
-  for (const member of view.members(group.id)) {
-    if (member.id === instance.id) continue;
-    const where = locationOf(member);
-    // A member on a host the inventory does not know is in no rack and no zone. Host
-    // anti-affinity needs no lookup: a forecast places 200,000 instances, each judging its group.
-    const domain = group.antiAffinity === 'host' ? where : lookUp(view, where, domainOf);
-    if (domain === undefined) continue;
-    const occupants = byDomain.get(domain);
-    if (occupants) occupants.push({ member, where });
-    else byDomain.set(domain, [{ member, where }]);
-  }
-  return (host) => byDomain.get(domainOf(host))?.map((o) => reason(group, host, o)) ?? NONE;
+  // A member on a host the inventory does not know is in no rack and no zone. Host anti-affinity
+  // needs no lookup: a forecast places 200,000 instances, each judging its group.
+  const domainOfMember = (where: string): string | undefined =>
+    group.antiAffinity === 'host' ? where : lookUp(view, where, domainOf);
+  const others = view.members(group.id).filter((m) => m.id !== instance.id);
+  const occupied = new Set<string | undefined>();
+  for (const member of others) occupied.add(domainOfMember(locationOf(member)));
+  occupied.delete(undefined);
+  return (host) => {
+    const domain = domainOf(host);
+    if (!occupied.has(domain)) return NONE;
+    const occupants: Occupant[] = [];
+    for (const member of others) {
+      const where = locationOf(member);
+      if (domainOfMember(where) === domain) occupants.push({ member, where });
+    }
+    return occupants.map((o) => reason(group, host, o));
+  };
 }
 
 function lookUp(
