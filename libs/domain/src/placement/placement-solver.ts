@@ -65,7 +65,7 @@ export class PlacementSolver {
 
   constructor(
     private readonly view: InventoryView,
-    private readonly config: PlacementConfig,
+    readonly config: PlacementConfig,
     reservations: readonly Reservation[],
     private readonly planId: string,
     private readonly options: SolverOptions = {},
