@@ -48,13 +48,16 @@ describe('capacityAlarms', () => {
   });
 
   it('sends nothing while the domain stays unsurvivable, and resolves it, same resource, once survivable or gone', () => {
+    const openAbout = (kind: 'rack' | 'zone', domain: string, hostId: string) => ({
+      alarmId: capacityAlarmId(kind, domain),
+      resource: { kind: 'host' as const, id: hostId },
+      kind,
+      domain,
+    });
     const open = [
-      { alarmId: capacityAlarmId('rack', 'az1/r1'), resource: { kind: 'host' as const, id: 'h1' } },
-      {
-        alarmId: capacityAlarmId('rack', 'az9/gone'),
-        resource: { kind: 'host' as const, id: 'h9' },
-      },
-      { alarmId: capacityAlarmId('zone', 'az1'), resource: { kind: 'host' as const, id: 'h1' } },
+      openAbout('rack', 'az1/r1', 'h1'),
+      openAbout('rack', 'az9/gone', 'h9'),
+      openAbout('zone', 'az1', 'h1'),
     ];
     expect(
       capacityAlarms([rack(item('az1/r1', 1))], open, firstHost, NOW).map((a) => a.id),
@@ -65,5 +68,14 @@ describe('capacityAlarms', () => {
       ['capacity.unsurvivable/rack/az1/r1', 'resolved', 'h1', 'az1/r1'],
       ['capacity.unsurvivable/rack/az9/gone', 'resolved', 'h9', 'az9/gone'],
     ]);
+  });
+
+  it('keeps ids of long-named domains within 256 characters, and apart', () => {
+    const long = 'h'.repeat(256);
+    const a = capacityAlarmId('host', long);
+    const b = capacityAlarmId('host', `${'h'.repeat(255)}i`);
+    expect(a).toHaveLength(256);
+    expect(a).not.toBe(b);
+    expect(capacityAlarmId('host', 'h1')).toBe('capacity.unsurvivable/host/h1');
   });
 });

@@ -6,15 +6,38 @@ import type { CapacityForecast, ForecastItem } from './capacity-forecast';
 export const CAPACITY_ALARM_TYPE = 'capacity.unsurvivable';
 export const CAPACITY_ALARM_SOURCE = 'reflex';
 
-/** A capacity alarm still firing: its id, and the resource it was raised about. */
+/** A capacity alarm still firing: its id, the resource it was raised about, and its domain. */
 export interface OpenCapacityAlarm {
   alarmId: string;
   resource: ResourceRefV1;
+  kind: FailureDomainKind;
+  domain: string;
 }
 
-/** One id per domain, stable across rounds and restarts: `capacity.unsurvivable/<kind>/<domain>`. */
-export const capacityAlarmId = (kind: FailureDomainKind, domain: string): string =>
-  `${CAPACITY_ALARM_TYPE}/${kind}/${domain}`;
+/** Alarm ids are at most this long (alarm v1). */
+const MAX_ID = 256;
+
+/**
+ * One id per domain, stable across rounds and restarts: `capacity.unsurvivable/<kind>/<domain>`.
+ * A domain named too long for an alarm id (a host id may take all 256 characters) is cut, with a
+ * hash of the whole name so that two such domains keep apart.
+ */
+export function capacityAlarmId(kind: FailureDomainKind, domain: string): string {
+  const id = `${CAPACITY_ALARM_TYPE}/${kind}/${domain}`;
+  if (id.length <= MAX_ID) return id;
+  const hash = `~${fnv1a(domain)}`;
+  return id.slice(0, MAX_ID - hash.length) + hash;
+}
+
+/** 32-bit FNV-1a, hex: enough to tell apart names that share their first 200 characters. */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
+}
 
 /** Reasons quoted in an alarm's summary, and its length at most: the forecast has them all. */
 const QUOTED = 3;
@@ -49,11 +72,9 @@ export function capacityAlarms(
     }
   }
   const watched = new Set(forecasts.map((f) => f.domain));
-  for (const { alarmId, resource } of open) {
-    const [kind, ...rest] = alarmId.slice(CAPACITY_ALARM_TYPE.length + 1).split('/');
-    if (!watched.has(kind as FailureDomainKind) || unsurvivable.has(alarmId)) continue;
-    const domain = rest.join('/');
-    alarms.push(alarm(alarmId, kind as FailureDomainKind, domain, resource, 'resolved', now));
+  for (const { alarmId, resource, kind, domain } of open) {
+    if (!watched.has(kind) || unsurvivable.has(alarmId)) continue;
+    alarms.push(alarm(alarmId, kind, domain, resource, 'resolved', now));
   }
   return alarms;
 }
