@@ -53,6 +53,8 @@ export class PlacementSolver {
   private reserved = new Map<string, Usage>();
   /** Where an instance will be once in-flight moves finish: anti-affinity must look there. */
   private plannedHost = new Map<string, string>();
+  /** The members of each group that have a planned host, for anti-affinity. */
+  private movedByGroup = new Map<string, InstanceV1[]>();
   /** This plan's moves per rack (InventoryView.rackOf): the level of the rack's hosts in the indexes. */
   private readonly rackPlacements: Int32Array;
   /** The racks with a move reserved, each once. */
@@ -85,6 +87,7 @@ export class PlacementSolver {
     const next = new PlacementSolver(this.view, this.config, [], planId, this.options);
     next.reserved = this.reserved;
     next.plannedHost = this.plannedHost;
+    next.movedByGroup = this.movedByGroup;
     next.pools = this.pools;
     for (const pool of this.pools.values()) {
       for (const rack of this.racksPlaced) next.relevel(pool, rack);
@@ -173,7 +176,10 @@ export class PlacementSolver {
     request: PlacementRequest,
   ): (host: HostV1) => CandidateVerdict {
     const excluded = new Set(request.excludeHostIds);
-    const antiAffinity = antiAffinityFor(this.view, instance, (m) => this.locationOf(m));
+    const antiAffinity = antiAffinityFor(this.view, instance, {
+      locationOf: (m) => this.locationOf(m),
+      moved: (groupId) => this.movedByGroup.get(groupId) ?? [],
+    });
     return (host) => {
       const reasons: Rejection[] = [];
       if (host.id === instance.hostId) {
@@ -349,6 +355,16 @@ export class PlacementSolver {
       usage.vcpus += r.vcpus;
       usage.memoryMb += r.memoryMb;
     } else this.reserved.set(r.hostId, { vcpus: r.vcpus, memoryMb: r.memoryMb });
+    if (!this.plannedHost.has(r.instanceId)) {
+      // The group from the inventory: a reservation's own groupId is only a copy of it.
+      const groupId = this.view.instance(r.instanceId)?.groupId;
+      if (groupId) {
+        const moved = this.movedByGroup.get(groupId);
+        const member = this.view.instance(r.instanceId)!;
+        if (moved) moved.push(member);
+        else this.movedByGroup.set(groupId, [member]);
+      }
+    }
     this.plannedHost.set(r.instanceId, r.hostId);
   }
 }
