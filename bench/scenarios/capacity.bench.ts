@@ -79,7 +79,7 @@ export const capacityScenario: Scenario = {
           's',
           target === undefined ? undefined : { target, comparator: '<=' },
           `${size}; ${summary.survivable} of ${summary.domains} survivable, ${placements(second.forecast)} placements; ` +
-            `second run on one view (first ${formatFigure(first.s)} s); CPU ${formatFigure(second.cpuS)} s of this thread ` +
+            `second run on one view (first ${formatFigure(first.s)} s); CPU ${formatFigure(second.cpuS)} s of the process ` +
             `(wall above CPU: other processes had the cores)`,
         ),
       );
