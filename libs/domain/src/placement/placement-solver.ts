@@ -8,11 +8,11 @@ import {
 } from './candidate-summary';
 import { candidatePool, offered, RESOURCES, type CandidatePool } from './candidate-pool';
 import { byRank, utilisation } from './load-index';
+import { blocked, explainNoFit } from './no-fit';
 import type { SharedPools } from './shared-pools';
 import type {
   CandidateVerdict,
   PlacementConfig,
-  PlacementConstraint,
   PlacementRequest,
   PlacementResult,
   Rejection,
@@ -108,15 +108,9 @@ export class PlacementSolver {
   place(request: PlacementRequest): PlacementResult {
     const instance = this.view.instance(request.instanceId);
     if (!instance)
-      return this.blocked(request.instanceId, null, ['unknown-instance'], 'unknown instance', []);
+      return blocked(request.instanceId, null, ['unknown-instance'], 'unknown instance', []);
     if (instance.kind === 'baremetal') {
-      return this.blocked(
-        instance.id,
-        instance.hostId,
-        ['baremetal'],
-        'baremetal cannot migrate',
-        [],
-      );
+      return blocked(instance.id, instance.hostId, ['baremetal'], 'baremetal cannot migrate', []);
     }
     const source = this.view.host(instance.hostId);
     const judge = this.judgeFor(instance, source, request);
@@ -148,7 +142,7 @@ export class PlacementSolver {
         ...summarizeCandidates(candidates, ranked, unjudged),
       };
     }
-    return this.explainNoFit(instance, source, candidates, unjudged);
+    return explainNoFit(instance, source, candidates, unjudged);
   }
 
   /**
@@ -263,67 +257,6 @@ export class PlacementSolver {
       hostId,
       RESOURCES.map((r) => reserved[r.dim]),
     );
-  }
-
-  /** `candidates` holds every host that is up with the right hypervisor: those are all judged. */
-  private explainNoFit(
-    instance: InstanceV1,
-    source: HostV1 | undefined,
-    candidates: CandidateVerdict[],
-    unjudged: UnjudgedHosts | undefined,
-  ): PlacementResult {
-    const basic = new Set(['not-up', 'source-host', 'excluded', 'hypervisor']);
-    const eligible = candidates.filter((c) => c.reasons.every((r) => !basic.has(r.code)));
-    if (!eligible.length) {
-      const hv = source?.hypervisor ?? 'unknown';
-      return this.blocked(
-        instance.id,
-        instance.hostId,
-        ['no-eligible-host'],
-        `no other up host with hypervisor ${hv}`,
-        candidates,
-        unjudged,
-      );
-    }
-    const constraints = new Set<PlacementConstraint>();
-    for (const c of eligible) {
-      for (const r of c.reasons) {
-        constraints.add(r.code.startsWith('anti-affinity') ? 'anti-affinity' : 'capacity');
-      }
-    }
-    const sorted = [...constraints].sort();
-    const shown = eligible.slice(0, 10);
-    const more =
-      eligible.length > shown.length ? ` | and ${eligible.length - shown.length} more` : '';
-    const detail =
-      shown.map((c) => `${c.hostId}: ${c.reasons.map((r) => r.message).join('; ')}`).join(' | ') +
-      more;
-    return this.blocked(
-      instance.id,
-      instance.hostId,
-      sorted,
-      `${sorted.join(', ')} (${detail})`,
-      candidates,
-      unjudged,
-    );
-  }
-
-  private blocked(
-    instanceId: string,
-    fromHostId: string | null,
-    constraints: PlacementConstraint[],
-    detail: string,
-    candidates: CandidateVerdict[],
-    unjudged?: UnjudgedHosts,
-  ): PlacementResult {
-    return {
-      ok: false,
-      instanceId,
-      fromHostId,
-      constraints,
-      reason: `no host for ${instanceId}: ${detail}`,
-      ...summarizeCandidates(candidates, [], unjudged),
-    };
   }
 
   private ownReservation(instance: InstanceV1, hostId: string): Reservation {
