@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --only intake,planner] [-- --quick]`: Reflex's benchmarks on the real broker
+ * `npm run bench [-- --only intake,planner] [-- --quick]` (`npm run bench:capacity`: the forecast alone): Reflex's benchmarks on the real broker
  * and database. Prints the table (each figure beside its target), writes bench/results.json, and
  * exits 0 whether targets are met or not: only a crash exits non-zero.
  */
@@ -9,6 +9,7 @@ import { Client } from 'pg';
 import { type KafkaBroker, startKafkaBroker, waitForKafka } from '../scripts/kafka/broker';
 import { serverUrl } from '../test/support/database';
 import { auditScenario } from './scenarios/audit.bench';
+import { capacityScenario } from './scenarios/capacity.bench';
 import { driverScenario } from './scenarios/driver.bench';
 import { intakeScenario } from './scenarios/intake.bench';
 import { plannerScenario } from './scenarios/planner.bench';
@@ -24,7 +25,13 @@ import {
   textTable,
 } from './support/report';
 
-const SCENARIOS: Scenario[] = [intakeScenario, plannerScenario, auditScenario, driverScenario];
+const SCENARIOS: Scenario[] = [
+  intakeScenario,
+  plannerScenario,
+  capacityScenario,
+  auditScenario,
+  driverScenario,
+];
 
 interface Options {
   only: string[] | null;

@@ -7,6 +7,7 @@ import type { InventoryV1 } from '@reflex/contracts';
 import { type AllInOne, startAllInOne } from '../../apps/all-in-one/src/all-in-one';
 import { allInOneSettings } from '../../apps/all-in-one/src/all-in-one.settings';
 import { demoTopology } from '../../apps/all-in-one/src/demo-topology';
+import { capacityOutlook } from './capacity-outlook';
 import { PlanWatcher } from './plan-watcher';
 import { ReflexClient } from './reflex-client';
 import {
@@ -121,6 +122,7 @@ async function main(): Promise<number> {
     } finally {
       await watcher.stop();
     }
+    await capacityOutlook(client, term);
   } finally {
     await stop(instance);
   }

@@ -30,7 +30,7 @@ describe('rules CLI', () => {
 
   it('validates every shipped rule', async () => {
     const { code, stdout } = await cli('validate');
-    expect(stdout).toContain('8 valid, 0 refused');
+    expect(stdout).toContain('9 valid, 0 refused');
     expect(stdout).toMatch(/^OK {4}rules\/n-plus-one-switch-over\.rule\.json/m);
     expect(code).toBe(0);
   });

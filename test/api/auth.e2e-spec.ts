@@ -78,7 +78,8 @@ describe('API roles (AUTH_TOKENS)', () => {
   });
 
   it('logs every state-changing call with the token name as its actor, refusals included', async () => {
-    await as('admin', 'PUT', '/v1/inventory', smallCloud());
+    // A spare host: the drain below keeps every host's failover possible (keepSurvivable).
+    await as('admin', 'PUT', '/v1/inventory', smallCloud(0, 1));
     await as('admin', 'POST', '/v1/rules/reload', {});
     await as('operator', 'POST', '/v1/alarms', alarm('disk.full', 'host', 'cmp-02'));
     await as('operator', 'POST', '/v1/hosts/cmp-01/maintenance', { reason: 'firmware' });

@@ -244,6 +244,8 @@ describe('alarm intake', () => {
   });
 
   it('turns maintenance requests into alarms: drain on request, restore on completion', async () => {
+    // A spare host, so that the drain keeps every host's failover possible (keepSurvivable host).
+    expect((await http('PUT', `${engine.url}/v1/inventory`, smallCloud(20, 1))).status).toBe(200);
     const requested = await post('/v1/hosts/cmp-04/maintenance', { reason: 'firmware update' });
     expect(requested.status).toBe(202);
     expect(requested.body).toMatchObject({ disposition: 'triggered' });

@@ -1,7 +1,9 @@
 // Failover capacity (issue 19, CONTRACT §10) through the real engine and database: host, rack and
 // zone forecasts over an inventory seeded with PUT /v1/inventory, a live plan's reservations
 // changing the answer, the /metrics gauge following the inventory, a group's shared failure
-// domains in its status, and a bad domain answered 400.
+// domains in its status, a bad domain answered 400, and the capacity.unsurvivable alarm the watch
+// raises into the intake (routed by the shipped notify rule) and resolves as the inventory changes.
+import { Client } from 'pg';
 import type { HostV1, InventoryV1 } from '@reflex/contracts/inventory.v1';
 import type { CapacityForecast } from '@reflex/domain';
 import { startTestEngine, type TestEngine } from '../support/engine-app';
@@ -68,12 +70,39 @@ describe('capacity forecast (real engine and PostgreSQL)', () => {
     return Number(line.exec(text)?.[1]);
   };
 
+  const rounds = async () => {
+    const text = (await http<string>('GET', `${engine.url}/metrics`)).body;
+    return Number(/^reflex_capacity_watch_rounds_total (\d+)$/m.exec(text)?.[1] ?? 0);
+  };
+  let db: Client;
+  /** The capacity alarm messages of a domain, as the intake stored them, oldest first. */
+  const messages = async (alarmId: string) =>
+    (
+      await db.query<{
+        state: string;
+        disposition: string;
+        resource_id: string;
+        labels: Record<string, string>;
+        plan_id: string | null;
+      }>(
+        `SELECT state, disposition, resource_id, labels, plan_id FROM alarms
+          WHERE source = 'reflex' AND type = 'capacity.unsurvivable' AND alarm_id = $1 ORDER BY id`,
+        [alarmId],
+      )
+    ).rows;
+
   beforeAll(async () => {
-    // No overcommit: the hosts offer what they have, so the sums below are the whole story.
+    // No overcommit: the hosts offer what they have, so the sums below are the whole story. The
+    // watch runs every second.
     engine = await startTestEngine({ CPU_OVERCOMMIT: '1', CAPACITY_METRIC_SECONDS: '1' });
+    db = new Client({ connectionString: engine.database.url });
+    await db.connect();
     await put(cloud());
   });
-  afterAll(() => engine?.close());
+  afterAll(async () => {
+    await db?.end();
+    await engine?.close();
+  });
 
   it('host: each host alone fails over, but the baremetal one has nowhere to go', async () => {
     const f = await forecast('host');
@@ -144,5 +173,40 @@ describe('capacity forecast (real engine and PostgreSQL)', () => {
     expect(await gauge('host')).toBe(1);
     // Losing az1 still puts db's two members on c4 alone: host anti-affinity keeps that unsurvivable.
     expect(await gauge('zone')).toBe(2);
+  });
+
+  it('the watch raises capacity.unsurvivable into the intake, the shipped rule notifies, and it resolves with the inventory', async () => {
+    const r1 = 'capacity.unsurvivable/rack/az1/r1';
+    // The previous test left az1/r1 survivable; a smaller c4 makes it unsurvivable again.
+    await put(cloud());
+    const firing = await waitFor('az1/r1 firing, decided', async () => {
+      const last = (await messages(r1)).at(-1);
+      return last?.state === 'firing' && last.disposition !== 'received' && last;
+    });
+    // Raised about the rack's first host, the domain in its labels; routed like any other alarm.
+    expect(firing).toMatchObject({
+      disposition: 'triggered',
+      resource_id: 'c1',
+      labels: { domainKind: 'rack', domain: 'az1/r1' },
+    });
+    const plan = await db.query(`SELECT policy, trigger_rule, target_id FROM plans WHERE id = $1`, [
+      firing.plan_id,
+    ]);
+    expect(plan.rows[0]).toEqual({
+      policy: 'notify',
+      trigger_rule: 'capacity-unsurvivable-notify',
+      target_id: 'c1',
+    });
+
+    // Room on c4 again: resolved, once.
+    await put(cloud({ capacity: { vcpus: 64, memoryMb: 131072 } }));
+    await waitFor('az1/r1 resolved', async () => (await messages(r1)).at(-1)?.state === 'resolved');
+    // The baremetal rack stays unsurvivable throughout: one firing message, never repeated.
+    const r9 = 'capacity.unsurvivable/rack/az2/r9';
+    const before = (await messages(r1)).length;
+    const round = await rounds();
+    await waitFor('two more rounds of the watch', async () => (await rounds()) >= round + 2);
+    expect((await messages(r1)).length).toBe(before);
+    expect((await messages(r9)).map((m) => m.state)).toEqual(['firing']);
   });
 });

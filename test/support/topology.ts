@@ -21,15 +21,20 @@ const vm = (id: string, hostId: string, extra: Partial<InstanceV1> = {}): Instan
 
 /**
  * Four hosts in two zones; group `db` (2 active + 1 standby, host anti-affinity) spread over
- * cmp-01..03; `loners` extra VMs on cmp-01 without a group.
+ * cmp-01..03; `loners` extra VMs on cmp-01 without a group. `spares` empty hosts more (cmp-05...,
+ * az2): with none, draining cmp-04 leaves db's members nowhere to go should another host fail,
+ * which the shipped maintenance drain (keepSurvivable host) refuses.
  */
-export function smallCloud(loners = 0): InventoryV1 {
+export function smallCloud(loners = 0, spares = 0): InventoryV1 {
   return {
     hosts: [
       host('cmp-01', 'az1'),
       host('cmp-02', 'az1'),
       host('cmp-03', 'az2'),
       host('cmp-04', 'az2'),
+      ...Array.from({ length: spares }, (_, i) =>
+        host(`cmp-${String(i + 5).padStart(2, '0')}`, 'az2'),
+      ),
     ],
     groups: [{ id: 'db', active: 2, standby: 1, antiAffinity: 'host' }],
     instances: [

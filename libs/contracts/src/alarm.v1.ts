@@ -36,4 +36,6 @@ export const SHIPPED_ALARM_TYPES = [
   'host.maintenance.requested',
   'host.maintenance.completed',
   'host.hardware.degraded',
+  /** Raised by Reflex itself: losing a host, rack or zone now would leave instances unplaced. */
+  'capacity.unsurvivable',
 ] as const;

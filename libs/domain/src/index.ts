@@ -14,6 +14,7 @@ export * from './planning/resource-set';
 export * from './planning/in-flight';
 export * from './planning/action-params';
 export * from './planning/capacity-forecast';
+export * from './planning/capacity-alarms';
 // Lifecycle
 export * from './lifecycle/lifecycle.types';
 export * from './lifecycle/plan-transitions';

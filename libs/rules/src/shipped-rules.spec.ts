@@ -29,6 +29,7 @@ describe('shipped rules', () => {
   it('all load, enabled, each with its own priority', () => {
     const names = rules.rules().map((r) => r.name);
     expect(names).toEqual([
+      'capacity-unsurvivable-notify',
       'host-down-failover',
       'host-down-storm-guard',
       'host-hardware-degraded-migrate-off',

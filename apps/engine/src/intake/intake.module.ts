@@ -8,13 +8,18 @@ import { AlarmQueryRepository } from './alarm-query.repository';
 import { AlarmRepository } from './alarm.repository';
 import { AlarmsConsumer } from './alarms.consumer';
 import { AlarmsController } from './alarms.controller';
+import { CapacityAlarmRepository } from './capacity-alarm.repository';
+import { CapacityWatch } from './capacity-watch.service';
 import { MaintenanceController } from './maintenance.controller';
 import { OpenMaintenanceReader } from './open-maintenance';
 import { PLAN_GATEWAY } from './plan-gateway';
 import { IngestAlarmUseCase } from './usecases/ingest-alarm/ingest-alarm.usecase';
 import { IngestWebhookUseCase } from './usecases/ingest-webhook/ingest-webhook.usecase';
 
-/** Where alarms enter: the `alarms` topic, the HTTP webhooks, maintenance requests. */
+/**
+ * Where alarms enter: the `alarms` topic, the HTTP webhooks, maintenance requests, and the alarms
+ * Reflex raises itself (the capacity watch).
+ */
 @Module({
   imports: [InventoryModule, RulesModule, PlansModule],
   controllers: [AlarmIntakeController, AlarmsController, MaintenanceController],
@@ -25,6 +30,8 @@ import { IngestWebhookUseCase } from './usecases/ingest-webhook/ingest-webhook.u
     IngestWebhookUseCase,
     AlarmsConsumer,
     OpenMaintenanceReader,
+    CapacityAlarmRepository,
+    CapacityWatch,
     { provide: PLAN_GATEWAY, useExisting: PlanningService },
   ],
 })

@@ -1,18 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ENGINE_CONFIG, type EngineConfig } from '@reflex/config';
 import { ValidationError } from '@reflex/common';
 import {
   FAILURE_DOMAIN_KINDS,
-  forecastCapacity,
+  failureDomainOf,
   inFlightFromPlans,
   type CapacityForecast,
   type FailureDomainKind,
   type PlanningConfig,
 } from '@reflex/domain';
-import { MetricsRegistry } from '@reflex/platform';
-import { Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { InventorySnapshots } from '../inventory/inventory-snapshots';
+import { CapacityForecastRunner } from './capacity-forecast.runner';
 import { PLANNING_CONFIG } from './plan-lifecycle';
 import { PlanRepository } from './plan.repository';
 
@@ -29,60 +27,51 @@ export function domainKind(value: unknown): FailureDomainKind {
 /**
  * Failover capacity (CONTRACT §10): the live plans and the inventory read as planning reads them
  * (plans first, so a move finishing in between counts twice rather than never), in one
- * repeatable-read transaction, and handed to the pure forecast. Nothing is stored or locked: the
- * planning lock is not taken, so a forecast never delays a real failover.
+ * repeatable-read transaction, and handed to the pure forecast on the worker thread. Nothing is
+ * stored or locked: the planning lock is not taken, so a forecast never delays a real failover.
  */
 @Injectable()
 export class CapacityForecastService {
-  private readonly ttlMs: number;
-  private readonly kept = new Map<
-    FailureDomainKind,
-    { at: number; forecast: Promise<CapacityForecast> }
-  >();
-
   constructor(
     private readonly dataSource: DataSource,
     private readonly plans: PlanRepository,
     private readonly inventory: InventorySnapshots,
+    private readonly runner: CapacityForecastRunner,
     @Inject(PLANNING_CONFIG) private readonly config: PlanningConfig,
-    @Inject(ENGINE_CONFIG) engine: EngineConfig,
-    metrics: MetricsRegistry,
-  ) {
-    // The forecast plans every domain's failover on the event loop: 1.5-3.5 s per kind on 1,000
-    // hosts and 17 s (rack) to 250 s (zone) on 10,000. Until it runs off the loop, the gauge is
-    // opt-in (CAPACITY_METRIC_SECONDS) and recomputed at most that often, however often scraped.
-    this.ttlMs = engine.capacityMetricSeconds * 1000;
-    if (this.ttlMs === 0) return;
-    const recent = (kind: FailureDomainKind) => this.recent(kind);
-    new Gauge({
-      name: 'reflex_failover_unsurvivable_domains',
-      help: 'Failure domains (host, rack, zone) whose loss now would leave instances unplaced',
-      labelNames: ['domain'],
-      registers: [metrics.registry],
-      async collect() {
-        for (const kind of FAILURE_DOMAIN_KINDS) {
-          const { summary } = await recent(kind);
-          this.set({ domain: kind }, summary.domains - summary.survivable);
+  ) {}
+
+  async forecast(kind: FailureDomainKind): Promise<CapacityForecast> {
+    return (await this.forecasts([kind])).forecasts[0];
+  }
+
+  /**
+   * One read, one worker request: the forecasts in the order of `kinds`, and the first host (by id,
+   * not down) of each domain, that the capacity alarms name as their resource.
+   */
+  async forecasts(kinds: readonly FailureDomainKind[]): Promise<{
+    forecasts: CapacityForecast[];
+    firstHostOf(kind: FailureDomainKind, domain: string): string | undefined;
+  }> {
+    const { inventory, inFlight, firstHosts } = await this.dataSource.transaction(
+      'REPEATABLE READ',
+      async (manager) => {
+        const live = await this.plans.listLive(manager);
+        const view = await this.inventory.view(manager);
+        const firstHosts = new Map<string, string>();
+        for (const host of view.hosts()) {
+          if (host.status === 'down') continue;
+          for (const kind of kinds) {
+            const key = `${kind}\u0000${failureDomainOf(host, kind)}`;
+            if (!firstHosts.has(key)) firstHosts.set(key, host.id);
+          }
         }
+        return { inventory: view.inventory, inFlight: inFlightFromPlans(live, view), firstHosts };
       },
-    });
-  }
-
-  forecast(kind: FailureDomainKind): Promise<CapacityForecast> {
-    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
-      const live = await this.plans.listLive(manager);
-      const view = await this.inventory.view(manager);
-      return forecastCapacity(view, inFlightFromPlans(live, view), kind, this.config);
-    });
-  }
-
-  /** A forecast at most CAPACITY_METRIC_SECONDS old; concurrent scrapes share one computation. */
-  private recent(kind: FailureDomainKind): Promise<CapacityForecast> {
-    const kept = this.kept.get(kind);
-    if (kept && Date.now() - kept.at < this.ttlMs) return kept.forecast;
-    const forecast = this.forecast(kind);
-    this.kept.set(kind, { at: Date.now(), forecast });
-    forecast.catch(() => this.kept.delete(kind));
-    return forecast;
+    );
+    const forecasts = await this.runner.run({ inventory, inFlight, kinds, config: this.config });
+    return {
+      forecasts,
+      firstHostOf: (kind, domain) => firstHosts.get(`${kind}\u0000${domain}`),
+    };
   }
 }

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { InventoryModule } from '../inventory/inventory.module';
 import { ActionsController } from './actions.controller';
 import { CapacityController } from './capacity.controller';
+import { CapacityForecastRunner } from './capacity-forecast.runner';
 import { CapacityForecastService } from './capacity-forecast.service';
 import { DeferredIntentRepository } from './deferred-intent.repository';
 import { DELIVERY_LEDGER } from './delivery-ledger';
@@ -71,6 +72,7 @@ import { WaitingIntentsService } from './waiting-intents.service';
     FollowUpFailovers,
     PlanSignals,
     PlanMetrics,
+    CapacityForecastRunner,
     CapacityForecastService,
     PlanningService,
     WaitingIntentsService,
@@ -81,6 +83,6 @@ import { WaitingIntentsService } from './waiting-intents.service';
     DriverInquiry,
     DriverEventsConsumer,
   ],
-  exports: [PlanningService, PlanCommandsService],
+  exports: [PlanningService, PlanCommandsService, CapacityForecastService],
 })
 export class PlansModule {}

@@ -17,6 +17,8 @@ const byId = <T extends { id: string }>(a: T, b: T): number =>
  */
 export class InventoryView {
   private readonly hostsById = new Map<string, HostV1>();
+  /** withHostsDown: those hosts as down, over the shared hostsById. */
+  private downHosts: ReadonlyMap<string, HostV1> | undefined;
   private readonly instancesById = new Map<string, InstanceV1>();
   private readonly groupsById = new Map<string, GroupV1>();
   private readonly instancesByHost = new Map<string, InstanceV1[]>();
@@ -38,7 +40,7 @@ export class InventoryView {
   }
 
   host(id: string): HostV1 | undefined {
-    return this.hostsById.get(id);
+    return this.downHosts?.get(id) ?? this.hostsById.get(id);
   }
 
   instance(id: string): InstanceV1 | undefined {
@@ -50,7 +52,9 @@ export class InventoryView {
   }
 
   hosts(): HostV1[] {
-    return [...this.hostsById.values()];
+    const hosts = [...this.hostsById.values()];
+    const down = this.downHosts;
+    return down ? hosts.map((h) => down.get(h.id) ?? h) : hosts;
   }
 
   get hostCount(): number {
@@ -66,11 +70,13 @@ export class InventoryView {
     this.usage('');
     this.rackNumbers();
     const copy = Object.create(InventoryView.prototype) as InventoryView;
-    Object.assign(copy, this, { hostsById: new Map(this.hostsById), hostsByHypervisor: undefined });
+    // Only the failed hosts are copied: a rack forecast makes a view per rack of a 10,000-host cloud.
+    const down = new Map(this.downHosts);
     for (const id of hostIds) {
-      const host = this.hostsById.get(id);
-      if (host) copy.hostsById.set(id, { ...host, status: 'down' });
+      const host = this.host(id);
+      if (host) down.set(id, { ...host, status: 'down' });
     }
+    Object.assign(copy, this, { downHosts: down, hostsByHypervisor: undefined });
     return copy;
   }
 
@@ -87,8 +93,7 @@ export class InventoryView {
   hostsWithHypervisor(hypervisor: string): HostV1[] {
     if (!this.hostsByHypervisor) {
       this.hostsByHypervisor = new Map();
-      for (const host of this.hostsById.values())
-        push(this.hostsByHypervisor, host.hypervisor, host);
+      for (const host of this.hosts()) push(this.hostsByHypervisor, host.hypervisor, host);
     }
     return this.hostsByHypervisor.get(hypervisor) ?? [];
   }

@@ -20,33 +20,77 @@ const DOMAIN_OF: Record<Domain, (host: HostV1) => string> = {
   zone: (host) => host.zone,
 };
 
+/** Where a solver has moved members of a group to (in-flight and its own placements). */
+export interface PlannedLocations {
+  locationOf(member: InstanceV1): string;
+  /** The group's members with a planned location; where the inventory has them is their hostId. */
+  moved(groupId: string): readonly InstanceV1[];
+}
+
+/**
+ * Per group (keyed by the view's members array, which views made by withHostsDown share) and
+ * anti-affinity kind: how many members the inventory has in each domain. A forecast places every
+ * instance of the cloud, each judging its group: counting the group once per view, then correcting
+ * for the few members the plans move, spares a walk over the group per placement.
+ */
+const inventoryCounts = new WeakMap<readonly InstanceV1[], Map<string, number>>();
+
 /**
  * The anti-affinity verdict on each candidate host for one instance: the other members of its group
- * that are or will be on that host (or in its rack, or its zone). Where the members are is worked
- * out once per placement, so judging a host is one lookup rather than a walk over the group; the
- * reasons are only worded for the few hosts a placement judges.
+ * that are or will be on that host (or in its rack, or its zone). Whether a domain holds one is a
+ * count (the inventory's, corrected for the members moved); who they are, and the reasons, only for
+ * the few judged hosts that hold one.
  */
 export function antiAffinityFor(
   view: InventoryView,
   instance: InstanceV1,
-  locationOf: (member: InstanceV1) => string,
+  planned: PlannedLocations,
 ): (host: HostV1) => readonly Rejection[] {
   const group = view.groupOf(instance);
   if (!group || group.antiAffinity === 'none') return () => NONE;
   const domainOf = DOMAIN_OF[group.antiAffinity];
-  const byDomain = new Map<string, Occupant[]>();
-  for (const member of view.members(group.id)) {
-    if (member.id === instance.id) continue;
-    const where = locationOf(member);
-    // A member on a host the inventory does not know is in no rack and no zone.
-    const host = view.host(where);
-    const domain = group.antiAffinity === 'host' ? where : host && domainOf(host);
-    if (domain === undefined) continue;
-    const occupants = byDomain.get(domain);
-    if (occupants) occupants.push({ member, where });
-    else byDomain.set(domain, [{ member, where }]);
+  // A member on a host the inventory does not know is in no rack and no zone. Host anti-affinity
+  // needs no lookup.
+  const domainOfMember = (where: string): string | undefined =>
+    group.antiAffinity === 'host' ? where : lookUp(view, where, domainOf);
+  const members = view.members(group.id);
+  let counts = inventoryCounts.get(members);
+  if (!counts) {
+    counts = new Map();
+    for (const member of members) {
+      const domain = domainOfMember(member.hostId);
+      if (domain !== undefined) counts.set(domain, (counts.get(domain) ?? 0) + 1);
+    }
+    inventoryCounts.set(members, counts);
   }
-  return (host) => byDomain.get(domainOf(host))?.map((o) => reason(group, host, o)) ?? NONE;
+  const own = domainOfMember(instance.hostId);
+  const moved = planned.moved(group.id).filter((m) => m.id !== instance.id);
+  const inventory = counts;
+  return (host) => {
+    const domain = domainOf(host);
+    let others = (inventory.get(domain) ?? 0) - (own === domain ? 1 : 0);
+    for (const m of moved) {
+      if (domainOfMember(m.hostId) === domain) others -= 1;
+      if (domainOfMember(planned.locationOf(m)) === domain) others += 1;
+    }
+    if (others <= 0) return NONE;
+    const occupants: Occupant[] = [];
+    for (const member of members) {
+      if (member.id === instance.id) continue;
+      const where = planned.locationOf(member);
+      if (domainOfMember(where) === domain) occupants.push({ member, where });
+    }
+    return occupants.map((o) => reason(group, host, o));
+  };
+}
+
+function lookUp(
+  view: InventoryView,
+  hostId: string,
+  domainOf: (host: HostV1) => string,
+): string | undefined {
+  const host = view.host(hostId);
+  return host && domainOf(host);
 }
 
 function reason(group: GroupV1, host: HostV1, { member, where }: Occupant): Rejection {

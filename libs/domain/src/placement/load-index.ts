@@ -75,6 +75,11 @@ class BucketLists {
     if (bucket !== NONE) this.link(host, level, bucket);
   }
 
+  /** Takes the host out of its bucket until `set` puts it back. */
+  drop(host: number): void {
+    if (this.bucketOf[host] !== NONE) this.unlink(host);
+  }
+
   /** The first bucket of the level from `bucket` on that holds a host; undefined past the last. */
   nonEmptyFrom(level: number, bucket: number): number | undefined {
     const head = this.heads[level];
@@ -138,6 +143,9 @@ export class LoadIndex {
     /** How many hosts are on each level; the levels are searched from the lowest up. */
     private readonly population: number[],
     private readonly levelOf: Int32Array,
+    /** Hosts taken out of the search (failed, in a forecast) until restored. */
+    private readonly absent: Uint8Array,
+    private absentCount = 0,
   ) {}
 
   /** `offered(host)` and `used(host)` give one number per each of the `resources`, in a fixed order. */
@@ -162,13 +170,15 @@ export class LoadIndex {
       offers.map(() => BucketLists.empty(hosts.length)),
       [hosts.length],
       new Int32Array(hosts.length),
+      new Uint8Array(hosts.length),
     );
     hosts.forEach((_, i) => index.place(i, []));
     return index;
   }
 
+  /** Hosts the search may judge. */
   get size(): number {
-    return this.hosts.length;
+    return this.hosts.length - this.absentCount;
   }
 
   /** An index to update on its own: the hosts are shared, their places are not. */
@@ -182,7 +192,30 @@ export class LoadIndex {
       this.resources.map((r) => r.copy()),
       [...this.population],
       this.levelOf.slice(),
+      this.absent.slice(),
+      this.absentCount,
     );
+  }
+
+  /**
+   * Takes host number `i` out of the search, as if it were not up: a forecast fails a domain's
+   * hosts on one index and restores them after, instead of building an index per domain.
+   */
+  remove(i: number): void {
+    if (this.absent[i]) return;
+    this.absent[i] = 1;
+    this.absentCount += 1;
+    this.population[this.levelOf[i]] -= 1;
+    for (const lists of this.resources) lists.drop(i);
+  }
+
+  /** Puts a removed host back, with `reserved` (per resource) taken on it besides its inventory. */
+  restore(i: number, reserved: readonly number[] = []): void {
+    if (!this.absent[i]) return;
+    this.absent[i] = 0;
+    this.absentCount -= 1;
+    this.population[this.levelOf[i]] += 1;
+    this.place(i, reserved);
   }
 
   /**
@@ -192,9 +225,11 @@ export class LoadIndex {
   setLevel(i: number, level: number): void {
     const from = this.levelOf[i];
     if (from === level) return;
-    this.population[from] -= 1;
     while (this.population.length <= level) this.population.push(0);
-    this.population[level] += 1;
+    if (!this.absent[i]) {
+      this.population[from] -= 1;
+      this.population[level] += 1;
+    }
     this.levelOf[i] = level;
     for (const lists of this.resources) lists.setLevel(i, level);
   }
@@ -204,10 +239,13 @@ export class LoadIndex {
     return this.numberOf.get(hostId);
   }
 
-  /** `reserved` (per resource) is now taken on the host besides its inventory; others are ignored. */
+  /**
+   * `reserved` (per resource) is now taken on the host besides its inventory; hosts not in the
+   * index, or removed from it, are ignored.
+   */
   update(hostId: string, reserved: readonly number[]): void {
     const i = this.numberOf.get(hostId);
-    if (i !== undefined) this.place(i, reserved);
+    if (i !== undefined && !this.absent[i]) this.place(i, reserved);
   }
 
   private place(i: number, reserved: readonly number[]): void {

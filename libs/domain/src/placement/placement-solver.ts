@@ -8,10 +8,11 @@ import {
 } from './candidate-summary';
 import { candidatePool, offered, RESOURCES, type CandidatePool } from './candidate-pool';
 import { byRank, utilisation } from './load-index';
+import { blocked, explainNoFit } from './no-fit';
+import type { SharedPools } from './shared-pools';
 import type {
   CandidateVerdict,
   PlacementConfig,
-  PlacementConstraint,
   PlacementRequest,
   PlacementResult,
   Rejection,
@@ -24,6 +25,16 @@ interface Usage {
 }
 
 const NOTHING: Usage = { vcpus: 0, memoryMb: 0 };
+
+export interface SolverOptions {
+  /** Update these pools in place instead of copying the view's (see SharedPools). */
+  shared?: SharedPools;
+  /**
+   * false: a placement made carries no candidate verdicts. The forecast reads only where each
+   * instance goes, and ranking and summarising the judged hosts cost as much as the search.
+   */
+  explainPlaced?: boolean;
+}
 
 /**
  * Chooses a destination for one instance at a time, remembering every placement it has made so the
@@ -39,25 +50,49 @@ const NOTHING: Usage = { vcpus: 0, memoryMb: 0 };
  * per rack: counting them too made a 500-host storm's planning about 60% slower (issue 15).
  */
 export class PlacementSolver {
-  private readonly reserved = new Map<string, Usage>();
+  private reserved = new Map<string, Usage>();
   /** Where an instance will be once in-flight moves finish: anti-affinity must look there. */
-  private readonly plannedHost = new Map<string, string>();
+  private plannedHost = new Map<string, string>();
+  /** The members of each group that have a planned host, for anti-affinity. */
+  private movedByGroup = new Map<string, InstanceV1[]>();
   /** This plan's moves per rack (InventoryView.rackOf): the level of the rack's hosts in the indexes. */
   private readonly rackPlacements: Int32Array;
   /** The racks with a move reserved, each once. */
   private readonly racksPlaced: number[] = [];
   private readonly own: Reservation[] = [];
   /** Per source hypervisor (undefined: source host unknown, any goes); built on first use. */
-  private readonly pools = new Map<string | undefined, CandidatePool>();
+  private pools = new Map<string | undefined, CandidatePool>();
+
+  private readonly shared: SharedPools | undefined;
 
   constructor(
     private readonly view: InventoryView,
-    private readonly config: PlacementConfig,
+    readonly config: PlacementConfig,
     reservations: readonly Reservation[],
     private readonly planId: string,
+    private readonly options: SolverOptions = {},
   ) {
+    this.shared = options.shared;
     this.rackPlacements = new Int32Array(view.rackCount);
     for (const r of reservations) this.reserve(r);
+  }
+
+  /**
+   * The solver of the next plan in a sequence, as if built with this one's reservations and its
+   * own placements as in-flight ones: they stay reserved, without being reserved again, and only
+   * the per-plan rack counts start over. The forecast plans a zone's 500 hosts one after another;
+   * reserving every earlier plan's moves anew made that quadratic. This solver is done with.
+   */
+  next(planId: string): PlacementSolver {
+    const next = new PlacementSolver(this.view, this.config, [], planId, this.options);
+    next.reserved = this.reserved;
+    next.plannedHost = this.plannedHost;
+    next.movedByGroup = this.movedByGroup;
+    next.pools = this.pools;
+    for (const pool of this.pools.values()) {
+      for (const rack of this.racksPlaced) next.relevel(pool, rack);
+    }
+    return next;
   }
 
   /** This plan's own placements, as the reservations other plans must respect. */
@@ -73,21 +108,27 @@ export class PlacementSolver {
   place(request: PlacementRequest): PlacementResult {
     const instance = this.view.instance(request.instanceId);
     if (!instance)
-      return this.blocked(request.instanceId, null, ['unknown-instance'], 'unknown instance', []);
+      return blocked(request.instanceId, null, ['unknown-instance'], 'unknown instance', []);
     if (instance.kind === 'baremetal') {
-      return this.blocked(
-        instance.id,
-        instance.hostId,
-        ['baremetal'],
-        'baremetal cannot migrate',
-        [],
-      );
+      return blocked(instance.id, instance.hostId, ['baremetal'], 'baremetal cannot migrate', []);
     }
     const source = this.view.host(instance.hostId);
     const judge = this.judgeFor(instance, source, request);
     const pool = this.poolFor(source?.hypervisor);
     const need = RESOURCES.map((r) => instance.resources[r.dim]);
     const { judged, best } = pool.index.search(need, judge);
+    if (best && this.options.explainPlaced === false) {
+      this.record(this.ownReservation(instance, best.hostId));
+      const { hostId, loadAfter } = best;
+      return {
+        ok: true,
+        instanceId: instance.id,
+        fromHostId: instance.hostId,
+        hostId,
+        loadAfter: loadAfter!,
+        candidates: [],
+      };
+    }
     const { candidates, unjudged } = this.recorded(judged, judge, pool);
     if (best) {
       this.record(this.ownReservation(instance, best.hostId));
@@ -101,7 +142,7 @@ export class PlacementSolver {
         ...summarizeCandidates(candidates, ranked, unjudged),
       };
     }
-    return this.explainNoFit(instance, source, candidates, unjudged);
+    return explainNoFit(instance, source, candidates, unjudged);
   }
 
   /**
@@ -129,7 +170,10 @@ export class PlacementSolver {
     request: PlacementRequest,
   ): (host: HostV1) => CandidateVerdict {
     const excluded = new Set(request.excludeHostIds);
-    const antiAffinity = antiAffinityFor(this.view, instance, (m) => this.locationOf(m));
+    const antiAffinity = antiAffinityFor(this.view, instance, {
+      locationOf: (m) => this.locationOf(m),
+      moved: (groupId) => this.movedByGroup.get(groupId) ?? [],
+    });
     return (host) => {
       const reasons: Rejection[] = [];
       if (host.id === instance.hostId) {
@@ -189,8 +233,11 @@ export class PlacementSolver {
   private poolFor(hypervisor: string | undefined): CandidatePool {
     let pool = this.pools.get(hypervisor);
     if (pool) return pool;
-    const shared = candidatePool(this.view, this.config, hypervisor);
-    pool = { ...shared, index: shared.index.copy() };
+    if (this.shared) pool = this.shared.pool(hypervisor);
+    else {
+      const shared = candidatePool(this.view, this.config, hypervisor);
+      pool = { ...shared, index: shared.index.copy() };
+    }
     for (const hostId of this.reserved.keys()) this.reindex(pool, hostId);
     for (const rack of this.racksPlaced) this.relevel(pool, rack);
     this.pools.set(hypervisor, pool);
@@ -198,77 +245,18 @@ export class PlacementSolver {
   }
 
   private relevel(pool: CandidatePool, rack: number): void {
+    this.shared?.touchRack(rack);
     const hosts = pool.hostsByRack.get(rack);
     if (hosts) for (const i of hosts) pool.index.setLevel(i, this.rackPlacements[rack]);
   }
 
   private reindex(pool: CandidatePool, hostId: string): void {
+    this.shared?.touch(hostId);
     const reserved = this.reserved.get(hostId) ?? NOTHING;
     pool.index.update(
       hostId,
       RESOURCES.map((r) => reserved[r.dim]),
     );
-  }
-
-  /** `candidates` holds every host that is up with the right hypervisor: those are all judged. */
-  private explainNoFit(
-    instance: InstanceV1,
-    source: HostV1 | undefined,
-    candidates: CandidateVerdict[],
-    unjudged: UnjudgedHosts | undefined,
-  ): PlacementResult {
-    const basic = new Set(['not-up', 'source-host', 'excluded', 'hypervisor']);
-    const eligible = candidates.filter((c) => c.reasons.every((r) => !basic.has(r.code)));
-    if (!eligible.length) {
-      const hv = source?.hypervisor ?? 'unknown';
-      return this.blocked(
-        instance.id,
-        instance.hostId,
-        ['no-eligible-host'],
-        `no other up host with hypervisor ${hv}`,
-        candidates,
-        unjudged,
-      );
-    }
-    const constraints = new Set<PlacementConstraint>();
-    for (const c of eligible) {
-      for (const r of c.reasons) {
-        constraints.add(r.code.startsWith('anti-affinity') ? 'anti-affinity' : 'capacity');
-      }
-    }
-    const sorted = [...constraints].sort();
-    const shown = eligible.slice(0, 10);
-    const more =
-      eligible.length > shown.length ? ` | and ${eligible.length - shown.length} more` : '';
-    const detail =
-      shown.map((c) => `${c.hostId}: ${c.reasons.map((r) => r.message).join('; ')}`).join(' | ') +
-      more;
-    return this.blocked(
-      instance.id,
-      instance.hostId,
-      sorted,
-      `${sorted.join(', ')} (${detail})`,
-      candidates,
-      unjudged,
-    );
-  }
-
-  private blocked(
-    instanceId: string,
-    fromHostId: string | null,
-    constraints: PlacementConstraint[],
-    detail: string,
-    candidates: CandidateVerdict[],
-    unjudged?: UnjudgedHosts,
-  ): PlacementResult {
-    return {
-      ok: false,
-      instanceId,
-      fromHostId,
-      constraints,
-      reason: `no host for ${instanceId}: ${detail}`,
-      ...summarizeCandidates(candidates, [], unjudged),
-    };
   }
 
   private ownReservation(instance: InstanceV1, hostId: string): Reservation {
@@ -300,6 +288,16 @@ export class PlacementSolver {
       usage.vcpus += r.vcpus;
       usage.memoryMb += r.memoryMb;
     } else this.reserved.set(r.hostId, { vcpus: r.vcpus, memoryMb: r.memoryMb });
+    if (!this.plannedHost.has(r.instanceId)) {
+      // The group from the inventory: a reservation's own groupId is only a copy of it.
+      const groupId = this.view.instance(r.instanceId)?.groupId;
+      if (groupId) {
+        const moved = this.movedByGroup.get(groupId);
+        const member = this.view.instance(r.instanceId)!;
+        if (moved) moved.push(member);
+        else this.movedByGroup.set(groupId, [member]);
+      }
+    }
     this.plannedHost.set(r.instanceId, r.hostId);
   }
 }

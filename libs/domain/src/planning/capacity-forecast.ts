@@ -2,9 +2,12 @@ import type { InstanceV1 } from '@reflex/contracts/inventory.v1';
 import type { ActionV1 } from '@reflex/contracts/plan.v1';
 import { failureDomainOf, type FailureDomainKind } from '../inventory/failure-domains';
 import type { InventoryView } from '../inventory/inventory-view';
-import type { Reservation } from '../placement/placement.types';
-import { buildPlan } from './plan-builder';
+import { PlacementSolver } from '../placement/placement-solver';
+import type { PlacementResult } from '../placement/placement.types';
+import { SharedPools } from '../placement/shared-pools';
+import { PlanContext } from './plan-context';
 import type { InFlight, PlanIntent, PlanningConfig } from './plan-intent';
+import { hostFailoverPolicy } from './policies/host-failover.policy';
 import { leftOut } from './priority';
 
 export interface ForecastItem {
@@ -50,15 +53,28 @@ export function forecastCapacity(
     if (hosts) hosts.push(host.id);
     else domains.set(id, [host.id]);
   }
-  const items = [...domains.keys()]
-    .sort()
-    .map((id) => forecastDomain(view, inFlight, id, domains.get(id)!, config));
+  // One set of placement indexes for every domain: each fails its hosts on them, plans, and puts
+  // them back (SharedPools), rather than copying them per plan and building them per domain.
+  const pools = new SharedPools(view, config.placement);
+  const items = [...domains.keys()].sort().map((id) => {
+    pools.fail(domains.get(id)!);
+    try {
+      return forecastDomain(view, pools, inFlight, id, domains.get(id)!, config);
+    } finally {
+      pools.reset();
+    }
+  });
   const survivable = items.filter((i) => i.survivable).length;
   return { domain: kind, items, summary: { domains: items.length, survivable } };
 }
 
+/**
+ * What buildPlan does for each host-failover plan, without what the forecast does not read (the
+ * resource sets and the explanation document), and with one solver carried from plan to plan.
+ */
 function forecastDomain(
   view: InventoryView,
+  pools: SharedPools,
   inFlight: InFlight,
   id: string,
   hostIds: readonly string[],
@@ -66,8 +82,12 @@ function forecastDomain(
 ): ForecastItem {
   // One host: the failover policy itself treats its target as down, no need to copy the hosts.
   const failed = hostIds.length === 1 ? view : view.withHostsDown(hostIds);
-  const reservations: Reservation[] = [...inFlight.reservations];
   const ids = forecastIds();
+  let planId = ids();
+  let solver = new PlacementSolver(failed, config.placement, inFlight.reservations, planId, {
+    shared: pools,
+    explainPlaced: false,
+  });
   const onDomain: InstanceV1[] = [];
   const item: ForecastItem = {
     id,
@@ -80,7 +100,8 @@ function forecastDomain(
     switchOvers: [],
   };
   const promoted = new Set<string>();
-  for (const hostId of hostIds) {
+  for (const [n, hostId] of hostIds.entries()) {
+    if (n > 0) solver = solver.next((planId = ids()));
     const intent: PlanIntent = {
       policy: 'host-failover',
       target: { kind: 'host', id: hostId },
@@ -89,10 +110,10 @@ function forecastDomain(
       rule: FORECAST_RULE,
       alarm: { id: `forecast:${id}`, source: 'reflex', type: 'host.down' },
     };
-    const draft = buildPlan(intent, failed, { ...inFlight, reservations }, config, ids);
-    reservations.push(...draft.reservations);
+    const ctx = new PlanContext(planId, intent, failed, solver, inFlight, ids);
+    hostFailoverPolicy(ctx);
     const saved = new Set<string>();
-    for (const action of draft.actions) {
+    for (const action of ctx.actions) {
       if (isType(action, 'switch-over')) {
         item.switchOvers.push({ ...action.params });
         promoted.add(action.params.toInstanceId);
@@ -105,13 +126,15 @@ function forecastDomain(
         saved.add(action.params.instanceId);
       }
     }
+    const tried = new Map<string, PlacementResult>();
+    for (const p of ctx.placements) if (!tried.has(p.instanceId)) tried.set(p.instanceId, p);
     for (const instance of view.instancesOn(hostId)) {
       onDomain.push(instance);
       if (saved.has(instance.id)) continue;
-      const tried = draft.explanation.placements.find((p) => p.instanceId === instance.id);
+      const placement = tried.get(instance.id);
       const reason =
-        tried && !tried.ok
-          ? leftOut(view, instance, tried)
+        placement && !placement.ok
+          ? leftOut(view, instance, placement)
           : `${instance.id} is ${instance.kind} with no healthy standby outside ${id}`;
       item.unplaced.push({ instanceId: instance.id, reason });
     }

@@ -21,7 +21,8 @@ export interface PlanIntent {
   alarm: { id: string; source: string; type: string };
   /**
    * Policy knobs from the rule's event params. Understood here: `allowNoStandby` and `allowDowntime`
-   * (host-drain), `disableHost` (migrate-off, default true), `message` and `severity` (notify),
+   * (host-drain), `disableHost` (migrate-off, default true), `keepSurvivable` (host-drain and
+   * migrate-off: "host" | "rack" | "zone"), `message` and `severity` (notify),
    * `approvalReason` (any policy in mode manual: the reason the plan carries while it waits).
    */
   params?: Record<string, unknown>;

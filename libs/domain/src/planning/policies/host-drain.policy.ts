@@ -3,6 +3,7 @@ import type { ActionV1 } from '@reflex/contracts/plan.v1';
 import type { PlanContext, PolicyOutcome } from '../plan-context';
 import { byPriority } from '../priority';
 import { projectGroups } from './group-projection';
+import { keepSurvivable } from './keep-survivable';
 
 /**
  * Empty a host for maintenance without an outage: disable it (no new placements), live-migrate its
@@ -11,10 +12,14 @@ import { projectGroups } from './group-projection';
  *
  * Refused, with the reason, when draining would cost a group healthy actives below N, or its
  * standby (unless `allowNoStandby`), when an ungrouped baremetal instance would go down (unless
- * `allowDowntime`), when another host holding members of the same group is draining, or when a VM
- * has nowhere to go.
+ * `allowDowntime`), when another host holding members of the same group is draining, when a VM
+ * has nowhere to go, or when it would leave a domain unsurvivable (`keepSurvivable`).
  */
 export function hostDrainPolicy(ctx: PlanContext): PolicyOutcome {
+  return drain(ctx) ?? keepSurvivable(ctx);
+}
+
+function drain(ctx: PlanContext): PolicyOutcome {
   const host = ctx.view.host(ctx.intent.target.id);
   if (ctx.intent.target.kind !== 'host' || !host) {
     return {

@@ -3,15 +3,21 @@ import type { ActionV1 } from '@reflex/contracts/plan.v1';
 import type { PlanContext, PolicyOutcome } from '../plan-context';
 import { byPriority } from '../priority';
 import { largestFirst } from './host-drain.policy';
+import { keepSurvivable } from './keep-survivable';
 
 /**
  * Proactive move off a host that still runs but is degrading (or off one instance): running VMs
  * live-migrate, stopped ones cold-migrate. The host is disabled first (`disableHost`, default true)
  * so the next placement does not put work back on it; it is not put in maintenance, that is a
  * drain's job. Baremetal instances cannot move and are reported. A VM with nowhere to go blocks the
- * plan: nothing is down yet, so a partial move would only spend the operator's attention.
+ * plan: nothing is down yet, so a partial move would only spend the operator's attention. So does
+ * leaving a domain unsurvivable, with `keepSurvivable`.
  */
 export function migrateOffPolicy(ctx: PlanContext): PolicyOutcome {
+  return migrateOff(ctx) ?? keepSurvivable(ctx);
+}
+
+function migrateOff(ctx: PlanContext): PolicyOutcome {
   const { target } = ctx.intent;
   if (target.kind === 'instance') {
     const instance = ctx.view.instance(target.id);

@@ -2,7 +2,9 @@ import type { AlarmV1 } from '@reflex/contracts';
 import type { ClosestMiss } from '@reflex/rules';
 import type { AlarmDisposition } from '@reflex/persistence';
 
-export type IntakeChannel = 'kafka' | 'http' | 'alertmanager' | 'aodh' | 'maintenance-api';
+/** `capacity-watch`: the alarms Reflex raises itself about failover capacity (CapacityWatch). */
+export type IntakeChannel =
+  'kafka' | 'http' | 'alertmanager' | 'aodh' | 'maintenance-api' | 'capacity-watch';
 
 export interface IngestAlarmCommand {
   alarm: AlarmV1;
