@@ -116,9 +116,9 @@ describe('Kafka bus through a broker outage longer than the first reconnect', ()
 
     // kafkajs repeats a refused connection for every retry of every client; the log keeps one line
     // a minute of those (issue 17), and a crash once, from the supervisor, not also from kafkajs.
-    const unreachable = logger.lines.filter((l) =>
-      /^warn kafka \(broker unreachable\): .*ECONNREFUSED/.test(l),
-    );
+    // Which error comes first (a reset, a refused connection, a closed socket) depends on timing:
+    // the kind is what is summarised, whatever the first line's text.
+    const unreachable = logger.lines.filter((l) => /^warn kafka \(broker unreachable\): /.test(l));
     const minutes = Math.ceil((Date.now() - started) / 60_000);
     expect(unreachable.length).toBeGreaterThan(0);
     expect(unreachable.length).toBeLessThanOrEqual(minutes + 1);
