@@ -7,7 +7,7 @@
 import { OutboxRepository } from '@reflex/persistence';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { OutboxAttemptRepository } from '../../apps/engine/src/plans/outbox-attempt.repository';
+import { OutboxAttemptRepository } from '../../apps/engine/src/outbox/outbox-attempt.repository';
 import { startTestEngine, type TestEngine } from '../support/engine-app';
 
 describe('outbox relay claim against a lock that waits for it', () => {

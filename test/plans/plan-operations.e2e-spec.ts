@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { PlanningService } from '../../apps/engine/src/plans/planning.service';
+import { PlanningService } from '../../apps/engine/src/planning/planning.service';
 import { waitFor } from '../support/wait-for';
 import { DriverStandIn, fail, hangMigrations, succeed, success } from './support/driver-stand-in';
 import {

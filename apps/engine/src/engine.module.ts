@@ -24,7 +24,7 @@ import { KnownQueryGuard } from './common/known-query.guard';
 import { RefuseNulMiddleware } from './common/refuse-nul.middleware';
 import { IntakeModule } from './intake/intake.module';
 import { InventoryModule } from './inventory/inventory.module';
-import { PlansModule } from './plans/plans.module';
+import { PlansModule } from './plans.module';
 import { RulesModule } from './rules/rules.module';
 
 /**

@@ -8,7 +8,7 @@ import { InventoryService } from '../../../apps/engine/src/inventory/inventory.s
 import {
   type PlanningOutcome,
   PlanningService,
-} from '../../../apps/engine/src/plans/planning.service';
+} from '../../../apps/engine/src/planning/planning.service';
 import type { TestEngine } from '../../support/engine-app';
 import { waitFor } from '../../support/wait-for';
 

@@ -9,7 +9,7 @@ import { ENGINE_CONFIG, type EngineConfig } from '@reflex/config';
 import { capacityAlarms, FAILURE_DOMAIN_KINDS } from '@reflex/domain';
 import { MetricsRegistry } from '@reflex/platform';
 import { Counter, Gauge } from 'prom-client';
-import { CapacityForecastService } from '../plans/capacity-forecast.service';
+import { CapacityForecastService } from '../planning/capacity-forecast.service';
 import { CapacityAlarmRepository } from './capacity-alarm.repository';
 import { IngestAlarmUseCase } from './usecases/ingest-alarm/ingest-alarm.usecase';
 

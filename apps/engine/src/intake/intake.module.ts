@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { InventoryModule } from '../inventory/inventory.module';
-import { PlanningService } from '../plans/planning.service';
-import { PlansModule } from '../plans/plans.module';
+import { PlanningService } from '../planning/planning.service';
+import { PlansModule } from '../plans.module';
 import { RulesModule } from '../rules/rules.module';
 import { AlarmIntakeController } from './alarm-intake.controller';
 import { AlarmQueryRepository } from './alarm-query.repository';

@@ -11,10 +11,10 @@ import {
   type StoredFailover,
 } from '@reflex/domain';
 import type { EntityManager } from 'typeorm';
-import { DeferredIntentRepository } from './deferred-intent.repository';
-import type { PlanRow } from './plan-rows';
+import { DeferredIntentRepository } from '../plans/deferred-intent.repository';
+import type { PlanRow } from '../plans/plan-rows';
 import { PlanSignals } from './plan-signals';
-import { TransactionHooks } from './transaction-hooks';
+import { TransactionHooks } from '../plans/transaction-hooks';
 
 type FailoverRow = Pick<PlanRow, 'id' | 'state' | 'mode' | 'on_failure'> & {
   trigger_alarm_id: string;

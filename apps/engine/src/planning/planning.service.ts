@@ -18,12 +18,12 @@ import {
 } from '@reflex/domain';
 import type { EntityManager } from 'typeorm';
 import { InventorySnapshots } from '../inventory/inventory-snapshots';
-import { DeferredIntentRepository } from './deferred-intent.repository';
-import { PLANNING_CONFIG } from './plan-lifecycle';
-import { lockPlanning, requireTransaction } from './plan-locks';
-import { PlanExecutor } from './plan-executor.service';
-import type { StoredTrigger } from './plan-rows';
-import { PlanRepository } from './plan.repository';
+import { DeferredIntentRepository } from '../plans/deferred-intent.repository';
+import { PLANNING_CONFIG } from '../plans/plan-lifecycle';
+import { lockPlanning, requireTransaction } from '../plans/plan-locks';
+import { PlanExecutor } from '../execution/plan-executor.service';
+import type { StoredTrigger } from '../plans/plan-rows';
+import { PlanRepository } from '../plans/plan.repository';
 
 export interface PlanningOutcome {
   /** The new plan, the plan merged into, or null while waiting. */

@@ -14,10 +14,10 @@ import {
   TIMELINE_ENTRY_SCHEMA,
   pageOfSchema,
 } from './plan-api.schemas';
-import { PlanCommandsService } from './plan-commands.service';
+import { PlanCommandsService } from '../execution/plan-commands.service';
 import { PlanIdResolver } from './plan-ids';
-import { PLAN_PAGE_SIZE } from './plan-query';
-import type { TimelineEntry } from './plan-rows';
+import { PLAN_PAGE_SIZE } from '../plans/plan-query';
+import type { TimelineEntry } from '../plans/plan-rows';
 import { type Page, PlanViewsService } from './plan-views.service';
 
 @ApiTags('plans')

@@ -10,8 +10,8 @@ import {
   type BulkApprovalItem,
 } from './bulk-approval';
 import { ApiError } from './plan-api.schemas';
-import { PlanCommandsService } from './plan-commands.service';
-import { PlanQueryRepository } from './plan-query.repository';
+import { PlanCommandsService } from '../execution/plan-commands.service';
+import { PlanQueryRepository } from '../plans/plan-query.repository';
 
 const text = { type: 'string' } as const;
 

@@ -4,10 +4,10 @@ import type { DriverCommandV1 } from '@reflex/contracts/driver.v1';
 import type { ActionParams, ActionType } from '@reflex/contracts/plan.v1';
 import { OutboxRepository } from '@reflex/persistence';
 import { DataSource } from 'typeorm';
-import { OutboxRelay } from './outbox-relay.service';
-import { commandMessage } from './plan-messages';
-import { PlanRepository } from './plan.repository';
-import { TransactionHooks } from './transaction-hooks';
+import { OutboxRelay } from '../outbox/outbox-relay.service';
+import { commandMessage } from '../outbox/plan-messages';
+import { PlanRepository } from '../plans/plan.repository';
+import { TransactionHooks } from '../plans/transaction-hooks';
 
 interface AskedRow {
   id: string;

@@ -12,16 +12,16 @@ import {
 import { OutboxRepository } from '@reflex/persistence';
 import type { EntityManager } from 'typeorm';
 import { InventoryService } from '../inventory/inventory.service';
-import { OutboxRelay } from './outbox-relay.service';
+import { OutboxRelay } from '../outbox/outbox-relay.service';
 import { planCreatedLine, planSteppedLine } from './plan-log';
 import { PlanMetrics } from './plan-metrics';
-import { lockDispatch } from './plan-locks';
-import { commandMessage, planEventMessages } from './plan-messages';
+import { lockDispatch } from '../plans/plan-locks';
+import { commandMessage, planEventMessages } from '../outbox/plan-messages';
 import { PlanSignals } from './plan-signals';
-import { PlanRepository } from './plan.repository';
+import { PlanRepository } from '../plans/plan.repository';
 import { FollowUpFailovers } from './follow-up-failovers.service';
 import { RePlacementService } from './re-placement.service';
-import { TransactionHooks } from './transaction-hooks';
+import { TransactionHooks } from '../plans/transaction-hooks';
 
 /** A lifecycle move applied to the plan as stored (approve, a driver event, supersede…). */
 export type LifecycleChange = (plan: ExecutablePlan, now: string) => LifecycleResult;

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ConflictError, NotFoundError } from '@reflex/common';
 import { DataSource } from 'typeorm';
 import { invalidParam } from '../common/query-params';
-import { isUuid } from './plan.repository';
+import { isUuid } from '../plans/plan.repository';
 
 /** CONTRACT §8: shorter prefixes would collide within days on a busy engine. */
 export const MIN_PLAN_ID_PREFIX = 8;

@@ -12,8 +12,8 @@ import {
   ApiPaging,
   pageOfSchema,
 } from './plan-api.schemas';
-import { PlanCommandsService } from './plan-commands.service';
-import type { ActionListItem } from './plan-query.repository';
+import { PlanCommandsService } from '../execution/plan-commands.service';
+import type { ActionListItem } from '../plans/plan-query.repository';
 import { type Page, PlanViewsService } from './plan-views.service';
 
 @ApiTags('plans')

@@ -11,8 +11,8 @@ import {
 import { DataSource } from 'typeorm';
 import { InventorySnapshots } from '../inventory/inventory-snapshots';
 import { CapacityForecastRunner } from './capacity-forecast.runner';
-import { PLANNING_CONFIG } from './plan-lifecycle';
-import { PlanRepository } from './plan.repository';
+import { PLANNING_CONFIG } from '../plans/plan-lifecycle';
+import { PlanRepository } from '../plans/plan.repository';
 
 /** The domain kind a caller asked for, or a 400 naming `domain`. */
 export function domainKind(value: unknown): FailureDomainKind {

@@ -11,9 +11,9 @@ import {
 } from '@reflex/domain';
 import type { EntityManager } from 'typeorm';
 import { InventorySnapshots } from '../inventory/inventory-snapshots';
-import { PLANNING_CONFIG } from './plan-lifecycle';
-import { tryLockPlanning } from './plan-locks';
-import { PlanRepository } from './plan.repository';
+import { PLANNING_CONFIG } from '../plans/plan-lifecycle';
+import { tryLockPlanning } from '../plans/plan-locks';
+import { PlanRepository } from '../plans/plan.repository';
 
 /**
  * What a plan step needs to place a move again (CONTRACT §9): which hosts the inventory says can

@@ -3,10 +3,18 @@ import { NotFoundError, ValidationError } from '@reflex/common';
 import { ACTION_STATES, ACTION_TYPES, PLAN_STATES, POLICIES } from '@reflex/contracts/plan.v1';
 import type { ActionV1 } from '@reflex/contracts/plan.v1';
 import type { ExecutablePlan } from '@reflex/domain';
-import { type ActionListItem, PlanQueryRepository } from './plan-query.repository';
-import { dateOf, limitOf, oneOf, pageOf, PLAN_PAGE_SIZE, positionOf, textOf } from './plan-query';
+import { type ActionListItem, PlanQueryRepository } from '../plans/plan-query.repository';
+import {
+  dateOf,
+  limitOf,
+  oneOf,
+  pageOf,
+  PLAN_PAGE_SIZE,
+  positionOf,
+  textOf,
+} from '../plans/plan-query';
 import { isBigintId } from '../common/query-params';
-import { type NamedTimelineEntry, nameTimeline } from './timeline-names';
+import { type NamedTimelineEntry, nameTimeline } from '../plans/timeline-names';
 
 export interface Page<T> {
   items: T[];

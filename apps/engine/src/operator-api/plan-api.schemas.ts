@@ -9,7 +9,7 @@ import {
   PLAN_STATES,
   POLICIES,
 } from '@reflex/contracts/plan.v1';
-import { DEFAULT_LIMIT, MAX_LIMIT } from './plan-query';
+import { DEFAULT_LIMIT, MAX_LIMIT } from '../plans/plan-query';
 
 /** OpenAPI shapes of the plans API (CONTRACT §6), and the decorators its controllers share. */
 

@@ -5,7 +5,7 @@ import { type Actor, type ExecutablePlan, PlanStateMachine } from '@reflex/domai
 import { ProcessedMessageRepository } from '@reflex/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type LifecycleChange, PlanExecutor } from './plan-executor.service';
-import { PlanRepository } from './plan.repository';
+import { PlanRepository } from '../plans/plan.repository';
 
 export const DRIVER_EVENTS_CONSUMER = 'reflex-engine.driver-events';
 

@@ -5,7 +5,7 @@ import type { PlanEventV1, PlanState } from '@reflex/contracts/plan.v1';
 import { Topic } from '@reflex/contracts/topics';
 import type { ExecutablePlan, PlanTimelineEvent } from '@reflex/domain';
 import type { OutboxMessage } from '@reflex/persistence';
-import { actionsMentioned } from './timeline-names';
+import { actionsMentioned } from '../plans/timeline-names';
 
 /** The reason field of Plan event v1 is bounded (4096 characters). */
 const MAX_REASON = 4096;

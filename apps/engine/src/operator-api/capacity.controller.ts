@@ -2,7 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { FAILURE_DOMAIN_KINDS, type CapacityForecast } from '@reflex/domain';
 import { RequireRole } from '@reflex/platform';
-import { CapacityForecastService, domainKind } from './capacity-forecast.service';
+import { CapacityForecastService, domainKind } from '../planning/capacity-forecast.service';
 import { ApiError } from './plan-api.schemas';
 
 @ApiTags('capacity')

@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { isRetriable } from '@reflex/common';
 import { DataSource } from 'typeorm';
-import { DeferredIntentRepository } from './deferred-intent.repository';
-import { lockPlanning } from './plan-locks';
-import { PlanSignals } from './plan-signals';
+import { DeferredIntentRepository } from '../plans/deferred-intent.repository';
+import { lockPlanning } from '../plans/plan-locks';
+import { PlanSignals } from '../execution/plan-signals';
 import { PlanningService } from './planning.service';
 
 /**

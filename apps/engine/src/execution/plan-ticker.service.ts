@@ -12,10 +12,19 @@ import { DataSource } from 'typeorm';
 import { DriverInquiry } from './driver-inquiry.service';
 import { PlanExecutor } from './plan-executor.service';
 import { PlanSignals } from './plan-signals';
-import { PlanRepository } from './plan.repository';
-import { WaitingIntentsService } from './waiting-intents.service';
+import { PlanRepository } from '../plans/plan.repository';
 
 export const PLAN_TICK_MS = Symbol('PLAN_TICK_MS');
+
+/**
+ * Decisions waiting for live plans, planned again on every tick (WaitingIntentsService, in
+ * planning): a port here, so that execution does not import the stage before it.
+ */
+export interface WaitingDecisions {
+  replanReady(): Promise<number>;
+  idle(): Promise<void>;
+}
+export const WAITING_DECISIONS = Symbol('WAITING_DECISIONS');
 const DEFAULT_TICK_MS = 1000;
 
 /**
@@ -41,7 +50,7 @@ export class PlanTicker implements OnModuleInit, OnApplicationBootstrap, OnModul
     private readonly plans: PlanRepository,
     private readonly executor: PlanExecutor,
     private readonly machine: PlanStateMachine,
-    private readonly waiting: WaitingIntentsService,
+    @Inject(WAITING_DECISIONS) private readonly waiting: WaitingDecisions,
     private readonly inquiry: DriverInquiry,
     private readonly signals: PlanSignals,
     @Optional() @Inject(PLAN_TICK_MS) tickMs?: number,
