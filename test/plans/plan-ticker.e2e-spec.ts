@@ -3,7 +3,7 @@
 // behind its fence). With a thousand live plans that was a thousand useless steps per tick. Such a
 // plan is stepped by its running action's result; the ticker leaves it alone until then.
 import { DataSource } from 'typeorm';
-import { PlanRepository } from '../../apps/engine/src/plans/plan.repository';
+import { DuePlansRepository } from '../../apps/engine/src/execution/due-plans.repository';
 import { startTestEngine, type TestEngine } from '../support/engine-app';
 import { waitFor } from '../support/wait-for';
 import { DriverStandIn, succeed, success } from './support/driver-stand-in';
@@ -34,7 +34,7 @@ describe('the plan ticker', () => {
   });
 
   const due = () =>
-    engine.app.get(PlanRepository).listDueIds(engine.app.get(DataSource).manager, 0);
+    engine.app.get(DuePlansRepository).listDueIds(engine.app.get(DataSource).manager, 0);
 
   it('does not count a plan as due while its pending actions wait for a running one', async () => {
     await seed(engine, inventory([host('t1'), host('t2')], [vm('t-vm1', 't1'), vm('t-vm2', 't1')]));

@@ -21,6 +21,7 @@ import { PlanIdResolver } from './operator-api/plan-ids';
 import { PlanMetrics } from './execution/plan-metrics';
 import { planningConfigProvider, planStateMachineProvider } from './plans/plan-lifecycle';
 import { PlanQueryRepository } from './plans/plan-query.repository';
+import { DuePlansRepository } from './execution/due-plans.repository';
 import { PlanTicker, WAITING_DECISIONS } from './execution/plan-ticker.service';
 import { PlanViewsService } from './operator-api/plan-views.service';
 import { PlanRepository } from './plans/plan.repository';
@@ -42,6 +43,7 @@ import { WaitingIntentsService } from './planning/waiting-intents.service';
   controllers: [PlanApprovalsController, PlansController, ActionsController, CapacityController],
   providers: [
     PlanRepository,
+    DuePlansRepository,
     PlanQueryRepository,
     DeferredIntentRepository,
     OutboxAttemptRepository,

@@ -12,7 +12,7 @@ import { DataSource } from 'typeorm';
 import { DriverInquiry } from './driver-inquiry.service';
 import { PlanExecutor } from './plan-executor.service';
 import { PlanSignals } from './plan-signals';
-import { PlanRepository } from '../plans/plan.repository';
+import { DuePlansRepository } from './due-plans.repository';
 
 export const PLAN_TICK_MS = Symbol('PLAN_TICK_MS');
 
@@ -47,7 +47,7 @@ export class PlanTicker implements OnModuleInit, OnApplicationBootstrap, OnModul
 
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
-    private readonly plans: PlanRepository,
+    private readonly due: DuePlansRepository,
     private readonly executor: PlanExecutor,
     private readonly machine: PlanStateMachine,
     @Inject(WAITING_DECISIONS) private readonly waiting: WaitingDecisions,
@@ -89,7 +89,7 @@ export class PlanTicker implements OnModuleInit, OnApplicationBootstrap, OnModul
   /** Steps every unfinished plan once; returns how many were stepped. */
   async resume(): Promise<number> {
     try {
-      const ids = await this.plans.listUnfinishedIds(this.dataSource.manager);
+      const ids = await this.due.listUnfinishedIds(this.dataSource.manager);
       const stepped = await this.stepAll(ids);
       if (ids.length > 0) this.logger.log(`resumed ${stepped} of ${ids.length} unfinished plan(s)`);
       await this.waiting.replanReady();
@@ -105,7 +105,7 @@ export class PlanTicker implements OnModuleInit, OnApplicationBootstrap, OnModul
    * the driver asked about running actions it has been silent on.
    */
   async tick(): Promise<void> {
-    const ids = await this.plans.listDueIds(
+    const ids = await this.due.listDueIds(
       this.dataSource.manager,
       this.machine.limits.deadlineGraceSeconds,
     );

@@ -8,7 +8,7 @@ import {
   type SharedFailureDomain,
 } from '@reflex/domain';
 import type { EntityManager } from 'typeorm';
-import { InventoryRepository } from './inventory.repository';
+import { GroupSliceRepository } from './group-slice.repository';
 
 export type GroupPosture = GroupStatusV1 & { sharedFailureDomains: SharedFailureDomain[] };
 
@@ -19,7 +19,7 @@ export type GroupPosture = GroupStatusV1 & { sharedFailureDomains: SharedFailure
  */
 @Injectable()
 export class GroupStatusService {
-  constructor(private readonly repository: InventoryRepository) {}
+  constructor(private readonly repository: GroupSliceRepository) {}
 
   /** The redundancy, and where one failure would take an active and its standby (CONTRACT §10). */
   async status(groupId: string, manager?: EntityManager): Promise<GroupPosture> {

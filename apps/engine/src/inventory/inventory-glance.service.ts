@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { GroupStatusV1, GroupV1, HostV1, InstanceV1 } from '@reflex/contracts';
 import { groupStatus, hostLoad, InventoryView, type HostLoad } from '@reflex/domain';
+import { GroupSliceRepository } from './group-slice.repository';
 import { InventoryRepository } from './inventory.repository';
 import { type ListPage, type PageRequest, toPage } from './list-page';
 
@@ -33,7 +34,10 @@ export type GroupAtAGlance = GroupV1 & { members: GroupMember[]; status: GroupSt
  */
 @Injectable()
 export class InventoryGlanceService {
-  constructor(private readonly repository: InventoryRepository) {}
+  constructor(
+    private readonly repository: InventoryRepository,
+    private readonly slices: GroupSliceRepository,
+  ) {}
 
   async hosts(page: PageRequest): Promise<ListPage<HostAtAGlance>> {
     const listed = toPage(
@@ -54,7 +58,7 @@ export class InventoryGlanceService {
       await this.repository.listGroups({ ...page, limit: page.limit + 1 }),
       page.limit,
     );
-    const slice = await this.repository.loadGroupSlice(listed.items.map((g) => g.id));
+    const slice = await this.slices.loadGroupSlice(listed.items.map((g) => g.id));
     const view = new InventoryView(slice.inventory);
     const now = new Date().toISOString();
     const items = listed.items.map((group) => ({

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ProcessedMessageRepository } from '@reflex/persistence';
+import { GroupSliceRepository } from './group-slice.repository';
 import { GroupStatusService } from './group-status.service';
 import { GroupsController } from './groups.controller';
 import { HostsController } from './hosts.controller';
@@ -20,6 +21,7 @@ import { InventoryService } from './inventory.service';
   controllers: [InventoryController, HostsController, InstancesController, GroupsController],
   providers: [
     InventoryRepository,
+    GroupSliceRepository,
     GroupStatusService,
     InventoryService,
     InventoryGlanceService,
