@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Topic, topicName, type AlarmV1 } from '@reflex/contracts';
 import { Client } from 'pg';
-import { IngestAlarmUseCase } from '../../apps/engine/src/intake/usecases/ingest-alarm/ingest-alarm.usecase';
+import { IngestAlarmUseCase } from '../../apps/engine/src/decisions/ingest-alarm.usecase';
 import { resetDecisions } from '../support/database';
 import { startTestEngine, type TestEngine } from '../support/engine-app';
 import { http } from '../support/http';

@@ -6,7 +6,7 @@ import { ValidationError } from '@reflex/common';
 import { Topic, topicName, type AlarmV1 } from '@reflex/contracts';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { AlarmRepository } from '../../apps/engine/src/intake/alarm.repository';
+import { AlarmRepository } from '../../apps/engine/src/decisions/alarm.repository';
 import { startTestEngine, type TestEngine } from '../support/engine-app';
 import { http } from '../support/http';
 import { consumeUntil, sendMessages } from '../support/kafka';

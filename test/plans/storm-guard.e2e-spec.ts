@@ -4,7 +4,7 @@
 // and database, with the shipped rules, alarms in through HTTP as a monitoring system sends them.
 import type { AlarmV1 } from '@reflex/contracts';
 import type { ExecutablePlan } from '@reflex/domain';
-import { IngestAlarmUseCase } from '../../apps/engine/src/intake/usecases/ingest-alarm/ingest-alarm.usecase';
+import { IngestAlarmUseCase } from '../../apps/engine/src/decisions/ingest-alarm.usecase';
 import { startTestEngine, type TestEngine } from '../support/engine-app';
 import { http } from '../support/http';
 import { alarm } from '../support/topology';

@@ -13,6 +13,7 @@ const LAYERS = [
   'operator-api',
   'audit',
   'intake',
+  'decisions',
   'rules',
   'planning',
   'execution',

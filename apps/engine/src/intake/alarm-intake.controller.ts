@@ -7,9 +7,9 @@ import { validateOneOrMany } from '@reflex/contracts';
 import { type AlertmanagerMapping, alertsFromAlertmanager } from './mappers/alertmanager.mapper';
 import { alarmFromAodh } from './mappers/aodh.mapper';
 import { ALERTMANAGER_WEBHOOK_SCHEMA, AODH_NOTIFICATION_SCHEMA } from './mappers/webhook.openapi';
-import { IngestAlarmResult } from './usecases/ingest-alarm/ingest-alarm.command';
-import { IngestAlarmUseCase } from './usecases/ingest-alarm/ingest-alarm.usecase';
-import { IngestWebhookUseCase } from './usecases/ingest-webhook/ingest-webhook.usecase';
+import { IngestAlarmResult } from '../decisions/ingest-alarm.command';
+import { IngestAlarmUseCase } from '../decisions/ingest-alarm.usecase';
+import { IngestWebhookUseCase } from './ingest-webhook.usecase';
 
 interface IntakeResponse {
   items: IngestAlarmResult[];

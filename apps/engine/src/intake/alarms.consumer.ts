@@ -1,8 +1,8 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { AlarmV1, decoderFor, Topic } from '@reflex/contracts';
 import { IncomingMessage, MESSAGE_BUS, MessageBus } from '@reflex/messaging';
-import type { IngestAlarmCommand } from './usecases/ingest-alarm/ingest-alarm.command';
-import { IngestAlarmUseCase } from './usecases/ingest-alarm/ingest-alarm.usecase';
+import type { IngestAlarmCommand } from '../decisions/ingest-alarm.command';
+import { IngestAlarmUseCase } from '../decisions/ingest-alarm.usecase';
 
 /**
  * The `alarms` topic. Producers key alarms by resource id, so one resource's alarms share a partition

@@ -11,7 +11,7 @@ import { MetricsRegistry } from '@reflex/platform';
 import { Counter, Gauge } from 'prom-client';
 import { CapacityForecastService } from '../planning/capacity-forecast.service';
 import { CapacityAlarmRepository } from './capacity-alarm.repository';
-import { IngestAlarmUseCase } from './usecases/ingest-alarm/ingest-alarm.usecase';
+import { IngestAlarmUseCase } from '../decisions/ingest-alarm.usecase';
 
 /**
  * The capacity forecast as a continuous watch (CONTRACT §10): every CAPACITY_METRIC_SECONDS, the

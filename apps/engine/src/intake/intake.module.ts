@@ -5,16 +5,16 @@ import { PlansModule } from '../plans.module';
 import { RulesModule } from '../rules/rules.module';
 import { AlarmIntakeController } from './alarm-intake.controller';
 import { AlarmQueryRepository } from './alarm-query.repository';
-import { AlarmRepository } from './alarm.repository';
+import { AlarmRepository } from '../decisions/alarm.repository';
 import { AlarmsConsumer } from './alarms.consumer';
 import { AlarmsController } from './alarms.controller';
 import { CapacityAlarmRepository } from './capacity-alarm.repository';
 import { CapacityWatch } from './capacity-watch.service';
 import { MaintenanceController } from './maintenance.controller';
 import { OpenMaintenanceReader } from './open-maintenance';
-import { PLAN_GATEWAY } from './plan-gateway';
-import { IngestAlarmUseCase } from './usecases/ingest-alarm/ingest-alarm.usecase';
-import { IngestWebhookUseCase } from './usecases/ingest-webhook/ingest-webhook.usecase';
+import { PLAN_GATEWAY } from '../decisions/plan-gateway';
+import { IngestAlarmUseCase } from '../decisions/ingest-alarm.usecase';
+import { IngestWebhookUseCase } from './ingest-webhook.usecase';
 
 /**
  * Where alarms enter: the `alarms` topic, the HTTP webhooks, maintenance requests, and the alarms

@@ -4,15 +4,15 @@ import { ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/s
 import { ConflictError, NotFoundError, ValidationError } from '@reflex/common';
 import type { AlarmV1 } from '@reflex/contracts';
 import { InventoryRepository } from '../inventory/inventory.repository';
-import { MAINTENANCE_COMPLETED, MAINTENANCE_REQUESTED } from './maintenance-windows';
+import { MAINTENANCE_COMPLETED, MAINTENANCE_REQUESTED } from '../decisions/maintenance-windows';
 import {
   MAINTENANCE_REQUEST_SCHEMA,
   OPEN_MAINTENANCE_SCHEMA,
   type OpenMaintenance,
   OpenMaintenanceReader,
 } from './open-maintenance';
-import { IngestAlarmResult } from './usecases/ingest-alarm/ingest-alarm.command';
-import { IngestAlarmUseCase } from './usecases/ingest-alarm/ingest-alarm.usecase';
+import { IngestAlarmResult } from '../decisions/ingest-alarm.command';
+import { IngestAlarmUseCase } from '../decisions/ingest-alarm.usecase';
 
 const SOURCE = 'reflex-api';
 

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { DataSource } from 'typeorm';
-import { AlarmRepository } from './alarm.repository';
-import { MAINTENANCE_REQUESTED, maintenanceWindowOf } from './maintenance-windows';
+import { AlarmRepository } from '../decisions/alarm.repository';
+import { MAINTENANCE_REQUESTED, maintenanceWindowOf } from '../decisions/maintenance-windows';
 
 export type OpenMaintenance =
   | { hostId: string; open: false }

@@ -1,6 +1,6 @@
 import type { AlarmV1 } from '@reflex/contracts';
 import type { ClosestMiss, Evaluation } from '@reflex/rules';
-import type { DecisionUpdate } from '../../alarm.repository';
+import type { DecisionUpdate } from './alarm.repository';
 import type { BatchInventory } from './batch-inventory';
 import type { OpenAlarms } from './open-alarms';
 import type { RecentHostDowns } from './recent-host-downs';

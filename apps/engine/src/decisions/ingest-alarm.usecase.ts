@@ -4,16 +4,16 @@ import type { RuleIntent } from '@reflex/rules';
 import { Counter } from 'prom-client';
 import { MetricsRegistry } from '@reflex/platform';
 import { DataSource, EntityManager } from 'typeorm';
-import { GroupStatusService } from '../../../inventory/group-status.service';
-import { InventoryRepository } from '../../../inventory/inventory.repository';
-import { InventorySnapshots } from '../../../inventory/inventory-snapshots';
-import { LiveFactSource } from '../../../rules/live-fact-source';
-import { toPlanIntent } from '../../../rules/plan-intent';
-import { RuleRegistry } from '../../../rules/rule-registry.service';
-import { AlarmRepository, type HostAlarmType } from '../../alarm.repository';
-import { alarmTypeLabel } from '../../alarm-type-label';
-import { MAINTENANCE_REQUESTED, maintenanceWindowOf } from '../../maintenance-windows';
-import { PLAN_GATEWAY, PlanGateway } from '../../plan-gateway';
+import { GroupStatusService } from '../inventory/group-status.service';
+import { InventoryRepository } from '../inventory/inventory.repository';
+import { InventorySnapshots } from '../inventory/inventory-snapshots';
+import { LiveFactSource } from '../rules/live-fact-source';
+import { toPlanIntent } from '../rules/plan-intent';
+import { RuleRegistry } from '../rules/rule-registry.service';
+import { AlarmRepository, type HostAlarmType } from './alarm.repository';
+import { alarmTypeLabel } from './alarm-type-label';
+import { MAINTENANCE_REQUESTED, maintenanceWindowOf } from './maintenance-windows';
+import { PLAN_GATEWAY, PlanGateway } from './plan-gateway';
 import { BatchInventory } from './batch-inventory';
 import {
   type BatchView,

@@ -3,7 +3,7 @@ import { ValidationError } from '@reflex/common';
 import type { AlarmV1 } from '@reflex/contracts';
 import { type AlarmDisposition, isDataException } from '@reflex/persistence';
 import { EntityManager } from 'typeorm';
-import type { RejectedAlert } from './mappers/webhook-item';
+import type { RejectedAlert } from './rejected-alert';
 
 /** An alarm row as intake reads it back. */
 export interface StoredAlarm {

@@ -2,8 +2,8 @@ import type { AlarmV1 } from '@reflex/contracts';
 import type { AlarmDisposition } from '@reflex/persistence';
 import { reportsHostDown, ZONE_LOSS_WINDOW_SECONDS } from '@reflex/rules';
 import type { EntityManager } from 'typeorm';
-import type { RecentHostDownLookup } from '../../../rules/live-fact-source';
-import { AlarmRepository } from '../../alarm.repository';
+import type { RecentHostDownLookup } from '../rules/live-fact-source';
+import { AlarmRepository } from './alarm.repository';
 
 /**
  * The hosts reported down lately, for the `zoneLosses` fact of one intake batch: what committed

@@ -1,14 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ValidationError } from '@reflex/common';
 import { DataSource } from 'typeorm';
-import { AlarmRepository } from '../../alarm.repository';
-import { rejectedAlert, type RejectedAlert, type WebhookItem } from '../../mappers/webhook-item';
+import { AlarmRepository } from '../decisions/alarm.repository';
+import { rejectedAlert, type RejectedAlert, type WebhookItem } from './mappers/webhook-item';
 import type {
   IngestAlarmCommand,
   IngestAlarmResult,
   IntakeChannel,
-} from '../ingest-alarm/ingest-alarm.command';
-import { IngestAlarmUseCase } from '../ingest-alarm/ingest-alarm.usecase';
+} from '../decisions/ingest-alarm.command';
+import { IngestAlarmUseCase } from '../decisions/ingest-alarm.usecase';
 
 /** As many alarms as the topic consumer decides in one transaction. */
 const BATCH = 200;

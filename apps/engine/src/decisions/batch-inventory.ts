@@ -1,7 +1,7 @@
 import type { AlarmV1, GroupV1, HostV1, InstanceV1 } from '@reflex/contracts';
 import type { EntityManager } from 'typeorm';
-import { InventoryRepository } from '../../../inventory/inventory.repository';
-import type { KnownInventory } from '../../../rules/live-fact-source';
+import { InventoryRepository } from '../inventory/inventory.repository';
+import type { KnownInventory } from '../rules/live-fact-source';
 
 /**
  * The inventory rows an intake batch is about, read once inside its transaction: the resources of

@@ -1,6 +1,6 @@
 import type { AlarmV1 } from '@reflex/contracts';
 import type { AlarmDisposition } from '@reflex/persistence';
-import type { HostAlarmType, StoredAlarm } from '../../alarm.repository';
+import type { HostAlarmType, StoredAlarm } from './alarm.repository';
 
 const keyOf = (source: string, alarmId: string) => `${source}\u0000${alarmId}`;
 
