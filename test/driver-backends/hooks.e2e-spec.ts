@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { ActionExecutor } from '../../apps/driver/src/backends/action.executor';
+import { ActionExecutor } from '../../apps/driver/src/actions/action.executor';
 import type { BackendAction } from '../../apps/driver/src/backends/backend.port';
 import { SimulatorBackend } from '../../apps/driver/src/backends/simulator/simulator.backend';
 import { InMemorySimulatorStore } from '../../apps/driver/src/backends/simulator/simulator.store';

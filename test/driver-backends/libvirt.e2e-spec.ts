@@ -1,4 +1,4 @@
-import { ActionExecutor } from '../../apps/driver/src/backends/action.executor';
+import { ActionExecutor } from '../../apps/driver/src/actions/action.executor';
 import type { BackendAction } from '../../apps/driver/src/backends/backend.port';
 import { LibvirtBackend } from '../../apps/driver/src/backends/libvirt/libvirt.backend';
 import { parseLibvirtConfig } from '../../apps/driver/src/backends/libvirt/libvirt.config';

@@ -1,4 +1,4 @@
-import { ActionExecutor } from '../../apps/driver/src/backends/action.executor';
+import { ActionExecutor } from '../../apps/driver/src/actions/action.executor';
 import type { BackendAction } from '../../apps/driver/src/backends/backend.port';
 import { OpenStackBackend } from '../../apps/driver/src/backends/openstack/openstack.backend';
 import { parseOpenStackConfig } from '../../apps/driver/src/backends/openstack/openstack.config';

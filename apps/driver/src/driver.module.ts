@@ -14,7 +14,7 @@ import {
 import { DataSource } from 'typeorm';
 import { ActionLeases } from './actions/action-leases.service';
 import { ActionRunner } from './actions/action-runner.service';
-import { DriverActionRepository } from './actions/driver-action.repository';
+import { DriverActionRepository } from './action-store/driver-action.repository';
 import {
   BackendRegistry,
   loadBackendsConfig,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DriverEventV1 } from '@reflex/contracts/driver.v1';
 import type { BackendHandle } from '../../../apps/driver/src/backends/backend.port';
-import type { ExecutionListener } from '../../../apps/driver/src/backends/action.executor';
+import type { ExecutionListener } from '../../../apps/driver/src/actions/action.executor';
 import type { HookPayload } from '../../../apps/driver/src/hooks/hook.types';
 
 export function tempDir(prefix: string): string {

@@ -8,8 +8,8 @@ import {
 import { DriverEventsPublisher } from '../events/driver-events.publisher';
 import { DRIVER_SETTINGS, type DriverSettings } from '../settings/driver-settings';
 import { ActionRunner } from './action-runner.service';
-import { keyOf } from './driver-action.record';
-import { DriverActionRepository } from './driver-action.repository';
+import { keyOf } from '../action-store/driver-action.record';
+import { DriverActionRepository } from '../action-store/driver-action.repository';
 
 /**
  * Who watches which unfinished action, across replicas and restarts (CONTRACT §7 restart safety).

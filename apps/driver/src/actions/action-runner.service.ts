@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DRIVER_CONFIG, type DriverConfig } from '@reflex/config';
 import type { DriverErrorV1, DriverEventV1 } from '@reflex/contracts/driver.v1';
-import { ActionExecutor, type ExecutionListener } from '../backends/action.executor';
+import { ActionExecutor, type ExecutionListener } from './action.executor';
 import { toDriverError } from '../backends/backend.errors';
 import type { Backend, BackendHandle } from '../backends/backend.port';
 import { BackendRegistry } from '../backends/backend.registry';
@@ -16,9 +16,9 @@ import {
   keyOf,
   type ActionKey,
   type DriverActionRecord,
-} from './driver-action.record';
-import type { LeaseRenewal } from './driver-action.repository';
-import { DriverActionRepository } from './driver-action.repository';
+} from '../action-store/driver-action.record';
+import type { LeaseRenewal } from '../action-store/driver-action.repository';
+import { DriverActionRepository } from '../action-store/driver-action.repository';
 
 interface LocalRun {
   key: string;

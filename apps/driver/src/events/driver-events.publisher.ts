@@ -3,8 +3,8 @@ import type { DriverEventV1 } from '@reflex/contracts/driver.v1';
 import { Topic } from '@reflex/contracts/topics';
 import { MESSAGE_BUS, type MessageBus } from '@reflex/messaging';
 import { Batcher } from '../batching/batcher';
-import type { DriverActionRecord } from '../actions/driver-action.record';
-import { DriverActionRepository } from '../actions/driver-action.repository';
+import type { DriverActionRecord } from '../action-store/driver-action.record';
+import { DriverActionRepository } from '../action-store/driver-action.repository';
 import { DriverMetrics } from './driver.metrics';
 
 /**

@@ -1,9 +1,9 @@
 import type { DriverEventV1 } from '@reflex/contracts/driver.v1';
 import { HookRunner } from '../hooks/hook.runner';
 import { ActionExecutor } from './action.executor';
-import type { BackendAction, BackendHandle } from './backend.port';
-import { SimulatorBackend } from './simulator/simulator.backend';
-import { InMemorySimulatorStore } from './simulator/simulator.store';
+import type { BackendAction, BackendHandle } from '../backends/backend.port';
+import { SimulatorBackend } from '../backends/simulator/simulator.backend';
+import { InMemorySimulatorStore } from '../backends/simulator/simulator.store';
 
 const inFuture = (ms: number) => new Date(Date.now() + ms).toISOString();
 

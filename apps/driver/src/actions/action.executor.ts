@@ -1,14 +1,14 @@
 import type { DriverErrorV1, DriverEventV1 } from '@reflex/contracts/driver.v1';
 import { firstFailure, type HookRunner } from '../hooks/hook.runner';
 import type { HookResult } from '../hooks/hook.types';
-import { BackendError, toDriverError } from './backend.errors';
+import { BackendError, toDriverError } from '../backends/backend.errors';
 import {
   handleKey,
   type Backend,
   type BackendAction,
   type BackendHandle,
   type BackendPoll,
-} from './backend.port';
+} from '../backends/backend.port';
 
 export interface ExecutionListener {
   /** Every event for `driver.events`, in order; the final one is also the promise's value. */
