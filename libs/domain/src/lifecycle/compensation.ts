@@ -48,8 +48,12 @@ export function compensationsFor(actions: readonly ActionV1[], ids: () => string
   const succeeded = actions
     .filter((a) => a.state === 'succeeded' && a.compensationFor === null)
     .sort((a, b) => (b.finishedAt ?? '').localeCompare(a.finishedAt ?? '') || b.seq - a.seq);
+  const broken = brokenInstances(actions);
   const result: ActionV1[] = [];
   for (const original of succeeded) {
+    // Switching back to a member whose own repair failed would hand the service to an instance
+    // that is down (its host died under the plan): the standby stays active; the reason says why.
+    if (isAction(original, 'switch-over') && broken.has(original.params.fromInstanceId)) continue;
     const step = compensationOf(original);
     if (!step) continue;
     const previous = result[result.length - 1];
@@ -70,4 +74,15 @@ export function compensationsFor(actions: readonly ActionV1[], ids: () => string
     });
   }
   return result;
+}
+
+/** Instances whose restart or move failed: the plan could not make them serve again. */
+function brokenInstances(actions: readonly ActionV1[]): Set<string> {
+  const broken = new Set<string>();
+  for (const a of actions) {
+    if (a.compensationFor !== null || (a.state !== 'failed' && a.state !== 'aborted')) continue;
+    const instanceId = (a.params as { instanceId?: unknown }).instanceId;
+    if (a.type === 'recover-instance' && typeof instanceId === 'string') broken.add(instanceId);
+  }
+  return broken;
 }
