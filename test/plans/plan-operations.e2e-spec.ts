@@ -183,7 +183,9 @@ describe('operating plans over REST: approve, cancel, abort, force-complete, rol
       intent('migrate-off', hostRef('i1'), { mode: 'manual' }),
     );
     const cancel = (id: string) =>
-      db.transaction((m) => planning.cancelIfNotStarted(m, id, 'alarm resolved'));
+      db.transaction((m) =>
+        planning.batch(m, (batch) => batch.cancelIfNotStarted(id, 'alarm resolved')),
+      );
     await expect(cancel(manual.planId!)).resolves.toBe(true);
     expect((await getPlan(engine, manual.planId!)).state).toBe('cancelled');
     const auto = await createPlan(engine, intent('migrate-off', hostRef('i1')));

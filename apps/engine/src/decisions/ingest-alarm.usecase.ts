@@ -13,7 +13,7 @@ import { RuleRegistry } from '../rules/rule-registry.service';
 import { AlarmRepository, type HostAlarmType } from './alarm.repository';
 import { alarmTypeLabel } from './alarm-type-label';
 import { MAINTENANCE_REQUESTED, maintenanceWindowOf } from './maintenance-windows';
-import { PLAN_GATEWAY, PlanGateway } from './plan-gateway';
+import { type BatchPlanner, PLAN_GATEWAY, PlanGateway } from './plan-gateway';
 import { BatchInventory } from './batch-inventory';
 import {
   type BatchView,
@@ -74,22 +74,9 @@ export class IngestAlarmUseCase {
         alarms.map((a) => a.resource),
       );
       const rowIds = await this.alarms.insertMany(m, [...commands]);
-      const view = await this.load(m, alarms, rowIds);
-      const decisions: Array<(Decision & { rowId: string }) | null> = [];
-      for (const [i, alarm] of alarms.entries()) {
-        const rowId = rowIds[i];
-        if (rowId === null) {
-          decisions.push(null);
-          continue;
-        }
-        const decision =
-          (alarm.state ?? 'firing') === 'resolved'
-            ? await this.resolve(m, view, alarm)
-            : await this.decide(m, view, alarm);
-        view.open.decided(alarm, rowId, decision);
-        view.recentDowns.decided(alarm, decision.disposition);
-        decisions.push({ ...decision, rowId });
-      }
+      const decisions = await this.plans.batch(m, (planner) =>
+        this.decideAll(m, planner, alarms, rowIds),
+      );
       await this.alarms.recordDecisions(
         m,
         decisions.filter((d) => d !== null),
@@ -100,8 +87,35 @@ export class IngestAlarmUseCase {
     return results;
   }
 
+  /** Each new alarm decided in turn, against what the ones before it left; null for a replay. */
+  private async decideAll(
+    m: EntityManager,
+    planner: BatchPlanner,
+    alarms: readonly AlarmV1[],
+    rowIds: Array<string | null>,
+  ): Promise<Array<(Decision & { rowId: string }) | null>> {
+    const view = await this.load(m, planner, alarms, rowIds);
+    const decisions: Array<(Decision & { rowId: string }) | null> = [];
+    for (const [i, alarm] of alarms.entries()) {
+      const rowId = rowIds[i];
+      if (rowId === null) {
+        decisions.push(null);
+        continue;
+      }
+      const decision =
+        (alarm.state ?? 'firing') === 'resolved'
+          ? await this.resolve(planner, view, alarm)
+          : await this.decide(m, planner, view, alarm);
+      view.open.decided(alarm, rowId, decision);
+      view.recentDowns.decided(alarm, decision.disposition);
+      decisions.push({ ...decision, rowId });
+    }
+    return decisions;
+  }
+
   private async load(
     m: EntityManager,
+    planner: BatchPlanner,
     alarms: readonly AlarmV1[],
     rowIds: Array<string | null>,
   ): Promise<BatchView> {
@@ -113,9 +127,7 @@ export class IngestAlarmUseCase {
     const hosts = [...inventory.hostIds];
     const firing = await this.alarms.openFiring(m, keys, newRows);
     const onHosts = await this.alarms.openOnHosts(m, WATCHED, hosts, newRows);
-    const recentDowns = new RecentHostDowns(m, this.alarms, newRows, (manager) =>
-      this.plans.serialize(manager),
-    );
+    const recentDowns = new RecentHostDowns(m, this.alarms, newRows, () => planner.serialize());
     return { open: new OpenAlarms(firing, onHosts, hosts, WATCHED), inventory, recentDowns };
   }
 
@@ -182,12 +194,11 @@ export class IngestAlarmUseCase {
     };
   }
 
-  private async resolve(m: EntityManager, view: BatchView, alarm: AlarmV1): Promise<Decision> {
+  private async resolve(planner: BatchPlanner, view: BatchView, alarm: AlarmV1): Promise<Decision> {
     const open = view.open.firingOf(alarm.source, alarm.id);
     let cancelled = false;
     if (open?.planId) {
-      cancelled = await this.plans.cancelIfNotStarted(
-        m,
+      cancelled = await planner.cancelIfNotStarted(
         open.planId,
         `alarm ${alarm.source}/${alarm.id} resolved before the plan started`,
       );
@@ -206,7 +217,12 @@ export class IngestAlarmUseCase {
     };
   }
 
-  private async decide(m: EntityManager, view: BatchView, alarm: AlarmV1): Promise<Decision> {
+  private async decide(
+    m: EntityManager,
+    planner: BatchPlanner,
+    view: BatchView,
+    alarm: AlarmV1,
+  ): Promise<Decision> {
     const open = view.open.firingOf(alarm.source, alarm.id);
     if (open) {
       const since = `alarm ${alarm.source}/${alarm.id} is already firing (since ${open.occurredAt.toISOString()})`;
@@ -251,7 +267,7 @@ export class IngestAlarmUseCase {
     };
     const intent = evaluation.decision;
     if (!intent) return noRuleApplied(alarm, evaluation);
-    const suppressed = await this.cooldown(m, intent);
+    const suppressed = await this.cooldown(m, planner, intent);
     if (suppressed)
       return {
         disposition: 'suppressed',
@@ -259,7 +275,7 @@ export class IngestAlarmUseCase {
         decision: { reason: suppressed, intent, ...summary },
       };
 
-    const outcome = await this.plans.createPlan(m, toPlanIntent(intent, alarm));
+    const outcome = await planner.plan(toPlanIntent(intent, alarm));
     const reason = outcome.reason ? `${intent.reason}; ${outcome.reason}` : intent.reason;
     return {
       disposition: 'triggered',
@@ -270,14 +286,16 @@ export class IngestAlarmUseCase {
     };
   }
 
-  private async cooldown(m: EntityManager, intent: RuleIntent): Promise<string | null> {
+  private async cooldown(
+    m: EntityManager,
+    planner: BatchPlanner,
+    intent: RuleIntent,
+  ): Promise<string | null> {
     if (intent.cooldownSeconds <= 0) return null;
-    const last = await this.alarms.lastPlanAt(
-      m,
-      intent.rule.name,
-      intent.target.kind,
-      intent.target.id,
-    );
+    const { kind, id } = intent.target;
+    const last =
+      planner.lastPlanAt(intent.rule.name, kind, id) ??
+      (await this.alarms.lastPlanAt(m, intent.rule.name, kind, id));
     if (!last) return null;
     const until = last.getTime() + intent.cooldownSeconds * 1000;
     if (Date.now() >= until) return null;

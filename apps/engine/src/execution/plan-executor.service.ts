@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { NotFoundError } from '@reflex/common';
 import type { DriverCommandV1 } from '@reflex/contracts/driver.v1';
-import type { PlanState } from '@reflex/contracts/plan.v1';
+import type { ActionV1, PlanState } from '@reflex/contracts/plan.v1';
 import {
   isFinalPlanState,
   PlanStateMachine,
@@ -9,7 +9,7 @@ import {
   type LifecycleResult,
   type PlanTimelineEvent,
 } from '@reflex/domain';
-import { OutboxRepository } from '@reflex/persistence';
+import { OutboxRepository, type OutboxMessage } from '@reflex/persistence';
 import type { EntityManager } from 'typeorm';
 import { InventoryService } from '../inventory/inventory.service';
 import { OutboxRelay } from '../outbox/outbox-relay.service';
@@ -18,7 +18,8 @@ import { PlanMetrics } from './plan-metrics';
 import { lockDispatch } from '../plans/plan-locks';
 import { commandMessage, planEventMessages } from '../outbox/plan-messages';
 import { PlanSignals } from './plan-signals';
-import { PlanRepository } from '../plans/plan.repository';
+import { PlanRepository, type NewPlanRow } from '../plans/plan.repository';
+import { RunningActions } from './running-actions';
 import { FollowUpFailovers } from './follow-up-failovers.service';
 import { RePlacementService } from './re-placement.service';
 import { TransactionHooks } from '../plans/transaction-hooks';
@@ -41,6 +42,30 @@ const unchanged = (plan: ExecutablePlan): LifecycleResult => ({
   events: [],
   commands: [],
   inventoryChanges: [],
+});
+
+/** A new plan's first step, worked out by `firstStep` and not stored yet. */
+export interface NewPlanStep {
+  /** The plan as built, before its first step. */
+  before: ExecutablePlan;
+  result: LifecycleResult;
+  row: NewPlanRow;
+  outcome: StepOutcome;
+}
+
+const deadlinesOf = (result: LifecycleResult): Map<string, string> =>
+  new Map(result.commands.filter((c) => c.kind === 'execute').map((c) => [c.actionId, c.deadline]));
+
+const messagesOf = (result: LifecycleResult): OutboxMessage[] => [
+  ...planEventMessages(result.plan, result.events),
+  ...result.commands.map(commandMessage),
+];
+
+const outcomeOf = (before: ExecutablePlan, result: LifecycleResult): StepOutcome => ({
+  plan: result.plan,
+  previousState: before.state,
+  events: result.events,
+  commands: result.commands,
 });
 
 /**
@@ -75,14 +100,68 @@ export class PlanExecutor {
     events: PlanTimelineEvent[],
     resources: string[],
   ): Promise<StepOutcome> {
-    await this.plans.insert(manager, plan, resources);
-    await this.plans.lock(manager, plan.id);
-    this.hooks.afterCommit(manager, () => {
-      this.metrics.created(plan);
-      this.logger.log(planCreatedLine(plan));
-    });
+    const first = await this.firstStep(manager, plan, events, resources);
+    await this.storeNew(manager, [first]);
+    return first.outcome;
+  }
+
+  /**
+   * A new plan's first step, worked out but not stored (`storeNew` stores it, with others of the
+   * batch): nothing else can see the plan before its transaction commits, so it needs no row lock,
+   * and it is inserted as the step left it rather than inserted and then updated. `running` is the
+   * batch's view of every other plan's running actions (DISPATCH held), read here when absent.
+   */
+  async firstStep(
+    manager: EntityManager,
+    plan: ExecutablePlan,
+    events: PlanTimelineEvent[],
+    resources: string[],
+    running?: RunningActions,
+  ): Promise<NewPlanStep> {
     const now = new Date().toISOString();
-    return this.apply(manager, plan, { ...unchanged(plan), events }, now);
+    const result = await this.advance(manager, plan, { ...unchanged(plan), events }, now, running);
+    const deadlines = deadlinesOf(result);
+    return {
+      row: { plan: result.plan, resources, deadlines },
+      result,
+      outcome: outcomeOf(plan, result),
+      before: plan,
+    };
+  }
+
+  /** The running actions a batch of `firstStep`s shares: DISPATCH and one read, on first use. */
+  runningActions(manager: EntityManager): RunningActions {
+    return new RunningActions(async () => {
+      await lockDispatch(manager);
+      return this.plans.runningActionsExcept(manager, null);
+    });
+  }
+
+  /**
+   * Stores new plans' first steps with one statement per table, then what follows each step as
+   * `step` would: inventory changes, follow-ups, metrics, logs and signals after commit.
+   */
+  async storeNew(manager: EntityManager, steps: readonly NewPlanStep[]): Promise<void> {
+    if (steps.length === 0) return;
+    await this.plans.insertMany(
+      manager,
+      steps.map((s) => s.row),
+    );
+    for (const { before } of steps) {
+      this.hooks.afterCommit(manager, () => {
+        this.metrics.created(before);
+        this.logger.log(planCreatedLine(before));
+      });
+    }
+    await this.plans.appendEvents(
+      manager,
+      steps.flatMap((s) => s.result.events),
+    );
+    await this.enqueue(
+      manager,
+      steps.flatMap((s) => messagesOf(s.result)),
+    );
+    for (const { before, result } of steps) await this.after(manager, before, result);
   }
 
   /**
@@ -119,33 +198,54 @@ export class PlanExecutor {
     now: string,
     advance = true,
   ): Promise<StepOutcome> {
-    let result = first;
-    if (advance && DISPATCHING.has(result.plan.state)) {
-      // Before DISPATCH: re-placement may take PLANNING, which comes first in the lock order.
-      const destinations = await this.rePlacement.destinationsFor(manager, result.plan);
-      await lockDispatch(manager);
-      const others = await this.plans.runningActionsExcept(manager, before.id);
-      const next = this.machine.next(result.plan, now, others, destinations);
-      result = {
-        plan: next.plan,
-        events: [...result.events, ...next.events],
-        commands: [...result.commands, ...next.commands],
-        inventoryChanges: [...result.inventoryChanges, ...next.inventoryChanges],
-      };
-    }
-    const deadlines = new Map(
-      result.commands.filter((c) => c.kind === 'execute').map((c) => [c.actionId, c.deadline]),
-    );
-    await this.plans.save(manager, before, result.plan, deadlines, now);
+    const result = advance ? await this.advance(manager, before, first, now) : first;
+    await this.plans.save(manager, before, result.plan, deadlinesOf(result), now);
     await this.plans.appendEvents(manager, result.events);
-    const messages = [
-      ...planEventMessages(result.plan, result.events),
-      ...result.commands.map(commandMessage),
-    ];
-    if (messages.length > 0) {
-      await this.outbox.enqueue(manager, messages);
-      this.hooks.afterCommit(manager, this.relay.nudge);
+    await this.enqueue(manager, messagesOf(result));
+    await this.after(manager, before, result);
+    return outcomeOf(before, result);
+  }
+
+  /** `next()` after `first`, for a plan in a state that dispatches: whatever is ready, deadlines. */
+  private async advance(
+    manager: EntityManager,
+    before: ExecutablePlan,
+    first: LifecycleResult,
+    now: string,
+    running?: RunningActions,
+  ): Promise<LifecycleResult> {
+    if (!DISPATCHING.has(first.plan.state)) return first;
+    // Before DISPATCH: re-placement may take PLANNING, which comes first in the lock order.
+    const destinations = await this.rePlacement.destinationsFor(manager, first.plan);
+    let others: readonly ActionV1[];
+    if (running) {
+      others = await running.except(before.id);
+    } else {
+      await lockDispatch(manager);
+      others = await this.plans.runningActionsExcept(manager, before.id);
     }
+    const next = this.machine.next(first.plan, now, [...others], destinations);
+    running?.stepped(next.plan);
+    return {
+      plan: next.plan,
+      events: [...first.events, ...next.events],
+      commands: [...first.commands, ...next.commands],
+      inventoryChanges: [...first.inventoryChanges, ...next.inventoryChanges],
+    };
+  }
+
+  private async enqueue(manager: EntityManager, messages: OutboxMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    await this.outbox.enqueue(manager, messages);
+    this.hooks.afterCommit(manager, this.relay.nudge);
+  }
+
+  /** What follows a stored step: inventory, follow-ups, and after commit its log line and signals. */
+  private async after(
+    manager: EntityManager,
+    before: ExecutablePlan,
+    result: LifecycleResult,
+  ): Promise<void> {
     await this.inventory.applyChanges(manager, result.inventoryChanges);
     await this.followUps.afterStep(manager, before, result.plan);
     const after = result.plan;
@@ -160,21 +260,15 @@ export class PlanExecutor {
       this.metrics.stepped(before, after);
       if (line) this.logger.log(line);
     });
-    if (isFinalPlanState(result.plan.state) && !isFinalPlanState(before.state)) {
+    if (isFinalPlanState(after.state) && !isFinalPlanState(before.state)) {
       this.hooks.afterCommit(manager, this.notifyFinished);
     }
     const wasRunning = new Set(
       before.actions.filter((a) => a.state === 'running').map((a) => a.id),
     );
-    if (result.plan.actions.some((a) => wasRunning.has(a.id) && a.state !== 'running')) {
+    if (after.actions.some((a) => wasRunning.has(a.id) && a.state !== 'running')) {
       this.hooks.afterCommit(manager, this.notifySettled);
     }
-    return {
-      plan: result.plan,
-      previousState: before.state,
-      events: result.events,
-      commands: result.commands,
-    };
   }
 
   // Stable functions: TransactionHooks runs the same hook once per transaction.

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { ValidationError } from '@reflex/common';
 import type { ActionV1 } from '@reflex/contracts/plan.v1';
 import type { ExecutablePlan, PlanTimelineEvent } from '@reflex/domain';
 import { ActionEntity, PlanEntity, PlanEventEntity } from '@reflex/persistence';
@@ -13,12 +12,10 @@ import {
   PLAN_COLUMNS,
   PLAN_COLUMNS_WITHOUT_EXPLANATION,
   type PlanRow,
-  type StoredTrigger,
   toAction,
   toPlan,
 } from './plan-rows';
-
-const date = (iso: string | null): Date | null => (iso ? new Date(iso) : null);
+import { actionEntity, date, planEntity } from './plan-entities';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Ids are uuids; anything else names nothing (a 404), rather than a database type error. */
@@ -26,16 +23,6 @@ export const isUuid = (id: string): boolean => UUID.test(id);
 
 /** Fields of an action that a lifecycle step may change. */
 const MUTABLE = ['state', 'attempts', 'progress', 'startedAt', 'finishedAt', 'error'] as const;
-
-function ruleVersion(version: number | string): number {
-  const n = typeof version === 'number' ? version : Number(version);
-  if (!Number.isSafeInteger(n)) {
-    throw new ValidationError(`rule version ${String(version)} is not an integer`, [
-      { path: 'rule/version', message: 'must be an integer' },
-    ]);
-  }
-  return n;
-}
 
 /**
  * All SQL over plans, their actions and their timeline. Every state change runs in the caller's
@@ -45,29 +32,25 @@ function ruleVersion(version: number | string): number {
 export class PlanRepository {
   /** Stores a new plan with its actions; `resources` feeds `GET /v1/plans?resource=`. */
   async insert(manager: EntityManager, plan: ExecutablePlan, resources: string[]): Promise<void> {
-    const trigger = plan.trigger as StoredTrigger;
-    await manager.insert(PlanEntity, {
-      id: plan.id,
-      state: plan.state,
-      policy: plan.policy,
-      mode: plan.mode,
-      targetKind: plan.target.kind,
-      targetId: plan.target.id,
-      triggerAlarmId: trigger.alarmId,
-      triggerSource: trigger.source,
-      triggerRule: trigger.rule,
-      triggerRuleVersion: ruleVersion(trigger.ruleVersion),
-      triggerRuleHash: trigger.ruleHash ?? '',
-      reason: plan.reason,
-      explanation: plan.explanation ?? null,
-      onFailure: plan.onFailure,
-      resources,
-      createdAt: new Date(plan.createdAt),
-      startedAt: date(plan.startedAt),
-      finishedAt: date(plan.finishedAt),
-      supersededBy: null,
-    });
-    await this.insertActions(manager, plan.actions, plan.createdAt);
+    await this.insertMany(manager, [{ plan, resources }]);
+  }
+
+  /**
+   * Stores new plans, each as its first step left it (so no update follows the insert), with their
+   * actions (`deadlines` for those just dispatched): two statements however many plans.
+   */
+  async insertMany(manager: EntityManager, plans: readonly NewPlanRow[]): Promise<void> {
+    if (plans.length === 0) return;
+    await manager.insert(
+      PlanEntity,
+      plans.map(({ plan, resources }) => planEntity(plan, resources)),
+    );
+    await manager.insert(
+      ActionEntity,
+      plans.flatMap(({ plan, deadlines }) =>
+        plan.actions.map((a) => actionEntity(a, plan.createdAt, deadlines)),
+      ),
+    );
   }
 
   /** Locks the plan row for this transaction; false if there is no such plan (or, with `skipLocked`, another transaction holds it). */
@@ -229,10 +212,14 @@ export class PlanRepository {
     return this.loadMany(manager, `p.state IN ${LIVE_STATES_SQL}`, [], undefined, false);
   }
 
-  /** Running actions of every other plan, finished plans included (a cancelled plan's abort may be under way). */
-  async runningActionsExcept(manager: EntityManager, planId: string): Promise<ActionV1[]> {
+  /**
+   * Running actions of every other plan (of every plan when `planId` is null), finished plans
+   * included (a cancelled plan's abort may be under way).
+   */
+  async runningActionsExcept(manager: EntityManager, planId: string | null): Promise<ActionV1[]> {
     const rows = await manager.query<ActionRow[]>(
-      `SELECT ${ACTION_COLUMNS} FROM actions a WHERE a.state = 'running' AND a.plan_id <> $1`,
+      `SELECT ${ACTION_COLUMNS} FROM actions a
+        WHERE a.state = 'running' AND ($1::uuid IS NULL OR a.plan_id <> $1::uuid)`,
       [planId],
     );
     return rows.map(toAction);
@@ -256,27 +243,16 @@ export class PlanRepository {
     if (actions.length === 0) return;
     await manager.insert(
       ActionEntity,
-      actions.map((a) => ({
-        id: a.id,
-        planId: a.planId,
-        seq: a.seq,
-        type: a.type,
-        params: a.params,
-        dependsOn: a.dependsOn,
-        state: a.state,
-        attempts: a.attempts,
-        progress: a.progress,
-        startedAt: date(a.startedAt),
-        finishedAt: date(a.finishedAt),
-        error: a.error,
-        compensationFor: a.compensationFor,
-        unusableHostIds: a.unusableHostIds ?? [],
-        deadline: date(deadlines.get(a.id) ?? null),
-        hostIds: hostIdsOf(a),
-        createdAt: new Date(createdAt),
-      })),
+      actions.map((a) => actionEntity(a, createdAt, deadlines)),
     );
   }
+}
+
+/** A new plan for `insertMany`: its actions' `deadlines` for those its first step dispatched. */
+export interface NewPlanRow {
+  plan: ExecutablePlan;
+  resources: string[];
+  deadlines?: ReadonlyMap<string, string>;
 }
 
 function sameParams(a: ActionV1['params'], b: ActionV1['params']): boolean {

@@ -1,0 +1,289 @@
+import { randomUUID } from 'node:crypto';
+import {
+  buildPlan,
+  decideConflict,
+  type ExecutablePlan,
+  inFlightFromPlans,
+  type InventoryView,
+  isFinalPlanState,
+  type LiveClaim,
+  type PlanDraft,
+  planFromDraft,
+  type PlanIntent,
+  type PlanningConfig,
+  planResources,
+  PlanStateMachine,
+  promisedView,
+} from '@reflex/domain';
+import { LIVE_PLAN_STATES } from '@reflex/persistence';
+import type { EntityManager } from 'typeorm';
+import type { NewPlanStep, PlanExecutor } from '../execution/plan-executor.service';
+import type { RunningActions } from '../execution/running-actions';
+import type { InventorySnapshots } from '../inventory/inventory-snapshots';
+import type { DeferredIntentRepository } from '../plans/deferred-intent.repository';
+import { lockPlanning } from '../plans/plan-locks';
+import type { StoredTrigger } from '../plans/plan-rows';
+import type { PlanRepository } from '../plans/plan.repository';
+import type { PlanningOutcome } from './planning-outcome';
+
+export interface PlanningParts {
+  plans: PlanRepository;
+  deferred: DeferredIntentRepository;
+  inventory: InventorySnapshots;
+  executor: PlanExecutor;
+  machine: PlanStateMachine;
+  config: PlanningConfig;
+}
+
+/** As `listLive` selects them. */
+const isLive = (plan: ExecutablePlan): boolean =>
+  (LIVE_PLAN_STATES as readonly string[]).includes(plan.state);
+
+const join = (...parts: Array<string | null | undefined>): string | null =>
+  parts.filter((p): p is string => !!p).join('; ') || null;
+
+/**
+ * The decisions of one transaction (an intake batch, or one decision) planned in one critical
+ * section: the planning lock taken once, the live plans, the inventory and the running actions read
+ * once, and the new plans written together by `flush` (one statement per table). Each decision is
+ * planned exactly as if it came alone after the ones before it: a plan made here joins the live
+ * plans the next decision is planned against, with its reservations and its claims.
+ *
+ * What the reads miss while the batch runs errs on the safe side: no other transaction can make or
+ * supersede a plan (PLANNING) or start an action (DISPATCH, once taken), so other plans can only
+ * have finished actions since, which still count as reserved here. Anything that needs the new
+ * plans in the database (a merge, a wait, a supersede, a cancel) flushes first.
+ */
+export class PlanningBatch {
+  private locked = false;
+  private live: ExecutablePlan[] | null = null;
+  private view: InventoryView | null = null;
+  private readonly claims = new Map<string, LiveClaim>();
+  private readonly pending: NewPlanStep[] = [];
+  private readonly running: RunningActions;
+
+  constructor(
+    private readonly manager: EntityManager,
+    private readonly parts: PlanningParts,
+  ) {
+    this.running = parts.executor.runningActions(manager);
+  }
+
+  /** The planning lock, once: for decisions that read what other decisions did. */
+  async serialize(): Promise<void> {
+    if (this.locked) return;
+    await lockPlanning(this.manager);
+    this.locked = true;
+  }
+
+  /**
+   * Decides on `intent` (a deferred one if `deferredId`) against the live plans and stores the
+   * result: a new plan (blocked ones too, with the reason; an auto plan's first commands are in the
+   * outbox when this commits), a merge into the live plan already doing the same, superseding
+   * lower-ranked holders, or a wait for the holders to finish (planned again then, oldest first).
+   */
+  async plan(intent: PlanIntent, deferredId: string | null = null): Promise<PlanningOutcome> {
+    await this.serialize();
+    const live = await this.livePlans();
+    const view = await this.inventoryView();
+    const planId = randomUUID();
+    const draft = this.build(intent, view, live, planId);
+    const decision = decideConflict(
+      { policy: intent.policy, target: intent.target, holds: draft.holds },
+      live.map((plan) => this.claimOf(plan, view)),
+    );
+    switch (decision.decision) {
+      case 'proceed':
+        return this.store(draft, intent, deferredId, null);
+      case 'merge':
+        return this.merge(decision.planId, intent, decision.reason, deferredId);
+      case 'wait':
+        await this.flush();
+        if (deferredId) {
+          await this.parts.deferred.waitAgain(
+            this.manager,
+            deferredId,
+            decision.planIds,
+            decision.reason,
+          );
+        } else {
+          await this.parts.deferred.add(this.manager, intent, decision.planIds, decision.reason);
+        }
+        return { planId: null, state: 'waiting', reason: decision.reason };
+      case 'supersede': {
+        await this.flush();
+        const holders = [...decision.planIds].sort();
+        for (const id of holders) await this.parts.plans.lock(this.manager, id);
+        for (const id of holders) {
+          const stepped = await this.parts.executor.step(this.manager, id, (plan, now) =>
+            this.parts.machine.supersede(plan, planId, now),
+          );
+          if (stepped) this.replaceLive(stepped.plan);
+        }
+        // Their moves will not happen now: plan again without their reservations.
+        const rest = live.filter((plan) => !holders.includes(plan.id));
+        const rebuilt = this.build(intent, view, rest, planId);
+        const outcome = await this.store(rebuilt, intent, deferredId, decision.reason);
+        await this.flush();
+        for (const id of holders) await this.parts.plans.setSupersededBy(this.manager, id, planId);
+        return outcome;
+      }
+    }
+  }
+
+  /**
+   * For intake's resolved alarms: cancels the plan if it has not started; false otherwise (also for
+   * an unknown plan, so that closing an alarm never fails on it).
+   */
+  async cancelIfNotStarted(planId: string, reason: string): Promise<boolean> {
+    await this.flush();
+    if (!(await this.parts.plans.lock(this.manager, planId))) return false;
+    let cancelled = false;
+    const stepped = await this.parts.executor.step(this.manager, planId, (plan, now) => {
+      if (plan.state !== 'pending_approval' && plan.state !== 'pending') {
+        return { plan, events: [], commands: [], inventoryChanges: [] };
+      }
+      cancelled = true;
+      return this.parts.machine.cancel(plan, now, { by: 'intake', reason });
+    });
+    if (stepped) this.replaceLive(stepped.plan);
+    return cancelled;
+  }
+
+  /**
+   * When the batch last made a plan (not blocked) for `rule` on the target: the plans not yet
+   * flushed, which a cooldown's query cannot see.
+   */
+  lastPlanAt(rule: string, kind: string, id: string): Date | null {
+    let last: string | null = null;
+    for (const { row } of this.pending) {
+      const plan = row.plan;
+      const made = (plan.trigger as StoredTrigger).rule === rule && plan.state !== 'blocked';
+      if (
+        made &&
+        plan.target.kind === kind &&
+        plan.target.id === id &&
+        plan.createdAt > (last ?? '')
+      )
+        last = plan.createdAt;
+    }
+    return last ? new Date(last) : null;
+  }
+
+  /** Writes the plans made since the last flush; the batch's owner calls it before commit. */
+  async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const steps = this.pending.splice(0);
+    await this.parts.executor.storeNew(this.manager, steps);
+    // Their steps changed the inventory (in this transaction): read it again when next needed.
+    if (steps.some((s) => s.result.inventoryChanges.length > 0)) this.view = null;
+  }
+
+  // Live plans are read before the inventory: a move that completes in between is then counted
+  // twice (reservation and inventory), which errs on the safe side, never zero times.
+  private async livePlans(): Promise<ExecutablePlan[]> {
+    this.live ??= await this.parts.plans.listLive(this.manager);
+    return this.live;
+  }
+
+  private async inventoryView(): Promise<InventoryView> {
+    if (!this.view) {
+      this.view = await this.parts.inventory.view(this.manager);
+      this.claims.clear();
+    }
+    return this.view;
+  }
+
+  /** What a live plan holds, worked out once per plan and inventory. */
+  private claimOf(plan: ExecutablePlan, view: InventoryView): LiveClaim {
+    let claim = this.claims.get(plan.id);
+    if (!claim || claim.state !== plan.state) {
+      claim = {
+        planId: plan.id,
+        policy: plan.policy,
+        target: plan.target,
+        state: plan.state,
+        holds: planResources(view, plan.target, plan.actions, false),
+      };
+      this.claims.set(plan.id, claim);
+    }
+    return claim;
+  }
+
+  private replaceLive(plan: ExecutablePlan): void {
+    if (!this.live) return;
+    this.claims.delete(plan.id);
+    const rest = this.live.filter((p) => p.id !== plan.id);
+    this.live = isLive(plan) ? [...rest, plan] : rest;
+  }
+
+  private build(
+    intent: PlanIntent,
+    view: InventoryView,
+    live: readonly ExecutablePlan[],
+    planId: string,
+  ): PlanDraft {
+    let first = true;
+    const ids = () => {
+      if (!first) return randomUUID();
+      first = false;
+      return planId;
+    };
+    const promised = promisedView(view, live);
+    return buildPlan(intent, promised, inFlightFromPlans(live, view), this.parts.config, ids);
+  }
+
+  private async store(
+    draft: PlanDraft,
+    intent: PlanIntent,
+    deferredId: string | null,
+    conflict: string | null,
+  ): Promise<PlanningOutcome> {
+    const { plan, events } = planFromDraft(draft, new Date().toISOString());
+    const trigger: StoredTrigger = { ...plan.trigger, ruleHash: intent.rule.hash };
+    plan.trigger = trigger;
+    if (deferredId) events[0].detail = { ...events[0].detail, deferredIntent: deferredId };
+    const resources = [...draft.touches.hosts, ...draft.touches.instances];
+    const step = await this.parts.executor.firstStep(
+      this.manager,
+      plan,
+      events,
+      resources,
+      this.running,
+    );
+    this.pending.push(step);
+    const stepped = step.outcome.plan;
+    if (isLive(stepped)) (await this.livePlans()).push(stepped);
+    // A step that changed the inventory or finished the plan has effects (inventory rows,
+    // follow-ups) that later decisions read from the database: store it now.
+    const finished = isFinalPlanState(stepped.state) && !isFinalPlanState(plan.state);
+    if (step.result.inventoryChanges.length > 0 || finished) await this.flush();
+    if (deferredId) {
+      await this.flush();
+      await this.parts.deferred.resolve(this.manager, deferredId, stepped.state, plan.id);
+    }
+    return { planId: plan.id, state: stepped.state, reason: join(conflict, plan.reason) };
+  }
+
+  private async merge(
+    planId: string,
+    intent: PlanIntent,
+    reason: string,
+    deferredId: string | null,
+  ): Promise<PlanningOutcome> {
+    await this.flush();
+    await this.parts.plans.appendEvents(this.manager, [
+      {
+        at: new Date().toISOString(),
+        planId,
+        actionId: null,
+        type: 'plan.note',
+        from: null,
+        to: null,
+        detail: { merged: { alarm: intent.alarm, rule: intent.rule.name }, reason },
+      },
+    ]);
+    if (deferredId) await this.parts.deferred.resolve(this.manager, deferredId, 'merged', planId);
+    return { planId, state: 'merged', reason };
+  }
+}
