@@ -1,0 +1,187 @@
+// Batch planning (issue 18): the decisions of one intake batch share one critical section — the
+// planning lock once, the live plans read once, the new plans written together. Each decision must
+// still be planned as if it came alone after the ones before it. This spec runs one sequence that
+// makes plans compete (for the last free capacity, for a group's only standby, for a host being
+// drained), hit a cooldown and resolve, once one alarm per request and once as one batch, and
+// expects the same plans, actions, conflicts and reasons.
+import type { AlarmV1, HostV1, InstanceV1, InventoryV1 } from '@reflex/contracts';
+import { Client } from 'pg';
+import { IngestAlarmUseCase } from '../../apps/engine/src/decisions/ingest-alarm.usecase';
+import { resetDecisions } from '../support/database';
+import { startTestEngine, type TestEngine } from '../support/engine-app';
+import { http } from '../support/http';
+
+const host = (id: string, zone: string, memoryMb = 65536): HostV1 => ({
+  id,
+  zone,
+  status: 'up',
+  hypervisor: 'kvm',
+  driver: 'simulator',
+  capacity: { vcpus: 16, memoryMb },
+  labels: { rack: `${zone}-r1` },
+});
+const vm = (id: string, hostId: string, memoryMb: number, extra: Partial<InstanceV1> = {}) =>
+  ({
+    id,
+    hostId,
+    kind: 'vm',
+    state: 'running',
+    resources: { vcpus: 2, memoryMb },
+    ...extra,
+  }) as InstanceV1;
+
+/**
+ * h1 and h2 each run a 40 GB VM that only s1 has room for (h3 keeps 32 GB free, memory is not
+ * overcommitted); p1..p3 hold group g (2 active + 1 standby, host anti-affinity) and room for
+ * little else.
+ */
+function cloud(): InventoryV1 {
+  return {
+    hosts: [
+      host('h1', 'az1'),
+      host('h2', 'az1'),
+      host('h3', 'az1'),
+      host('s1', 'az2'),
+      host('p1', 'az3', 16384),
+      host('p2', 'az3', 16384),
+      host('p3', 'az3', 16384),
+    ],
+    groups: [{ id: 'g', active: 2, standby: 1, antiAffinity: 'host' }],
+    instances: [
+      vm('a', 'h1', 40960),
+      vm('b', 'h2', 40960),
+      vm('filler', 'h3', 32768),
+      vm('g-1', 'p1', 4096, { groupId: 'g', role: 'active' }),
+      vm('g-2', 'p2', 4096, { groupId: 'g', role: 'active' }),
+      vm('g-3', 'p3', 4096, { groupId: 'g', role: 'standby' }),
+    ],
+  };
+}
+
+const BASE = Date.parse('2026-11-01T00:00:00Z');
+
+function sequence(): AlarmV1[] {
+  let second = 0;
+  const make = (
+    id: string,
+    type: string,
+    kind: 'host' | 'instance',
+    resource: string,
+    state: 'firing' | 'resolved' = 'firing',
+  ): AlarmV1 => ({
+    id,
+    source: 'batch',
+    type,
+    severity: 'critical',
+    state,
+    resource: { kind, id: resource },
+    occurredAt: new Date(BASE + 1000 * second++).toISOString(),
+  });
+  return [
+    make('down-h1', 'host.down', 'host', 'h1'), // failover: a onto s1, the only host with room
+    make('down-h2', 'host.down', 'host', 'h2'), // failover: b finds s1 reserved by the first
+    make('g1-down', 'instance.down', 'instance', 'g-1'), // switch-over: g-3 promoted
+    make('g1-again', 'instance.down', 'instance', 'g-1'), // same rule and target: cooldown
+    make('g2-down', 'instance.down', 'instance', 'g-2'), // g's standby is promised already
+    make('maint-p3', 'host.maintenance.requested', 'host', 'p3'), // drain of the promoted standby's host
+    make('down-h1', 'host.down', 'host', 'h1', 'resolved'), // closes down-h1; its plan has started
+  ];
+}
+
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+const TIME = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g;
+
+/**
+ * Everything the decisions made, in arrival order, with plan and action ids replaced by their
+ * order of appearance and times by a placeholder, so two runs compare equal when they decided alike.
+ */
+async function outcome(db: Client): Promise<unknown> {
+  const ids = new Map<string, string>();
+  const name = (text: string) =>
+    text
+      .replace(UUID, (id) => {
+        if (!ids.has(id.toLowerCase())) ids.set(id.toLowerCase(), `#${ids.size + 1}`);
+        return ids.get(id.toLowerCase())!;
+      })
+      .replace(TIME, '<time>');
+  const alarms = await db.query(
+    `SELECT alarm_id, state, disposition, plan_id, decision->>'reason' AS reason
+       FROM alarms ORDER BY id`,
+  );
+  const plans = await db.query(
+    `SELECT p.id, p.policy, p.state, p.target_kind, p.target_id, p.reason, p.trigger_alarm_id,
+            p.resources,
+            (SELECT json_agg(json_build_object('type', a.type, 'state', a.state, 'params', a.params,
+                    'dependsOn', a.depends_on) ORDER BY a.seq) FROM actions a WHERE a.plan_id = p.id) AS actions,
+            (SELECT json_agg(e.type || ':' || coalesce(e.to_state, '') ORDER BY e.id)
+               FROM plan_events e WHERE e.plan_id = p.id) AS timeline,
+            (SELECT count(*) FROM outbox o WHERE o.key = p.id::text OR o.value->>'planId' = p.id::text)
+              AS messages
+       FROM plans p ORDER BY p.created_at, p.trigger_alarm_id`,
+  );
+  const waiting = await db.query(
+    `SELECT intent->'alarm'->>'id' AS alarm, reason, outcome FROM deferred_intents ORDER BY id`,
+  );
+  return JSON.parse(
+    name(JSON.stringify({ alarms: alarms.rows, plans: plans.rows, waiting: waiting.rows })),
+  );
+}
+
+describe('batch planning', () => {
+  let engine: TestEngine;
+  let db: Client;
+
+  beforeAll(async () => {
+    engine = await startTestEngine();
+    db = new Client({ connectionString: engine.database.url });
+    await db.connect();
+  });
+  afterAll(async () => {
+    await db.end();
+    await engine.close();
+  });
+
+  const reset = async () => {
+    await resetDecisions((sql) => db.query(sql));
+    expect((await http('PUT', `${engine.url}/v1/inventory`, cloud())).status).toBe(200);
+  };
+
+  it('plans a batch of decisions as it plans them one by one', async () => {
+    const alarms = sequence();
+    await reset();
+    for (const alarm of alarms) {
+      expect((await http('POST', `${engine.url}/v1/alarms`, alarm)).status).toBe(202);
+    }
+    const oneByOne = (await outcome(db)) as {
+      alarms: Array<{ alarm_id: string; disposition: string; reason: string }>;
+      plans: Array<{ policy: string; target_id: string; state: string; messages: string }>;
+      waiting: unknown[];
+    };
+    // The sequence covers what it claims to, so the comparison below is not of trivia.
+    expect(oneByOne.alarms.map((a) => `${a.alarm_id}: ${a.disposition}`)).toEqual([
+      'down-h1: triggered',
+      'down-h2: triggered',
+      'g1-down: triggered',
+      'g1-again: suppressed',
+      'g2-down: triggered',
+      'maint-p3: triggered',
+      'down-h1: resolved',
+    ]);
+    expect(oneByOne.alarms[3].reason).toMatch(/cooldown/);
+    const failovers = oneByOne.plans.filter((p) => p.policy === 'host-failover');
+    expect(failovers.map((p) => p.target_id)).toEqual(['h1', 'h2']);
+    expect(JSON.stringify(failovers[0])).toContain('"s1"');
+    // b has nowhere to go once a has s1: the second failover saw the first's reservation.
+    expect(JSON.stringify(failovers[1])).not.toContain('"s1"');
+    expect((failovers[1] as unknown as { reason: string }).reason).toMatch(/b .*no host has/);
+    // Two decisions wait for the switch-over: conflicts are decided against the batch's own plans.
+    expect(oneByOne.waiting).toHaveLength(2);
+    expect(oneByOne.plans.every((p) => Number(p.messages) > 0)).toBe(true);
+
+    await reset();
+    await engine.app
+      .get(IngestAlarmUseCase)
+      .executeBatch(alarms.map((alarm) => ({ alarm, payload: alarm, channel: 'kafka' as const })));
+    expect(await outcome(db)).toEqual(oneByOne);
+  });
+});
