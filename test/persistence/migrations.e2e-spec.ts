@@ -64,6 +64,7 @@ const INDEXES = [
   'ix_plan_events_plan',
   'ix_plan_resources_plan',
   'ix_plans_created',
+  'ix_plans_live_cell',
   'ix_plans_policy_created',
   'ix_plans_resources',
   'ix_plans_state_created',

@@ -101,7 +101,8 @@ describe('re-placement of moves whose destination is unusable (real Kafka, Postg
     await holder.connect();
     try {
       await holder.query('BEGIN');
-      await holder.query(`SELECT pg_advisory_xact_lock(90452669333505)`); // PLANNING, plan-locks.ts
+      // The whole cloud's planning cell (no PLANNING_CELL_LABEL): plan-locks.ts.
+      await holder.query(`SELECT pg_advisory_xact_lock(1380271692, hashtext(''))`);
       await driver.release(running.id, fail('destination-unavailable', false));
       await waitFor('the failure recorded, the move waiting for a new destination', async () => {
         const a = evacuationOf(await getPlan(engine, outcome.planId!));

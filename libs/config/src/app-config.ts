@@ -44,6 +44,11 @@ export interface EngineConfig extends CommonConfig {
   /** Overcommit ratios for placement. */
   cpuOvercommit: number;
   memoryOvercommit: number;
+  /**
+   * The host label whose value names a host's planning cell: moves stay within a cell, and each
+   * cell is planned under its own lock (issue 18). Null: the whole cloud is one cell.
+   */
+  planningCellLabel: string | null;
   maxLiveMigrationsPerHost: number;
   maxActionsPerPlan: number;
   outboxPollMs: number;
@@ -129,6 +134,7 @@ export function loadEngineConfig(source: Env = process.env): Readonly<EngineConf
     watchRules: env.bool('RULES_WATCH', true),
     cpuOvercommit: env.number('CPU_OVERCOMMIT', 4, { min: 0.1, max: 64 }),
     memoryOvercommit: env.number('MEMORY_OVERCOMMIT', 1, { min: 0.1, max: 16 }),
+    planningCellLabel: env.string('PLANNING_CELL_LABEL', '') || null,
     maxLiveMigrationsPerHost: env.int('MAX_LIVE_MIGRATIONS_PER_HOST', 2, { min: 1, max: 64 }),
     maxActionsPerPlan: env.int('MAX_ACTIONS_PER_PLAN', 8, { min: 1, max: 1024 }),
     outboxPollMs: env.int('OUTBOX_POLL_MS', 200, { min: 10, max: 60_000 }),

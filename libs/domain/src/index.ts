@@ -15,6 +15,7 @@ export * from './planning/in-flight';
 export * from './planning/action-params';
 export * from './planning/capacity-forecast';
 export * from './planning/capacity-alarms';
+export * from './planning/planning-cells';
 // Lifecycle
 export * from './lifecycle/lifecycle.types';
 export * from './lifecycle/plan-transitions';

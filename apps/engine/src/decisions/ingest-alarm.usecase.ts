@@ -94,6 +94,7 @@ export class IngestAlarmUseCase {
     alarms: readonly AlarmV1[],
     rowIds: Array<string | null>,
   ): Promise<Array<(Decision & { rowId: string }) | null>> {
+    await planner.prepare(alarms.filter((_, i) => rowIds[i] !== null).map((a) => a.resource));
     const view = await this.load(m, planner, alarms, rowIds);
     const decisions: Array<(Decision & { rowId: string }) | null> = [];
     for (const [i, alarm] of alarms.entries()) {

@@ -1,3 +1,4 @@
+import type { ResourceRefV1 } from '@reflex/contracts';
 import type { PlanIntent } from '@reflex/domain';
 import type { EntityManager } from 'typeorm';
 
@@ -12,6 +13,8 @@ export interface PlanOutcome {
  * section, each against the plans the ones before it made.
  */
 export interface BatchPlanner {
+  /** Names the resources the batch is about before any is planned (their cells lock in order). */
+  prepare(resources: readonly ResourceRefV1[]): Promise<void>;
   plan(intent: PlanIntent): Promise<PlanOutcome>;
   /**
    * Takes the planning lock now, which planning takes anyway: a decision that reads what other

@@ -10,9 +10,10 @@ import {
   type PlanningConfig,
 } from '@reflex/domain';
 import type { EntityManager } from 'typeorm';
+import { CellViews } from '../inventory/cell-views';
 import { InventorySnapshots } from '../inventory/inventory-snapshots';
 import { PLANNING_CONFIG } from '../plans/plan-lifecycle';
-import { tryLockPlanning } from '../plans/plan-locks';
+import { tryLockPlanningCell } from '../plans/plan-locks';
 import { PlanRepository } from '../plans/plan.repository';
 
 /**
@@ -27,6 +28,7 @@ export class RePlacementService {
   constructor(
     private readonly plans: PlanRepository,
     private readonly inventory: InventorySnapshots,
+    private readonly cellViews: CellViews,
     @Inject(PLANNING_CONFIG) private readonly config: PlanningConfig,
   ) {}
 
@@ -40,11 +42,14 @@ export class RePlacementService {
     const view = await this.inventory.view(manager);
     const look = inventoryDestinations(view);
     if (movesToReplace(plan.actions, look).length === 0) return look;
-    // Busy: a decision is being planned. The move waits; the ticker steps the plan again.
-    if (!(await tryLockPlanning(manager))) return look;
-    const live = await this.plans.listLive(manager);
-    return inventoryDestinations(view, {
-      inFlight: inFlightFromPlans(live, view),
+    // Placed again within the plan's cell, against that cell's reservations. Busy: a decision is
+    // being planned there. The move waits; the ticker steps the plan again.
+    const cell = await this.plans.cellOf(manager, plan.id);
+    if (!(await tryLockPlanningCell(manager, cell))) return look;
+    const live = await this.plans.listLive(manager, cell);
+    const cellView = this.cellViews.of(view, cell);
+    return inventoryDestinations(cellView, {
+      inFlight: inFlightFromPlans(live, cellView),
       config: this.config.placement,
       planId: plan.id,
     });

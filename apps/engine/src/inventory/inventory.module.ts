@@ -10,6 +10,7 @@ import { InventoryController } from './inventory.controller';
 import { InventoryGlanceService } from './inventory-glance.service';
 import { InventoryMetrics } from './inventory-metrics';
 import { InventoryRepository } from './inventory.repository';
+import { CellViews } from './cell-views';
 import { InventorySnapshots } from './inventory-snapshots';
 import { InventoryService } from './inventory.service';
 
@@ -27,6 +28,7 @@ import { InventoryService } from './inventory.service';
     InventoryGlanceService,
     InventoryMetrics,
     InventorySnapshots,
+    CellViews,
     InventoryConsumer,
     { provide: ProcessedMessageRepository, useValue: new ProcessedMessageRepository() },
   ],
@@ -35,6 +37,7 @@ import { InventoryService } from './inventory.service';
     InventoryGlanceService,
     InventoryRepository,
     InventorySnapshots,
+    CellViews,
     GroupStatusService,
   ],
 })

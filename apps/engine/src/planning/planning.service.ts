@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { PlanStateMachine, type PlanIntent, type PlanningConfig } from '@reflex/domain';
 import type { EntityManager } from 'typeorm';
 import { PlanExecutor } from '../execution/plan-executor.service';
+import { CellViews } from '../inventory/cell-views';
 import { InventorySnapshots } from '../inventory/inventory-snapshots';
 import { DeferredIntentRepository } from '../plans/deferred-intent.repository';
 import { PLANNING_CONFIG } from '../plans/plan-lifecycle';
@@ -26,11 +27,12 @@ export class PlanningService {
     plans: PlanRepository,
     deferred: DeferredIntentRepository,
     inventory: InventorySnapshots,
+    cellViews: CellViews,
     executor: PlanExecutor,
     machine: PlanStateMachine,
     @Inject(PLANNING_CONFIG) config: PlanningConfig,
   ) {
-    this.parts = { plans, deferred, inventory, executor, machine, config };
+    this.parts = { plans, deferred, inventory, cellViews, executor, machine, config };
   }
 
   /**

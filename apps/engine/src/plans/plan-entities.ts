@@ -18,7 +18,11 @@ function ruleVersion(version: number | string): number {
   return n;
 }
 
-export function planEntity(plan: ExecutablePlan, resources: string[]): Partial<PlanEntity> {
+export function planEntity(
+  plan: ExecutablePlan,
+  resources: string[],
+  cell = '',
+): Partial<PlanEntity> {
   const trigger = plan.trigger as StoredTrigger;
   return {
     id: plan.id,
@@ -36,6 +40,7 @@ export function planEntity(plan: ExecutablePlan, resources: string[]): Partial<P
     explanation: plan.explanation ?? null,
     onFailure: plan.onFailure,
     resources,
+    cell,
     createdAt: new Date(plan.createdAt),
     startedAt: date(plan.startedAt),
     finishedAt: date(plan.finishedAt),

@@ -20,6 +20,7 @@ export const planningConfigProvider: Provider = {
   provide: PLANNING_CONFIG,
   useFactory: (config: EngineConfig): PlanningConfig => ({
     placement: { cpuOvercommit: config.cpuOvercommit, memoryOvercommit: config.memoryOvercommit },
+    cellLabel: config.planningCellLabel,
   }),
   inject: [ENGINE_CONFIG],
 };

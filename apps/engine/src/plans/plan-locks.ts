@@ -2,8 +2,9 @@ import type { EntityManager } from 'typeorm';
 
 /**
  * Transaction-scoped advisory locks (released at commit or rollback), per database. Order, to stay
- * free of deadlocks: PLANNING, then plan rows (sorted by id), then DISPATCH. A plan step that holds
- * a plan row never waits for PLANNING; it may only try it (`tryLockPlanning`).
+ * free of deadlocks: PLANNING (the waiting decisions' queue), then planning CELLs (sorted by name),
+ * then plan rows (sorted by id), then DISPATCH. A plan step that holds a plan row never waits for a
+ * cell; it may only try it (`tryLockPlanningCell`).
  */
 // "REFL" + 1 and + 2; MIGRATION_LOCK_KEY of persistence is "REFLEX".
 const PLANNING_LOCK_KEY = '90452669333505';
@@ -15,9 +16,12 @@ export function requireTransaction(manager: EntityManager, what: string): void {
   }
 }
 
+/** "REFL" as a 32-bit key class: a cell's lock is (class, hashtext(cell)). */
+const CELL_LOCK_CLASS = 1380271692;
+
 /**
- * Serialises planning across replicas: two decisions competing for the last free host must each
- * see the capacity the other reserved, so one plans only after the other has committed.
+ * Serialises re-planning waiting decisions across replicas (oldest first, one at a time); each is
+ * then planned under its cell's lock.
  */
 export async function lockPlanning(manager: EntityManager): Promise<void> {
   requireTransaction(manager, 'planning');
@@ -25,15 +29,34 @@ export async function lockPlanning(manager: EntityManager): Promise<void> {
 }
 
 /**
- * PLANNING if it is free now, without waiting: for a plan step (which holds a plan row) that wants
- * to place a move again. Waiting there could deadlock with a decision that holds PLANNING and wants
- * that plan row (to supersede it); the step retries on a later tick instead.
+ * Serialises planning in each cell across replicas: two decisions competing for the last free host
+ * must each see the capacity the other reserved, so one plans only after the other has committed.
+ * Cells are locked in name order (two cells whose names hash alike share a lock, which only costs
+ * concurrency).
  */
-export async function tryLockPlanning(manager: EntityManager): Promise<boolean> {
+export async function lockPlanningCells(
+  manager: EntityManager,
+  cells: readonly string[],
+): Promise<void> {
+  requireTransaction(manager, 'planning');
+  if (cells.length === 0) return;
+  await manager.query(
+    // unnest yields the sorted names in order; no ORDER BY, which could run after the calls.
+    `SELECT pg_advisory_xact_lock($1::int, hashtext(c)) FROM unnest($2::text[]) AS t(c)`,
+    [CELL_LOCK_CLASS, [...cells].sort()],
+  );
+}
+
+/**
+ * A cell's lock if it is free now, without waiting: for a plan step (which holds a plan row) that
+ * wants to place a move again. Waiting there could deadlock with a decision that holds the cell and
+ * wants that plan row (to supersede it); the step retries on a later tick instead.
+ */
+export async function tryLockPlanningCell(manager: EntityManager, cell: string): Promise<boolean> {
   requireTransaction(manager, 'planning');
   const rows = await manager.query<{ locked: boolean }[]>(
-    `SELECT pg_try_advisory_xact_lock($1::bigint) AS locked`,
-    [PLANNING_LOCK_KEY],
+    `SELECT pg_try_advisory_xact_lock($1::int, hashtext($2)) AS locked`,
+    [CELL_LOCK_CLASS, cell],
   );
   return rows[0]?.locked === true;
 }

@@ -43,7 +43,7 @@ export class PlanRepository {
     if (plans.length === 0) return;
     await manager.insert(
       PlanEntity,
-      plans.map(({ plan, resources }) => planEntity(plan, resources)),
+      plans.map(({ plan, resources, cell }) => planEntity(plan, resources, cell)),
     );
     await manager.insert(
       ActionEntity,
@@ -206,10 +206,24 @@ export class PlanRepository {
     await manager.update(PlanEntity, { id: planId }, { supersededBy: byPlanId });
   }
 
-  /** Every plan that still holds resources: for conflicts and for capacity already promised. */
-  listLive(manager: EntityManager): Promise<ExecutablePlan[]> {
+  /**
+   * Every plan that still holds resources (in `cell`, or anywhere when null): for conflicts and for
+   * capacity already promised.
+   */
+  listLive(manager: EntityManager, cell: string | null = null): Promise<ExecutablePlan[]> {
     // Planning reads what the live plans hold and reserve, never why they were made.
-    return this.loadMany(manager, `p.state IN ${LIVE_STATES_SQL}`, [], undefined, false);
+    return cell === null
+      ? this.loadMany(manager, `p.state IN ${LIVE_STATES_SQL}`, [], undefined, false)
+      : this.loadMany(manager, `p.state IN ${LIVE_STATES_SQL} AND p.cell = $1`, [cell], undefined, false);
+  }
+
+  /** The planning cell a plan was made in (`''` for an unknown plan). */
+  async cellOf(manager: EntityManager, planId: string): Promise<string> {
+    if (!isUuid(planId)) return '';
+    const rows = await manager.query<{ cell: string }[]>(`SELECT cell FROM plans WHERE id = $1`, [
+      planId,
+    ]);
+    return rows[0]?.cell ?? '';
   }
 
   /**
@@ -252,6 +266,8 @@ export class PlanRepository {
 export interface NewPlanRow {
   plan: ExecutablePlan;
   resources: string[];
+  /** The planning cell it was made in; `''` when absent. */
+  cell?: string;
   deadlines?: ReadonlyMap<string, string>;
 }
 

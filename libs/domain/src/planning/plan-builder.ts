@@ -27,7 +27,8 @@ const POLICY_BUILDERS: Record<Policy, PlanPolicy> = {
  * Turns a rule's decision into a plan over one inventory snapshot. Pure: the plan id and action ids
  * come from `ids` (first call: the plan), in a fixed order, so the same inputs give the same plan.
  * A plan that cannot be made safely comes back `blocked` with no actions and the reason; its
- * explanation still carries the placements tried and the checks made.
+ * explanation still carries the placements tried and the checks made. With `refused`, the plan is
+ * blocked for that reason without its policy being tried (a decision planning must not take on).
  */
 export function buildPlan(
   intent: PlanIntent,
@@ -35,13 +36,18 @@ export function buildPlan(
   inFlight: InFlight,
   config: PlanningConfig,
   ids: () => string,
+  refused: string | null = null,
 ): PlanDraft {
   const view = inventory instanceof InventoryView ? inventory : new InventoryView(inventory);
   const planId = ids();
   const solver = new PlacementSolver(view, config.placement, inFlight.reservations, planId);
   const ctx = new PlanContext(planId, intent, view, solver, inFlight, ids);
   const policy = POLICY_BUILDERS[intent.policy] as PlanPolicy | undefined;
-  const outcome = policy ? policy(ctx) : { blocked: `unknown policy ${String(intent.policy)}` };
+  const outcome = refused
+    ? { blocked: refused }
+    : policy
+      ? policy(ctx)
+      : { blocked: `unknown policy ${String(intent.policy)}` };
   const blocked = outcome?.blocked ?? null;
   const actions = blocked ? [] : ctx.actions;
   const state = blocked ? 'blocked' : intent.mode === 'manual' ? 'pending_approval' : 'pending';

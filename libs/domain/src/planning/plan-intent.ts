@@ -40,6 +40,8 @@ export interface InFlight {
 
 export interface PlanningConfig {
   placement: PlacementConfig;
+  /** The host label that names planning cells (`planning-cells.ts`); absent: one cell. */
+  cellLabel?: string | null;
 }
 
 export type DraftState = 'pending' | 'pending_approval' | 'blocked';

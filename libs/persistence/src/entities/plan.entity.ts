@@ -45,6 +45,7 @@ export const LIVE_PLAN_STATES = [
 // GIN and partial indexes cannot be described by TypeORM's decorators; the migration owns them.
 @Index('ix_plans_resources', { synchronize: false })
 @Index('uq_plans_live_target', { synchronize: false })
+@Index('ix_plans_live_cell', { synchronize: false })
 export class PlanEntity {
   // Ids are normally minted by the planner, so that actions can name each other before insert; a
   // missing one is drawn by the database (gen_random_uuid()).
@@ -97,6 +98,10 @@ export class PlanEntity {
   /** Every host and instance id the plan touches, for `GET /v1/plans?resource=` (GIN-indexed). */
   @Column({ type: 'text', array: true, default: () => "'{}'" })
   resources!: string[];
+
+  /** The planning cell it was made in (`''`: the whole cloud, or hosts without the cell label). */
+  @Column({ type: 'text', default: '' })
+  cell!: string;
 
   @Column({ type: 'timestamptz', name: 'created_at', default: () => 'now()' })
   createdAt!: Date;

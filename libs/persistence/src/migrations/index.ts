@@ -13,6 +13,7 @@ import { RePlacement1795500000000 } from './1795500000000-re-placement';
 import { FailureDomains1795510000000 } from './1795510000000-failure-domains';
 import { AuditViews1795600000000 } from './1795600000000-audit-views';
 import { ConditionsFailed1795620000000 } from './1795620000000-conditions-failed';
+import { PlanningCells1795700000000 } from './1795700000000-planning-cells';
 
 /**
  * Every migration, oldest first, listed explicitly: the apps are bundled by webpack, where a glob
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   FailureDomains1795510000000,
   AuditViews1795600000000,
   ConditionsFailed1795620000000,
+  PlanningCells1795700000000,
 ];
