@@ -21,10 +21,30 @@ export interface TestEngine {
  */
 export async function startTestEngine(env: Record<string, string> = {}): Promise<TestEngine> {
   const database = await createTestDatabase('engine');
+  return boot(database, testTopicPrefix(), env, () => database.drop());
+}
+
+/**
+ * A second engine of the same deployment as `of`: its database and topic prefix (so one consumer
+ * group), listening on its own port. Closing it leaves the database to `of`.
+ */
+export function startEngineReplica(
+  of: TestEngine,
+  env: Record<string, string> = {},
+): Promise<TestEngine> {
+  return boot(of.database, of.config.topicPrefix, env, async () => undefined);
+}
+
+async function boot(
+  database: TestDatabase,
+  topicPrefix: string,
+  env: Record<string, string>,
+  release: () => Promise<void>,
+): Promise<TestEngine> {
   const config = loadEngineConfig({
     KAFKA_BROKERS: process.env.KAFKA_BROKERS,
     DATABASE_URL: database.url,
-    TOPIC_PREFIX: testTopicPrefix(),
+    TOPIC_PREFIX: topicPrefix,
     TOPIC_PARTITIONS: '3',
     TOPIC_REPLICATION_FACTOR: '1',
     PORT: '0',
@@ -49,7 +69,7 @@ export async function startTestEngine(env: Record<string, string> = {}): Promise
     database,
     close: async () => {
       await app.close();
-      await database.drop();
+      await release();
     },
   };
 }
