@@ -6,10 +6,13 @@
 // expects the same plans, actions, conflicts and reasons.
 import type { AlarmV1, HostV1, InstanceV1, InventoryV1 } from '@reflex/contracts';
 import { Client } from 'pg';
+import { Topic, topicName } from '@reflex/contracts';
 import { IngestAlarmUseCase } from '../../apps/engine/src/decisions/ingest-alarm.usecase';
 import { resetDecisions } from '../support/database';
 import { startTestEngine, type TestEngine } from '../support/engine-app';
 import { http } from '../support/http';
+import { sendMessages } from '../support/kafka';
+import { waitFor } from '../support/wait-for';
 
 const host = (id: string, zone: string, memoryMb = 65536): HostV1 => ({
   id,
@@ -183,5 +186,72 @@ describe('batch planning', () => {
       .get(IngestAlarmUseCase)
       .executeBatch(alarms.map((alarm) => ({ alarm, payload: alarm, channel: 'kafka' as const })));
     expect(await outcome(db)).toEqual(oneByOne);
+  });
+
+  it('loses and doubles nothing when the connection dies while a batch stores its plans', async () => {
+    await reset();
+    // The first multi-row insert of plans kills its own connection, as a crash of the engine
+    // mid-batch would end it: the transaction is rolled back and the batch is delivered again. A
+    // sequence is not rolled back with it, so the crash happens once.
+    await db.query(`CREATE SEQUENCE crash_once`);
+    await db.query(`CREATE FUNCTION crash_once() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF nextval('crash_once') = 1 THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF;
+        RETURN NULL;
+      END $$`);
+    await db.query(`CREATE TRIGGER crash_once BEFORE INSERT ON plans
+      FOR EACH STATEMENT EXECUTE FUNCTION crash_once()`);
+    try {
+      const downs = ['h1', 'h2', 'h3', 'p1', 'p2'].map((h, i) => ({
+        id: `crash-${h}`,
+        source: 'batch',
+        type: 'host.down',
+        severity: 'critical' as const,
+        state: 'firing' as const,
+        resource: { kind: 'host' as const, id: h },
+        occurredAt: new Date(BASE + 1000 * i).toISOString(),
+      }));
+      // One key: one partition, so the five come as one batch (or a few, in order).
+      await sendMessages(
+        topicName(Topic.Alarms, engine.config.topicPrefix),
+        downs.map((a) => ({ key: 'one-partition', value: JSON.stringify(a) })),
+      );
+      await waitFor('every alarm decided after the crash', async () => {
+        const done = await db.query(`SELECT 1 FROM alarms WHERE disposition <> 'received'`);
+        return done.rowCount === downs.length;
+      });
+      // The crash happened, and the batch was stored after it.
+      const inserts = await db.query(`SELECT last_value FROM crash_once`);
+      expect(Number(inserts.rows[0].last_value)).toBeGreaterThanOrEqual(2);
+      const alarms = await db.query(
+        `SELECT alarm_id, disposition, plan_id FROM alarms ORDER BY alarm_id`,
+      );
+      expect(alarms.rows.map((r) => `${r.alarm_id}: ${r.disposition}`)).toEqual(
+        downs.map((a) => `${a.id}: triggered`).sort(),
+      );
+      const plans = await db.query(
+        `SELECT trigger_alarm_id, count(*)::int AS n FROM plans GROUP BY 1 ORDER BY 1`,
+      );
+      expect(plans.rows).toEqual(
+        downs
+          .map((a) => ({ trigger_alarm_id: a.id, n: 1 }))
+          .sort((x, y) => x.trigger_alarm_id.localeCompare(y.trigger_alarm_id)),
+      );
+      // Every dispatched action's command went into the outbox, once.
+      const commands = await db.query(
+        `SELECT value->>'actionId' AS action, count(*)::int AS n FROM outbox
+          WHERE value->>'kind' = 'execute' GROUP BY 1`,
+      );
+      const running = await db.query(`SELECT id FROM actions WHERE state = 'running'`);
+      expect(running.rowCount).toBeGreaterThanOrEqual(4);
+      expect(commands.rows.map((r) => r.action).sort()).toEqual(
+        running.rows.map((r) => r.id).sort(),
+      );
+      expect(commands.rows.every((r) => r.n === 1)).toBe(true);
+    } finally {
+      await db.query(`DROP TRIGGER IF EXISTS crash_once ON plans`);
+      await db.query(`DROP FUNCTION IF EXISTS crash_once()`);
+      await db.query(`DROP SEQUENCE IF EXISTS crash_once`);
+    }
   });
 });
