@@ -12,6 +12,7 @@ import { auditScenario } from './scenarios/audit.bench';
 import { capacityScenario } from './scenarios/capacity.bench';
 import { driverScenario } from './scenarios/driver.bench';
 import { intakeScenario } from './scenarios/intake.bench';
+import { stormScenario } from './scenarios/storm.bench';
 import { plannerScenario } from './scenarios/planner.bench';
 import { closeAll } from './support/cleanup';
 import type { BenchContext, Scenario } from './support/context';
@@ -31,6 +32,7 @@ const SCENARIOS: Scenario[] = [
   capacityScenario,
   auditScenario,
   driverScenario,
+  stormScenario,
 ];
 
 interface Options {

@@ -187,7 +187,9 @@ async function idleTicks(livePlans: number) {
   resetQueryLog();
   await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
   const steps = queryStats()
-    .filter((q) => q.sql.startsWith('SELECT id FROM plans WHERE id = $1 FOR UPDATE SKIP LOCKED'))
+    .filter((q) =>
+      q.sql.startsWith('SELECT id, cell FROM plans WHERE id = $1 FOR UPDATE SKIP LOCKED'),
+    )
     .reduce((n, q) => n + q.calls, 0);
   return {
     livePlans,

@@ -93,33 +93,23 @@ export class PlanExecutor {
     private readonly signals: PlanSignals,
   ) {}
 
-  /** Stores a new plan with its first timeline lines, then takes its first step (an auto plan starts). */
-  async start(
-    manager: EntityManager,
-    plan: ExecutablePlan,
-    events: PlanTimelineEvent[],
-    resources: string[],
-  ): Promise<StepOutcome> {
-    const first = await this.firstStep(manager, plan, events, resources);
-    await this.storeNew(manager, [first]);
-    return first.outcome;
-  }
-
   /**
    * A new plan's first step, worked out but not stored (`storeNew` stores it, with others of the
    * batch): nothing else can see the plan before its transaction commits, so it needs no row lock,
    * and it is inserted as the step left it rather than inserted and then updated. `running` is the
-   * batch's view of every other plan's running actions (DISPATCH held), read here when absent.
+   * batch's view of the running actions of the plan's cell (`runningActions`).
    */
   async firstStep(
     manager: EntityManager,
     plan: ExecutablePlan,
     events: PlanTimelineEvent[],
     resources: string[],
-    running?: RunningActions,
+    running: RunningActions,
   ): Promise<NewPlanStep> {
     const now = new Date().toISOString();
-    const result = await this.advance(manager, plan, { ...unchanged(plan), events }, now, running);
+    const first = { ...unchanged(plan), events };
+    const result = await this.advance(manager, plan, first, now, () => running.except(plan.id));
+    running.stepped(result.plan);
     const deadlines = deadlinesOf(result);
     return {
       row: { plan: result.plan, resources, deadlines },
@@ -129,10 +119,10 @@ export class PlanExecutor {
     };
   }
 
-  /** The running actions a batch of `firstStep`s shares: DISPATCH and one read, on first use. */
-  runningActions(manager: EntityManager): RunningActions {
+  /** The running actions a batch's `firstStep`s in `cell` share: its DISPATCH and one read, on first use. */
+  runningActions(manager: EntityManager, cell: string): RunningActions {
     return new RunningActions(async () => {
-      await lockDispatch(manager);
+      await lockDispatch(manager, cell);
       return this.plans.runningActionsExcept(manager, null);
     });
   }
@@ -175,30 +165,36 @@ export class PlanExecutor {
     change?: LifecycleChange,
     options: { skipLocked?: boolean } = {},
   ): Promise<StepOutcome | null> {
-    if (!(await this.plans.lock(manager, planId, options))) {
+    const cell = await this.plans.lockInCell(manager, planId, options);
+    if (cell === null) {
       if (options.skipLocked) return null;
       throw new NotFoundError('plan', planId);
     }
     const before = await this.plans.load(manager, planId);
     if (!before) throw new NotFoundError('plan', planId);
     const now = new Date().toISOString();
-    if (!change) return this.apply(manager, before, unchanged(before), now);
+    if (!change) return this.apply(manager, cell, before, unchanged(before), now);
     const result = change(before, now);
     // A change that moved no state (progress, accepted, a stale event) cannot make anything
     // ready: skip next() and with it the global dispatch lock, which progress reports would
     // otherwise take once a second per running action. Deadlines are the tick's job.
     const quiet = result.events.length === 0 && result.commands.length === 0;
-    return this.apply(manager, before, result, now, !quiet);
+    return this.apply(manager, cell, before, result, now, !quiet);
   }
 
   private async apply(
     manager: EntityManager,
+    cell: string,
     before: ExecutablePlan,
     first: LifecycleResult,
     now: string,
     advance = true,
   ): Promise<StepOutcome> {
-    const result = advance ? await this.advance(manager, before, first, now) : first;
+    const others = async () => {
+      await lockDispatch(manager, cell);
+      return this.plans.runningActionsExcept(manager, before.id);
+    };
+    const result = advance ? await this.advance(manager, before, first, now, others) : first;
     await this.plans.save(manager, before, result.plan, deadlinesOf(result), now);
     await this.plans.appendEvents(manager, result.events);
     await this.enqueue(manager, messagesOf(result));
@@ -206,26 +202,21 @@ export class PlanExecutor {
     return outcomeOf(before, result);
   }
 
-  /** `next()` after `first`, for a plan in a state that dispatches: whatever is ready, deadlines. */
+  /**
+   * `next()` after `first`, for a plan in a state that dispatches: whatever is ready, deadlines.
+   * `others`: every other plan's running actions, read under the cell's DISPATCH.
+   */
   private async advance(
     manager: EntityManager,
     before: ExecutablePlan,
     first: LifecycleResult,
     now: string,
-    running?: RunningActions,
+    others: () => Promise<ActionV1[]>,
   ): Promise<LifecycleResult> {
     if (!DISPATCHING.has(first.plan.state)) return first;
-    // Before DISPATCH: re-placement may take PLANNING, which comes first in the lock order.
+    // Before DISPATCH: re-placement may take the cell's lock, which comes first in the lock order.
     const destinations = await this.rePlacement.destinationsFor(manager, first.plan);
-    let others: readonly ActionV1[];
-    if (running) {
-      others = await running.except(before.id);
-    } else {
-      await lockDispatch(manager);
-      others = await this.plans.runningActionsExcept(manager, before.id);
-    }
-    const next = this.machine.next(first.plan, now, [...others], destinations);
-    running?.stepped(next.plan);
+    const next = this.machine.next(first.plan, now, await others(), destinations);
     return {
       plan: next.plan,
       events: [...first.events, ...next.events],

@@ -2,30 +2,25 @@ import { randomUUID } from 'node:crypto';
 import type { ResourceRefV1 } from '@reflex/contracts/alarm.v1';
 import {
   buildPlan,
-  cellOfDecision,
   ONE_CELL,
   decideConflict,
   type ExecutablePlan,
   inFlightFromPlans,
   type InventoryView,
   isFinalPlanState,
-  type LiveClaim,
   type PlanDraft,
   planFromDraft,
   type PlanIntent,
   type PlanningConfig,
-  planResources,
   PlanStateMachine,
   promisedView,
 } from '@reflex/domain';
-import { LIVE_PLAN_STATES } from '@reflex/persistence';
 import type { EntityManager } from 'typeorm';
+import { BatchCells, isLive } from './batch-cells';
 import type { NewPlanStep, PlanExecutor } from '../execution/plan-executor.service';
-import type { RunningActions } from '../execution/running-actions';
 import type { CellViews } from '../inventory/cell-views';
 import type { InventorySnapshots } from '../inventory/inventory-snapshots';
 import type { DeferredIntentRepository } from '../plans/deferred-intent.repository';
-import { lockPlanningCells } from '../plans/plan-locks';
 import type { StoredTrigger } from '../plans/plan-rows';
 import type { PlanRepository } from '../plans/plan.repository';
 import type { PlanningOutcome } from './planning-outcome';
@@ -39,10 +34,6 @@ export interface PlanningParts {
   machine: PlanStateMachine;
   config: PlanningConfig;
 }
-
-/** As `listLive` selects them. */
-const isLive = (plan: ExecutablePlan): boolean =>
-  (LIVE_PLAN_STATES as readonly string[]).includes(plan.state);
 
 const join = (...parts: Array<string | null | undefined>): string | null =>
   parts.filter((p): p is string => !!p).join('; ') || null;
@@ -60,48 +51,27 @@ const join = (...parts: Array<string | null | undefined>): string | null =>
  * plans in the database (a merge, a wait, a supersede, a cancel) flushes first.
  */
 export class PlanningBatch {
-  /** The whole inventory, for finding a decision's cell (only); each cell plans over its part. */
-  private view: InventoryView | null = null;
-  private readonly cells = new Map<string, CellState>();
-  private readonly locked = new Set<string>();
-  /** The cells `prepare` expects this batch to plan in: locked together, in order, at first need. */
-  private expected: string[] = [];
   private readonly pending: NewPlanStep[] = [];
-  private readonly running: RunningActions;
+  private readonly cells: BatchCells;
 
   constructor(
     private readonly manager: EntityManager,
     private readonly parts: PlanningParts,
   ) {
-    this.running = parts.executor.runningActions(manager);
+    this.cells = new BatchCells(manager, parts);
   }
 
-  /**
-   * Names the resources the batch's decisions are about, before any is planned, so that the cells
-   * they are in are locked together in name order (two batches locking cells one at a time, in
-   * arrival order, could each wait for the other).
-   */
-  async prepare(resources: readonly ResourceRefV1[]): Promise<void> {
-    const label = this.parts.cellViews.label;
-    if (!label) {
-      this.expected = [ONE_CELL];
-      return;
-    }
-    const view = await this.inventoryView();
-    const cells = new Set<string>();
-    for (const resource of resources) {
-      const { cell } = cellOfDecision(view, resource, label);
-      if (cell !== null) cells.add(cell);
-    }
-    this.expected = [...cells].sort();
+  /** See `BatchCells.prepare`. */
+  prepare(resources: readonly ResourceRefV1[]): Promise<void> {
+    return this.cells.prepare(resources);
   }
 
   /**
    * The planning locks of the batch's cells, once: for decisions that read what other decisions did
    * (a zone's recent losses), which must read it in the order they are made.
    */
-  async serialize(): Promise<void> {
-    await this.lock(this.expected.length > 0 ? this.expected : [ONE_CELL]);
+  serialize(): Promise<void> {
+    return this.cells.serialize();
   }
 
   /**
@@ -111,17 +81,14 @@ export class PlanningBatch {
    * lower-ranked holders, or a wait for the holders to finish (planned again then, oldest first).
    */
   async plan(intent: PlanIntent, deferredId: string | null = null): Promise<PlanningOutcome> {
-    const label = this.parts.cellViews.label;
-    const found = label
-      ? cellOfDecision(await this.inventoryView(), intent.target, label)
-      : ({ cell: ONE_CELL, refused: null } as const);
+    const found = await this.cells.cellOf(intent.target);
     const planId = randomUUID();
     if (found.cell === null) {
       // Refused: blocked with the reason, holding nothing, so no cell's lock or plans are needed.
-      const draft = this.build(intent, await this.inventoryView(), [], planId, found.refused);
+      const draft = this.build(intent, await this.cells.wholeView(), [], planId, found.refused);
       return this.store(ONE_CELL, draft, intent, deferredId, null);
     }
-    const cell = await this.cell(found.cell);
+    const cell = await this.cells.cell(found.cell);
     const { live, view } = cell;
     const draft = this.build(intent, view, live, planId);
     const decision = decideConflict(
@@ -182,7 +149,7 @@ export class PlanningBatch {
       cancelled = true;
       return this.parts.machine.cancel(plan, now, { by: 'intake', reason });
     });
-    if (stepped) for (const cell of this.cells.values()) cell.replace(stepped.plan);
+    if (stepped) this.cells.replace(stepped.plan);
     return cancelled;
   }
 
@@ -212,42 +179,7 @@ export class PlanningBatch {
     const steps = this.pending.splice(0);
     await this.parts.executor.storeNew(this.manager, steps);
     // Their steps changed the inventory (in this transaction): read it again when next needed.
-    if (steps.some((s) => s.result.inventoryChanges.length > 0)) {
-      this.view = null;
-      for (const cell of this.cells.values()) cell.view = null;
-    }
-  }
-
-  /** Locks `cells` not held yet, in name order. */
-  private async lock(cells: readonly string[]): Promise<void> {
-    const missing = cells.filter((c) => !this.locked.has(c));
-    if (missing.length === 0) return;
-    await lockPlanningCells(this.manager, missing);
-    for (const c of missing) this.locked.add(c);
-  }
-
-  /**
-   * A cell under its lock, with its live plans and its view of the inventory. Live plans are read
-   * before the inventory: a move that completes in between is then counted twice (reservation and
-   * inventory), which errs on the safe side, never zero times.
-   */
-  private async cell(
-    name: string,
-  ): Promise<{ live: ExecutablePlan[]; view: InventoryView } & CellState> {
-    await this.lock(this.expected.includes(name) ? this.expected : [name]);
-    let cell = this.cells.get(name);
-    if (!cell) {
-      cell = new CellState(await this.parts.plans.listLive(this.manager, name));
-      this.cells.set(name, cell);
-    }
-    // Read again after the live plans (the snapshot is kept while the version stands).
-    cell.view ??= this.parts.cellViews.of(await this.parts.inventory.view(this.manager), name);
-    return cell as CellState & { view: InventoryView };
-  }
-
-  private async inventoryView(): Promise<InventoryView> {
-    this.view ??= await this.parts.inventory.view(this.manager);
-    return this.view;
+    if (steps.some((s) => s.result.inventoryChanges.length > 0)) this.cells.inventoryChanged();
   }
 
   private build(
@@ -285,12 +217,12 @@ export class PlanningBatch {
       plan,
       events,
       resources,
-      this.running,
+      this.cells.runningIn(cell),
     );
     step.row.cell = cell;
     this.pending.push(step);
     const stepped = step.outcome.plan;
-    if (isLive(stepped)) this.cells.get(cell)?.live.push(stepped);
+    if (isLive(stepped)) this.cells.added(cell, stepped);
     // A step that changed the inventory or finished the plan has effects (inventory rows,
     // follow-ups) that later decisions read from the database: store it now.
     const finished = isFinalPlanState(stepped.state) && !isFinalPlanState(plan.state);
@@ -322,42 +254,5 @@ export class PlanningBatch {
     ]);
     if (deferredId) await this.parts.deferred.resolve(this.manager, deferredId, 'merged', planId);
     return { planId, state: 'merged', reason };
-  }
-}
-
-/** One cell as a batch plans in it: its live plans (with the batch's own), its view, their claims. */
-class CellState {
-  view: InventoryView | null = null;
-  private readonly claims = new Map<string, LiveClaim>();
-  private claimsView: InventoryView | null = null;
-
-  constructor(public live: ExecutablePlan[]) {}
-
-  /** What a live plan holds, worked out once per plan, state and inventory. */
-  claimOf(plan: ExecutablePlan): LiveClaim {
-    if (this.claimsView !== this.view) {
-      this.claims.clear();
-      this.claimsView = this.view;
-    }
-    let claim = this.claims.get(plan.id);
-    if (!claim || claim.state !== plan.state) {
-      claim = {
-        planId: plan.id,
-        policy: plan.policy,
-        target: plan.target,
-        state: plan.state,
-        holds: planResources(this.view!, plan.target, plan.actions, false),
-      };
-      this.claims.set(plan.id, claim);
-    }
-    return claim;
-  }
-
-  /** Takes in a plan stepped by the batch (superseded, cancelled): live or gone. */
-  replace(plan: ExecutablePlan): void {
-    if (!this.live.some((p) => p.id === plan.id)) return;
-    this.claims.delete(plan.id);
-    const rest = this.live.filter((p) => p.id !== plan.id);
-    this.live = isLive(plan) ? [...rest, plan] : rest;
   }
 }

@@ -3,12 +3,11 @@ import type { EntityManager } from 'typeorm';
 /**
  * Transaction-scoped advisory locks (released at commit or rollback), per database. Order, to stay
  * free of deadlocks: PLANNING (the waiting decisions' queue), then planning CELLs (sorted by name),
- * then plan rows (sorted by id), then DISPATCH. A plan step that holds a plan row never waits for a
+ * then plan rows (sorted by id), then a cell's DISPATCH. A plan step that holds a plan row never waits for a
  * cell; it may only try it (`tryLockPlanningCell`).
  */
-// "REFL" + 1 and + 2; MIGRATION_LOCK_KEY of persistence is "REFLEX".
+// "REFL" + 1; MIGRATION_LOCK_KEY of persistence is "REFLEX".
 const PLANNING_LOCK_KEY = '90452669333505';
-const DISPATCH_LOCK_KEY = '90452669333506';
 
 export function requireTransaction(manager: EntityManager, what: string): void {
   if (!manager.queryRunner?.isTransactionActive) {
@@ -61,10 +60,17 @@ export async function tryLockPlanningCell(manager: EntityManager, cell: string):
   return rows[0]?.locked === true;
 }
 
+/** "REFM": a cell's dispatch lock is (class, hashtext(cell)). */
+const DISPATCH_CELL_CLASS = 1380271693;
+
 /**
- * Serialises dispatching across plans: the live-migration budget of a source host counts every
- * plan's migrations, so two plans must not both take its last slot.
+ * Serialises dispatching across the plans of a cell: the live-migration budget of a source host
+ * counts every plan's migrations, so two plans must not both take its last slot. Moves stay within
+ * their cell, so plans of two cells never share a source host and dispatch side by side.
  */
-export async function lockDispatch(manager: EntityManager): Promise<void> {
-  await manager.query(`SELECT pg_advisory_xact_lock($1::bigint)`, [DISPATCH_LOCK_KEY]);
+export async function lockDispatch(manager: EntityManager, cell: string): Promise<void> {
+  await manager.query(`SELECT pg_advisory_xact_lock($1::int, hashtext($2))`, [
+    DISPATCH_CELL_CLASS,
+    cell,
+  ]);
 }

@@ -59,12 +59,21 @@ export class PlanRepository {
     planId: string,
     options: { skipLocked?: boolean } = {},
   ): Promise<boolean> {
-    if (!isUuid(planId)) return false;
-    const rows = await manager.query<unknown[]>(
-      `SELECT id FROM plans WHERE id = $1 FOR UPDATE ${options.skipLocked ? 'SKIP LOCKED' : ''}`,
+    return (await this.lockInCell(manager, planId, options)) !== null;
+  }
+
+  /** `lock`, answering the planning cell the plan was made in (null: not locked). */
+  async lockInCell(
+    manager: EntityManager,
+    planId: string,
+    options: { skipLocked?: boolean } = {},
+  ): Promise<string | null> {
+    if (!isUuid(planId)) return null;
+    const rows = await manager.query<{ cell: string }[]>(
+      `SELECT id, cell FROM plans WHERE id = $1 FOR UPDATE ${options.skipLocked ? 'SKIP LOCKED' : ''}`,
       [planId],
     );
-    return rows.length === 1;
+    return rows[0]?.cell ?? null;
   }
 
   async load(manager: EntityManager, planId: string): Promise<ExecutablePlan | null> {
@@ -214,7 +223,13 @@ export class PlanRepository {
     // Planning reads what the live plans hold and reserve, never why they were made.
     return cell === null
       ? this.loadMany(manager, `p.state IN ${LIVE_STATES_SQL}`, [], undefined, false)
-      : this.loadMany(manager, `p.state IN ${LIVE_STATES_SQL} AND p.cell = $1`, [cell], undefined, false);
+      : this.loadMany(
+          manager,
+          `p.state IN ${LIVE_STATES_SQL} AND p.cell = $1`,
+          [cell],
+          undefined,
+          false,
+        );
   }
 
   /** The planning cell a plan was made in (`''` for an unknown plan). */
