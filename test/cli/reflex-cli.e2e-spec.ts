@@ -1,7 +1,8 @@
 // The reflex command line, read side: help and usage errors, refusals, status, hosts and
 // groups, against a running engine. The rules commands are in reflex-cli-rules, the plan commands in
 // reflex-cli-plans.
-import { CLOUD, VIEWER, cliFixture, closedPort } from './support/cli-fixture';
+import { freePort } from '../support/free-port';
+import { CLOUD, VIEWER, cliFixture } from './support/cli-fixture';
 import { reflex } from './run-reflex';
 
 describe('the reflex command line against a running engine', () => {
@@ -49,7 +50,7 @@ describe('the reflex command line against a running engine', () => {
     const none = await reflex(['plans'], { REFLEX_URL: cli.engine.url });
     expect(none.code).toBe(4);
     expect(none.stderr).toContain('set REFLEX_TOKEN');
-    const nobody = `http://127.0.0.1:${await closedPort()}`;
+    const nobody = `http://127.0.0.1:${await freePort()}`;
     const away = await reflex(['status'], { REFLEX_URL: nobody, REFLEX_TOKEN: VIEWER });
     expect(away.code).toBe(3);
     expect(away.stderr).toContain(`cannot reach Reflex at ${nobody}: connection refused`);

@@ -2,7 +2,6 @@
 // day, an alarm that fires it, and an engine (shipped rules in a temporary RULES_DIR, three tokens)
 // with the driver stand-in on its topics.
 import { copyFile, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AlarmV1, InventoryV1 } from '@reflex/contracts';
@@ -74,15 +73,6 @@ export const alarm = (id: string, hostId: string): AlarmV1 => ({
 });
 
 export const as = (token: string) => ({ authorization: `Bearer ${token}` });
-
-/** A port nothing listens on: one the system handed out and that was closed again. */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 export type CliEnv = { REFLEX_URL: string; REFLEX_TOKEN?: string };
 
