@@ -5,9 +5,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { type KafkaBroker, startKafkaBroker, waitForKafka } from '../scripts/kafka/broker';
-import { serverUrl } from '../test/support/database';
+import { checkPostgres } from '../test/support/database';
 import { auditScenario } from './scenarios/audit.bench';
 import { capacityScenario } from './scenarios/capacity.bench';
 import { driverScenario } from './scenarios/driver.bench';
@@ -96,20 +95,7 @@ class Services {
   }
 
   postgres(): Promise<void> {
-    this.pgChecked ??= (async () => {
-      const client = new Client({ connectionString: serverUrl(), connectionTimeoutMillis: 5_000 });
-      try {
-        await client.connect();
-        await client.query('SELECT 1');
-      } catch (error) {
-        throw new Error(
-          `Cannot reach PostgreSQL at ${serverUrl()} (${(error as Error).message}). ` +
-            'Start a local PostgreSQL 15+ on 127.0.0.1:5432 with user postgres, or set DATABASE_URL.',
-        );
-      } finally {
-        await client.end().catch(() => undefined);
-      }
-    })();
+    this.pgChecked ??= checkPostgres();
     return this.pgChecked;
   }
 

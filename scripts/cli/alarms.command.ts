@@ -1,19 +1,7 @@
+import type { AlarmRecordV1, PageV1 } from '@reflex/contracts';
 import { EXIT_OK, print, printJson } from '../rules/cli-io';
 import { type Command, queryOf } from './cli-context';
 import { clock, shortId } from './plan-format';
-
-interface AlarmRecord {
-  id: string;
-  alarmId: string;
-  source: string;
-  type: string;
-  resource: { kind: string; id: string };
-  receivedAt: string;
-  disposition: string;
-  planId: string | null;
-  correlatedTo: string | null;
-  decision: { reason?: string } | null;
-}
 
 export const ALARMS_COMMAND: Command = {
   name: 'alarms',
@@ -34,10 +22,7 @@ export const ALARMS_COMMAND: Command = {
   },
   async run(ctx, _args, o) {
     const query = queryOf({ ...o, limit: o.limit ?? '20' });
-    const page = await ctx.client.request<{ items: AlarmRecord[]; nextCursor: string | null }>(
-      'GET',
-      `/v1/alarms${query}`,
-    );
+    const page = await ctx.client.request<PageV1<AlarmRecordV1>>('GET', `/v1/alarms${query}`);
     if (ctx.json) {
       printJson(page);
       return EXIT_OK;
@@ -51,7 +36,7 @@ export const ALARMS_COMMAND: Command = {
           : '';
       print(
         `${clock(a.receivedAt)}  ${a.disposition.padEnd(17)} ${a.type.padEnd(22)} ` +
-          `${`${a.resource.kind} ${a.resource.id}`.padEnd(24)} ${a.source}/${a.alarmId}${outcome}`,
+          `${(a.resource ? `${a.resource.kind} ${a.resource.id}` : '-').padEnd(24)} ${a.source}/${a.alarmId}${outcome}`,
       );
       if (a.decision?.reason) print(ctx.term.color('dim', `    ${a.decision.reason}`));
     }

@@ -1,32 +1,9 @@
-import type { GroupStatusV1, GroupV1, HostV1 } from '@reflex/contracts';
+import type { GroupAtAGlanceV1, HostAtAGlanceV1, PageV1 } from '@reflex/contracts';
 import { progressBar } from '../demo/plan-watcher';
 import { EXIT_OK, print, printJson } from '../rules/cli-io';
 import type { CliContext, Command } from './cli-context';
 import { stateColour } from './plan-format';
 import { table } from './table';
-
-/** As `GET /v1/hosts` and `GET /v1/groups` answer (apps/engine/src/inventory/inventory-glance.service.ts). */
-type Capacity = { vcpus: number; memoryMb: number };
-type HostRow = HostV1 & {
-  load: {
-    capacity: Capacity;
-    used: Capacity;
-    free: Capacity;
-    instanceCount: number;
-    percent: number;
-  };
-};
-type GroupRow = GroupV1 & {
-  members: Array<{
-    instance: string;
-    host: string;
-    role: string | null;
-    state: string;
-    hostStatus: string | null;
-    healthy: boolean;
-  }>;
-  status: GroupStatusV1;
-};
 
 /** Every page of a list: an operator asking for "the hosts" means all of them. */
 async function all<T>(ctx: CliContext, path: string): Promise<T[]> {
@@ -34,10 +11,7 @@ async function all<T>(ctx: CliContext, path: string): Promise<T[]> {
   let cursor: string | null = null;
   do {
     const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
-    const page = await ctx.client.request<{ items: T[]; nextCursor: string | null }>(
-      'GET',
-      `${path}?limit=1000${query}`,
-    );
+    const page = await ctx.client.request<PageV1<T>>('GET', `${path}?limit=1000${query}`);
     items.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor);
@@ -56,7 +30,7 @@ export const HOSTS_COMMAND: Command = {
     'With --json: the items of GET /v1/hosts, each a Host v1 with its `load`.',
   ],
   async run(ctx) {
-    const hosts = await all<HostRow>(ctx, '/v1/hosts');
+    const hosts = await all<HostAtAGlanceV1>(ctx, '/v1/hosts');
     if (ctx.json) {
       printJson(hosts);
       return EXIT_OK;
@@ -100,7 +74,7 @@ export const GROUPS_COMMAND: Command = {
     'With --json: the items of GET /v1/groups, each a Group v1 with `members` and `status`.',
   ],
   async run(ctx) {
-    const groups = await all<GroupRow>(ctx, '/v1/groups');
+    const groups = await all<GroupAtAGlanceV1>(ctx, '/v1/groups');
     if (ctx.json) {
       printJson(groups);
       return EXIT_OK;

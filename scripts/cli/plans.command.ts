@@ -1,3 +1,4 @@
+import type { PageV1 } from '@reflex/contracts';
 import type { PlanV1 } from '@reflex/contracts/plan.v1';
 import { EXIT_FAILED, EXIT_OK, print, printJson } from '../rules/cli-io';
 import { PlanWatcher } from '../demo/plan-watcher';
@@ -23,7 +24,7 @@ const plans: Command = {
     limit: { type: 'string' },
   },
   async run(ctx, _args, o) {
-    const page = await ctx.client.request<{ items: PlanV1[]; nextCursor: string | null }>(
+    const page = await ctx.client.request<PageV1<PlanV1>>(
       'GET',
       `/v1/plans${queryOf({ state: o.state, policy: o.policy, resource: o.resource, limit: o.limit })}`,
     );

@@ -1,5 +1,6 @@
+import type { RuleListV1, RuleVerdictV1 } from '@reflex/contracts';
 import type { ActionV1 } from '@reflex/contracts/plan.v1';
-import type { Evaluation, RuleError, RuleOutcome } from '../../libs/rules/src';
+import type { Evaluation, RuleOutcome } from '../../libs/rules/src';
 import { describeAction } from '../demo/plan-watcher';
 import {
   BadInput,
@@ -30,12 +31,11 @@ const validate: Command = {
     'Exit status: 0 when the rule is valid, 1 when it is not (each error names its JSON path).',
   ],
   async run(ctx, [file]) {
-    const verdict = await ctx.client.request<{
-      valid: boolean;
-      name?: string;
-      hash?: string;
-      errors: RuleError[];
-    }>('POST', '/v1/rules/validate', await readJsonFile(file, 'rule'));
+    const verdict = await ctx.client.request<RuleVerdictV1>(
+      'POST',
+      '/v1/rules/validate',
+      await readJsonFile(file, 'rule'),
+    );
     if (ctx.json) printJson(verdict);
     else if (verdict.valid)
       print(`valid    ${file}  (${verdict.name}, sha256 ${shortHash(verdict.hash!)})`);
@@ -132,23 +132,6 @@ const dryRun: Command = {
   },
 };
 
-interface RuleList {
-  items: Array<{
-    name: string;
-    version: number;
-    enabled: boolean;
-    priority: number;
-    mode: string;
-    policy: string;
-    file: string;
-  }>;
-  refused: Array<{
-    file: string;
-    errors: RuleError[];
-    keptLive: { name: string; version: number } | null;
-  }>;
-}
-
 const list: Command = {
   name: 'rules list',
   args: '',
@@ -159,7 +142,7 @@ const list: Command = {
     'Exit status: 0, or 1 when a rule file is refused.',
   ],
   async run(ctx) {
-    const rules = await ctx.client.request<RuleList>('GET', '/v1/rules');
+    const rules = await ctx.client.request<RuleListV1>('GET', '/v1/rules');
     const refused = rules.refused ?? [];
     if (ctx.json) printJson(rules);
     else {

@@ -1,4 +1,4 @@
-import type { GroupStatusV1, GroupV1, HostV1, InventoryV1 } from '@reflex/contracts';
+import type { GroupStatusV1, GroupV1, HostV1, InventoryV1, PageV1 } from '@reflex/contracts';
 import type { PlanV1 } from '@reflex/contracts/plan.v1';
 import { hostLoad } from '@reflex/domain/inventory/host-load';
 import { InventoryView } from '@reflex/domain/inventory/inventory-view';
@@ -34,7 +34,7 @@ async function read(ctx: CliContext): Promise<Cloud> {
   }));
   const pages = await Promise.all(
     LIVE_PLAN_STATES.map((state) =>
-      ctx.client.request<{ items: PlanV1[] }>(
+      ctx.client.request<PageV1<PlanV1>>(
         'GET',
         `/v1/plans?state=${state}&limit=${LIVE_PLANS_PER_STATE}`,
       ),

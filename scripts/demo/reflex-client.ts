@@ -1,25 +1,20 @@
 import { ReflexError } from '@reflex/common';
-import type { AlarmV1, GroupStatusV1, InventoryV1 } from '@reflex/contracts';
-import type { ActionV1, PlanV1 } from '@reflex/contracts/plan.v1';
+import type {
+  ActionListItemV1,
+  AlarmV1,
+  GroupStatusV1,
+  IntakeResponseV1,
+  IntakeResultV1,
+  InventoryV1,
+  PageV1,
+  TimelineEntryV1,
+} from '@reflex/contracts';
+import type { PlanV1 } from '@reflex/contracts/plan.v1';
 
-export interface TimelineEntry {
-  id: string;
-  at: string;
-  planId: string;
-  actionId: string | null;
-  type: 'plan.state' | 'action.state' | 'action.command' | 'plan.note';
-  from: string | null;
-  to: string | null;
-  detail: Record<string, unknown>;
-}
-
-export interface IntakeResult {
-  id: string;
-  disposition: string;
-  planId: string | null;
-  correlatedTo: string | null;
-  reason: string;
-}
+/** Names the demo's modules have used; the types are the API's own (@reflex/contracts). */
+export type TimelineEntry = TimelineEntryV1;
+export type IntakeResult = IntakeResultV1;
+export type RunningAction = ActionListItemV1;
 
 export interface SimCall {
   seq: number;
@@ -30,8 +25,6 @@ export interface SimCall {
 }
 
 const REQUEST_TIMEOUT_MS = 15_000;
-
-export type RunningAction = ActionV1 & { createdAt: string };
 
 /** The API answered with an error status; `apiCode` and `apiMessage` are its error body's. */
 export class ApiCallError extends ReflexError {
@@ -105,7 +98,7 @@ export class ReflexClient {
   }
 
   async alarm(alarm: AlarmV1): Promise<IntakeResult> {
-    const { items } = await this.call<{ items: IntakeResult[] }>(
+    const { items } = await this.call<IntakeResponseV1>(
       this.engineUrl,
       'POST',
       '/v1/alarms',
@@ -124,16 +117,15 @@ export class ReflexClient {
 
   async plansSince(from: string): Promise<PlanV1[]> {
     const query = new URLSearchParams({ from, limit: '100' });
-    return (
-      await this.call<{ items: PlanV1[] }>(this.engineUrl, 'GET', `/v1/plans?${query.toString()}`)
-    ).items;
+    return (await this.call<PageV1<PlanV1>>(this.engineUrl, 'GET', `/v1/plans?${query.toString()}`))
+      .items;
   }
 
   /** Timeline entries after the entry `afterId` (all of them without it), oldest first. */
   async timeline(planId: string, afterId?: string): Promise<TimelineEntry[]> {
     const query = new URLSearchParams({ limit: '200' });
     if (afterId) query.set('cursor', Buffer.from(afterId).toString('base64url'));
-    const page = await this.call<{ items: TimelineEntry[] }>(
+    const page = await this.call<PageV1<TimelineEntryV1>>(
       this.engineUrl,
       'GET',
       `/v1/plans/${encodeURIComponent(planId)}/events?${query.toString()}`,
@@ -144,7 +136,7 @@ export class ReflexClient {
   async runningMigrations(): Promise<RunningAction[]> {
     const query = new URLSearchParams({ type: 'live-migrate', state: 'running', limit: '50' });
     return (
-      await this.call<{ items: RunningAction[] }>(
+      await this.call<PageV1<ActionListItemV1>>(
         this.engineUrl,
         'GET',
         `/v1/actions?${query.toString()}`,

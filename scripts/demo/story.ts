@@ -124,7 +124,8 @@ export async function hostFailure(ctx: StoryContext, before: InventoryV1): Promi
   const echo = e.switchOvers[0]?.from ?? e.failed[0];
   const correlated = await client.alarm(alarm('instance.down', 'instance', echo.id));
   term.line(`alarm:  instance.down ${echo.id} → ${correlated.disposition} (${correlated.reason})`);
-  if (!intake.planId) return [{ what: 'host.down starts a plan', ok: false, found: intake.reason }];
+  if (!intake.planId)
+    return [{ what: 'host.down starts a plan', ok: false, found: intake.reason ?? undefined }];
 
   const plan = await ctx.watcher.finished(intake.planId, PLAN_TIMEOUT_MS);
   const after = await client.inventory();
@@ -186,7 +187,7 @@ export async function maintenanceDrain(ctx: StoryContext, before: InventoryV1): 
     `maintenance requested on ${STORY.drainedHost} → ${intake.disposition}, plan ${intake.planId}`,
   );
   if (!intake.planId)
-    return [{ what: 'maintenance starts a plan', ok: false, found: intake.reason }];
+    return [{ what: 'maintenance starts a plan', ok: false, found: intake.reason ?? undefined }];
 
   const plan = await ctx.watcher.finished(intake.planId, PLAN_TIMEOUT_MS);
   await client.clearFaults();

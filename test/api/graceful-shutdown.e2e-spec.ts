@@ -4,7 +4,7 @@
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { ServiceProcess } from '../chaos/support/service-process';
-import { freePort } from '../chaos/support/cluster';
+import { freePort } from '../support/free-port';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { kafkaBrokers, testTopicPrefix } from '../support/kafka';
 

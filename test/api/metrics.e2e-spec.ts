@@ -1,40 +1,33 @@
-import { DriverStandIn, succeed } from '../plans/support/driver-stand-in';
-import { startTestEngine, TestEngine } from '../support/engine-app';
+import { succeed } from '../plans/support/driver-stand-in';
 import { http } from '../support/http';
 import { sample } from '../support/metrics-text';
 import { alarm, smallCloud } from '../support/topology';
 import { waitFor } from '../support/wait-for';
+import { engineWithDriver } from '../plans/support/engine-with-driver';
 
 describe('/metrics and health on a running engine', () => {
-  let engine: TestEngine;
-  let driver: DriverStandIn;
-  const metrics = async () => (await http<string>('GET', `${engine.url}/metrics`)).body;
+  const ctx = engineWithDriver();
+  const metrics = async () => (await http<string>('GET', `${ctx.engine.url}/metrics`)).body;
 
   beforeAll(async () => {
-    engine = await startTestEngine();
-    driver = await DriverStandIn.start(engine.config.topicPrefix);
-    driver.use(succeed(2));
-    await http('PUT', `${engine.url}/v1/inventory`, smallCloud());
-  });
-  afterAll(async () => {
-    await driver.stop();
-    await engine.close();
+    ctx.driver.use(succeed(2));
+    await http('PUT', `${ctx.engine.url}/v1/inventory`, smallCloud());
   });
 
   it('answers /healthz and /readyz with kafka and database up', async () => {
-    expect((await http('GET', `${engine.url}/healthz`)).body).toEqual({ status: 'ok' });
-    expect((await http('GET', `${engine.url}/readyz`)).body).toEqual({
+    expect((await http('GET', `${ctx.engine.url}/healthz`)).body).toEqual({ status: 'ok' });
+    expect((await http('GET', `${ctx.engine.url}/readyz`)).body).toEqual({
       status: 'ready',
       checks: { database: 'up', kafka: 'up' },
     });
   });
 
   it('counts alarms by type and disposition, plans by policy and final state, and action durations', async () => {
-    await http('POST', `${engine.url}/v1/alarms`, alarm('disk.full', 'host', 'cmp-01'));
+    await http('POST', `${ctx.engine.url}/v1/alarms`, alarm('disk.full', 'host', 'cmp-01'));
     const made = (
       await http(
         'POST',
-        `${engine.url}/v1/alarms`,
+        `${ctx.engine.url}/v1/alarms`,
         alarm('host.hardware.degraded', 'host', 'cmp-04'),
       )
     ).body.items[0];
@@ -42,7 +35,7 @@ describe('/metrics and health on a running engine', () => {
     await waitFor(
       'the plan to succeed',
       async () =>
-        (await http('GET', `${engine.url}/v1/plans/${made.planId}`)).body.state === 'succeeded',
+        (await http('GET', `${ctx.engine.url}/v1/plans/${made.planId}`)).body.state === 'succeeded',
     );
     const text = await waitFor('the finished plan in /metrics', async () => {
       const t = await metrics();
@@ -72,14 +65,14 @@ describe('/metrics and health on a running engine', () => {
     expect(sample(text, 'reflex_outbox_backlog')).toBeGreaterThanOrEqual(0);
     expect(
       sample(text, 'reflex_consumer_lag', {
-        group: `${engine.config.topicPrefix}reflex-engine.alarms`,
+        group: `${ctx.engine.config.topicPrefix}reflex-engine.alarms`,
       }),
     ).toBeGreaterThanOrEqual(0);
     expect(text).toMatch(/process_cpu_user_seconds_total/);
   });
 
   it('reports per-policy outcomes and time from alarm to success in /v1/stats', async () => {
-    const stats = (await http('GET', `${engine.url}/v1/stats`)).body;
+    const stats = (await http('GET', `${ctx.engine.url}/v1/stats`)).body;
     const migrateOff = stats.items.find((i: { policy: string }) => i.policy === 'migrate-off');
     expect(migrateOff).toMatchObject({ plans: 1, succeeded: 1, failed: 0, successRate: 1 });
     expect(migrateOff.medianSecondsToSuccess).toBeGreaterThan(0);
@@ -87,12 +80,15 @@ describe('/metrics and health on a running engine', () => {
       migrateOff.medianSecondsToSuccess,
     );
     const none = (
-      await http('GET', `${engine.url}/v1/stats?from=2020-01-01T00:00:00Z&to=2020-01-02T00:00:00Z`)
+      await http(
+        'GET',
+        `${ctx.engine.url}/v1/stats?from=2020-01-01T00:00:00Z&to=2020-01-02T00:00:00Z`,
+      )
     ).body;
     expect(none.items).toEqual([]);
     const bad = await http(
       'GET',
-      `${engine.url}/v1/stats?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z`,
+      `${ctx.engine.url}/v1/stats?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z`,
     );
     expect(bad.status).toBe(400);
     expect(bad.body.error.details[0].path).toBe('from');

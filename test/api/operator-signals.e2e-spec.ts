@@ -4,13 +4,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DriverStandIn, succeed } from '../plans/support/driver-stand-in';
+import { succeed } from '../plans/support/driver-stand-in';
 import { captureStdout } from '../support/captured-stdout';
-import { startTestEngine, type TestEngine } from '../support/engine-app';
 import { http } from '../support/http';
 import { sample } from '../support/metrics-text';
 import { alarm, smallCloud } from '../support/topology';
 import { waitFor } from '../support/wait-for';
+import { engineWithDriver } from '../plans/support/engine-with-driver';
 
 const MANUAL_MIGRATE_OFF = {
   name: 'degraded-manual',
@@ -26,11 +26,18 @@ const MANUAL_MIGRATE_OFF = {
 type Line = Record<string, unknown>;
 
 describe('what an operator sees in the log and /metrics', () => {
-  let engine: TestEngine;
-  let driver: DriverStandIn;
-  let dir: string;
+  // Known before the engine starts: it is the engine's RULES_DIR.
+  const dir = mkdtempSync(join(tmpdir(), 'reflex-signals-'));
   let written: string[] = [];
   let restore: () => void;
+  // Before engineWithDriver's beforeAll (hooks run in the order declared): the engine's start-up
+  // lines are captured, and the rule files are there when it loads them.
+  beforeAll(() => {
+    ({ written, restore } = captureStdout());
+    writeFileSync(join(dir, 'degraded-manual.rule.json'), JSON.stringify(MANUAL_MIGRATE_OFF));
+    writeFileSync(join(dir, 'broken.rule.json'), '{ "name": "broken" ');
+  });
+  const ctx = engineWithDriver({ RULES_DIR: dir, RULES_WATCH: 'false', LOG_LEVEL: 'info' });
   const lines = (): Line[] =>
     written
       .join('')
@@ -38,28 +45,26 @@ describe('what an operator sees in the log and /metrics', () => {
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as Line)
       .filter((l) => l.service === 'engine');
-  const metrics = async () => (await http<string>('GET', `${engine.url}/metrics`)).body;
+  const metrics = async () => (await http<string>('GET', `${ctx.engine.url}/metrics`)).body;
   const degraded = async (hostId: string) =>
-    (await http('POST', `${engine.url}/v1/alarms`, alarm('host.hardware.degraded', 'host', hostId)))
-      .body.items[0];
+    (
+      await http(
+        'POST',
+        `${ctx.engine.url}/v1/alarms`,
+        alarm('host.hardware.degraded', 'host', hostId),
+      )
+    ).body.items[0];
 
   beforeAll(async () => {
-    ({ written, restore } = captureStdout());
-    dir = mkdtempSync(join(tmpdir(), 'reflex-signals-'));
-    writeFileSync(join(dir, 'degraded-manual.rule.json'), JSON.stringify(MANUAL_MIGRATE_OFF));
-    writeFileSync(join(dir, 'broken.rule.json'), '{ "name": "broken" ');
-    engine = await startTestEngine({ RULES_DIR: dir, RULES_WATCH: 'false', LOG_LEVEL: 'info' });
-    driver = await DriverStandIn.start(engine.config.topicPrefix);
-    driver.use(succeed(1));
+    ctx.driver.use(succeed(1));
     const cloud = smallCloud();
     // db-2's host is down: group db is short of an active.
     cloud.hosts[1] = { ...cloud.hosts[1], status: 'down' };
     cloud.hosts.push({ ...cloud.hosts[0], id: 'cmp-05' });
-    expect((await http('PUT', `${engine.url}/v1/inventory`, cloud)).status).toBe(200);
+    expect((await http('PUT', `${ctx.engine.url}/v1/inventory`, cloud)).status).toBe(200);
   });
-  afterAll(async () => {
-    await driver?.stop();
-    await engine?.close();
+  // After engineWithDriver's afterAll: its shutdown lines are captured too.
+  afterAll(() => {
     restore();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -96,18 +101,18 @@ describe('what an operator sees in the log and /metrics', () => {
     expect(sample(text, 'reflex_plans_open', { state: 'pending_approval' })).toBe(2);
     expect(sample(text, 'reflex_plans_open', { state: 'running' })).toBe(0);
 
-    const approve = await http('POST', `${engine.url}/v1/plans/${made.planId}/approve`, {
+    const approve = await http('POST', `${ctx.engine.url}/v1/plans/${made.planId}/approve`, {
       reason: 'vendor confirmed the DIMM',
     });
     expect(approve.status).toBe(200);
     await waitFor(
       'the approved plan to succeed',
       async () =>
-        (await http('GET', `${engine.url}/v1/plans/${made.planId}`)).body.state === 'succeeded',
+        (await http('GET', `${ctx.engine.url}/v1/plans/${made.planId}`)).body.state === 'succeeded',
     );
     expect(
       (
-        await http('POST', `${engine.url}/v1/plans/${other.planId}/cancel`, {
+        await http('POST', `${ctx.engine.url}/v1/plans/${other.planId}/cancel`, {
           reason: 'false alarm',
         })
       ).status,
@@ -176,7 +181,7 @@ describe('what an operator sees in the log and /metrics', () => {
   });
 
   it('reports the approval wait apart from recovery in /v1/stats, per policy and per rule', async () => {
-    const stats = (await http('GET', `${engine.url}/v1/stats`)).body;
+    const stats = (await http('GET', `${ctx.engine.url}/v1/stats`)).body;
     expect(stats.window).toBe('the 24 h before now (default; set ?from= and ?to= to change it)');
     expect(Date.parse(stats.to) - Date.parse(stats.from)).toBe(24 * 3600 * 1000);
     const [policy] = stats.items;
@@ -196,7 +201,10 @@ describe('what an operator sees in the log and /metrics', () => {
     expect(policy.recoverySeconds.max).toBeLessThan(total);
 
     const later = (
-      await http('GET', `${engine.url}/v1/stats?from=2020-01-01T00:00:00Z&to=2020-01-02T00:00:00Z`)
+      await http(
+        'GET',
+        `${ctx.engine.url}/v1/stats?from=2020-01-01T00:00:00Z&to=2020-01-02T00:00:00Z`,
+      )
     ).body;
     expect(later).toMatchObject({
       items: [],

@@ -6,7 +6,7 @@ import { startKafkaBroker } from '../../scripts/kafka/broker';
 import { kafkaBrokers } from '../support/kafka';
 import type { Verdict } from './support/checks';
 import { runFuzzScenario } from './support/fuzz-scenario';
-import { checkDriverHandover, checkEngineCommits, stopGracefully } from './support/graceful';
+import { runGracefulScenario } from './support/graceful-scenario';
 import { killRepeatedly, sleep } from './support/monkey';
 import { renderTable, RESULTS_FILE, type ResultRow, writeResults } from './support/results';
 import { killDestinations, rackHosts, rackPowerLoss, RACK } from './support/rack-scenario';
@@ -221,63 +221,7 @@ describe('chaos', () => {
   scenario('graceful')(
     '5. graceful shutdown: SIGTERM mid-storm finishes in-flight work and commits; a restart resumes',
     async () => {
-      const brokers = kafkaBrokers().join(',');
-      const stops: string[] = [];
-      const problems: string[] = [];
-      let slowest = 0;
-      const { row, verdict } = await runStormScenario({
-        name: 'graceful',
-        faults: ['interruptions'],
-        seed: 5,
-        cluster: { label: 'graceful', brokers, engines: 1, drivers: 1 },
-        shape: {
-          messages: scaled(1000),
-          durationMs: scaled(70_000),
-          hostFailures: scaled(6),
-          maintenances: scaled(5),
-          degraded: scaled(2),
-          httpShare: 0.2,
-          resendShare: 0.1,
-        },
-        chaos: async ({ cluster, rng, storm }) => {
-          const rounds = 4;
-          const engineRounds = (async () => {
-            for (let i = 0; i < rounds; i++) {
-              await sleep(rng.int(5_000, 12_000));
-              const ms = await stopGracefully(cluster.engines[0]);
-              slowest = Math.max(slowest, ms);
-              const report = await checkEngineCommits(cluster, brokers, storm.items);
-              stops.push(`engine ${ms} ms (${report.detail})`);
-              problems.push(...report.violations);
-              await cluster.engines[0].start();
-            }
-          })();
-          const driverRounds = (async () => {
-            for (let i = 0; i < rounds; i++) {
-              await sleep(rng.int(5_000, 12_000));
-              const ms = await stopGracefully(cluster.drivers[0]);
-              slowest = Math.max(slowest, ms);
-              const report = await checkDriverHandover(cluster);
-              stops.push(`driver ${ms} ms (${report.detail})`);
-              problems.push(...report.violations);
-              await cluster.drivers[0].start();
-            }
-          })();
-          await Promise.all([engineRounds, driverRounds]);
-          return { kills: rounds * 2, restarts: rounds * 2 };
-        },
-        extraChecks: async ({ cluster }) => {
-          const ungraceful = cluster.services.flatMap((p) =>
-            p.exits.filter((e) => e.expected && e.signal !== 'SIGTERM' && e.code !== 0),
-          );
-          return [
-            ...problems,
-            ...(slowest > 20_000 ? [`a stop took ${slowest} ms, over SHUTDOWN_TIMEOUT_MS`] : []),
-            ...ungraceful.map((e) => `a SIGTERM ended with code ${e.code}, signal ${e.signal}`),
-          ];
-        },
-      });
-      row.notes = `SIGTERM x4 each (kills column); stops: ${stops.join(', ')}; ${row.notes}`;
+      const { row, verdict } = await runGracefulScenario(kafkaBrokers().join(','), scaled);
       rows.push(row);
       expectClean(row, verdict);
     },

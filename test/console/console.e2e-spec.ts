@@ -1,109 +1,25 @@
 // The operator console (issue 21, CONTRACT §11) driven in Chromium as an operator would, against
-// the all-in-one's real engine and driver on the suite's Kafka broker and PostgreSQL.
-import type { Browser, Page } from 'playwright-core';
-import type { PlanV1 } from '@reflex/contracts/plan.v1';
-import { startTestEngine } from '../support/engine-app';
+// the all-in-one's real engine and driver on the suite's Kafka broker and PostgreSQL: plans shown
+// live, approved one by one or together, a migration aborted, a rule edited and dry-run, and every
+// page laid out on a desktop and a phone. Sign-in and the page's serving: console-access.
+import type { Page } from 'playwright-core';
 import { waitFor } from '../support/wait-for';
-import {
-  DESKTOP,
-  horizontalOverflow,
-  launchChromium,
-  openPage,
-  PHONE,
-  screenshot,
-  signIn,
-  type WatchedPage,
-} from './support/browser';
-import { ensureConsoleBuilt } from './support/console-build';
-import {
-  type ConsoleStand,
-  HELD_ALARM,
-  MANUAL_ALARM,
-  startConsoleStand,
-  TOKENS,
-} from './support/console-stand';
-
-/** A refused call shows in Chromium's console as a failed resource load: expected where tested. */
-const REFUSED_LOAD = /Failed to load resource: the server responded with a status of 401/;
+import { DESKTOP, horizontalOverflow, PHONE, screenshot } from './support/browser';
+import { consoleSession, stateShown } from './support/console-session';
+import { HELD_ALARM, MANUAL_ALARM } from './support/console-stand';
 
 describe('operator console in Chromium', () => {
-  let stand: ConsoleStand;
-  let browser: Browser;
-  let open: WatchedPage[] = [];
-
-  beforeAll(async () => {
-    await ensureConsoleBuilt();
-    [stand, browser] = await Promise.all([startConsoleStand(), launchChromium()]);
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await stand?.stop();
-  }, 60_000);
-  afterEach(async () => {
-    // The last look at each page, for when a test failed (.cache/console/last-*.png).
-    const name = (expect.getState().currentTestName ?? 'test').replace(/\W+/g, '-').slice(-60);
-    await Promise.all(
-      open.map(async (p, i) => {
-        await screenshot(p.page, `last-${name}-${i}`).catch(() => undefined);
-        await p.close();
-      }),
-    );
-    open = [];
-  });
-
-  /** A page signed in with `role`'s token, on `route` of the console. */
-  async function openConsole(
-    role: keyof typeof TOKENS,
-    route = 'plans',
-    viewport = DESKTOP,
-  ): Promise<WatchedPage> {
-    const watched = await openPage(browser, stand.reflex.engineUrl, viewport);
-    open.push(watched);
-    await watched.page.goto(`/console/#/${route}`);
-    await signIn(watched.page, TOKENS[role].token);
-    return watched;
-  }
-
-  const plan = async (id: string) =>
-    (await stand.call<PlanV1>('GET', `/v1/plans/${id}`, undefined, { role: 'viewer' })).body;
-  const stateShown = (page: Page, state: string) =>
-    page.getByRole('heading', { level: 1 }).getByText(state.replace('_', ' '), { exact: true });
-
-  it('serves its page to anyone and every data path only with a token', async () => {
-    const page = await fetch(`${stand.reflex.engineUrl}/console`);
-    expect(page.status).toBe(200);
-    expect(page.headers.get('content-type')).toContain('text/html');
-    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
-    const script = /src="(\/console\/assets\/[^"]+\.js)"/.exec(await page.text())![1];
-    expect((await fetch(`${stand.reflex.engineUrl}${script}`)).status).toBe(200);
-    expect((await fetch(`${stand.reflex.engineUrl}/console/nope.js`)).status).toBe(404);
-    expect(await (await fetch(`${stand.reflex.engineUrl}/console/settings.json`)).json()).toEqual({
-      authentication: true,
-    });
-    for (const path of ['/v1/session', '/v1/changes', '/V1/changes']) {
-      expect((await fetch(`${stand.reflex.engineUrl}${path}`)).status).toBe(401);
-    }
-    expect(await stand.call('GET', '/v1/session', undefined, { role: 'viewer' })).toEqual({
-      status: 200,
-      body: { name: 'vera', role: 'viewer', authentication: true },
-    });
-    const stream = await fetch(`${stand.reflex.engineUrl}/v1/changes`, {
-      headers: { authorization: `Bearer ${TOKENS.viewer.token}` },
-    });
-    expect(stream.status).toBe(200);
-    expect(stream.headers.get('content-type')).toContain('text/event-stream');
-    await stream.body!.cancel();
-  });
+  const session = consoleSession();
 
   it('shows a plan live, without a reload, moments after its alarm', async () => {
-    const { page, errors } = await openConsole('operator');
+    const { page, errors } = await session.openConsole('operator');
     await page.getByRole('table', { name: 'Plans' }).or(page.getByText('No plans yet')).waitFor();
     await page.waitForFunction(
       `document.querySelector('[aria-label="Live updates"]')?.textContent === 'live'`,
     );
     await page.evaluate('window.notReloaded = true');
 
-    const intake = await stand.alarm('instance.down', 'instance', 'queue-2');
+    const intake = await session.stand.alarm('instance.down', 'instance', 'queue-2');
     const sent = Date.now();
     const row = page.locator(`tr[data-plan="${intake.planId}"]`);
     await row.waitFor({ timeout: 3_000 });
@@ -147,32 +63,32 @@ describe('operator console in Chromium', () => {
   });
 
   it('runs a manual plan once Approve is pressed', async () => {
-    const intake = await stand.alarm(MANUAL_ALARM, 'host', 'cmp-07');
-    const { page, errors } = await openConsole('operator', `plans/${intake.planId}`);
+    const intake = await session.stand.alarm(MANUAL_ALARM, 'host', 'cmp-07');
+    const { page, errors } = await session.openConsole('operator', `plans/${intake.planId}`);
     await stateShown(page, 'pending_approval').waitFor();
     await page.getByRole('button', { name: 'Approve' }).click();
     await stateShown(page, 'succeeded').waitFor({ timeout: 45_000 });
     expect(await page.getByRole('button', { name: 'Approve' }).count()).toBe(0);
     const timeline = page.getByRole('list', { name: 'Timeline' });
     await timeline.getByText('"approvedBy":"otto"').waitFor();
-    const done = await plan(intake.planId!);
+    const done = await session.plan(intake.planId!);
     expect(done.state).toBe('succeeded');
     expect(done.actions.filter((a) => a.type === 'live-migrate').length).toBeGreaterThan(0);
     expect(errors).toEqual([]);
   });
 
   it('approves waiting plans together: the selected ones, or every storm-held one', async () => {
-    const selected = (await stand.alarm(MANUAL_ALARM, 'host', 'cmp-04')).planId!;
+    const selected = (await session.stand.alarm(MANUAL_ALARM, 'host', 'cmp-04')).planId!;
     const held = [
-      (await stand.alarm(HELD_ALARM, 'host', 'cmp-06')).planId!,
-      (await stand.alarm(HELD_ALARM, 'host', 'cmp-01')).planId!,
+      (await session.stand.alarm(HELD_ALARM, 'host', 'cmp-06')).planId!,
+      (await session.stand.alarm(HELD_ALARM, 'host', 'cmp-01')).planId!,
     ];
-    const first = await plan(held[0]);
+    const first = await session.plan(held[0]);
     expect({ state: first.state, reason: first.reason }).toEqual({
       state: 'pending_approval',
       reason: expect.stringMatching(/^storm guard: /),
     });
-    const { page, errors } = await openConsole('operator', 'plans');
+    const { page, errors } = await session.openConsole('operator', 'plans');
     await page.getByLabel('State').selectOption('pending_approval');
     await page.getByRole('checkbox', { name: `Select plan ${selected.slice(0, 8)}` }).check();
     await page.getByRole('button', { name: 'Approve selected (1)' }).click();
@@ -186,7 +102,7 @@ describe('operator console in Chromium', () => {
         .getByText('succeeded')
         .waitFor({ timeout: 45_000 });
     }
-    expect((await Promise.all([selected, ...held].map(plan))).map((p) => p.state)).toEqual([
+    expect((await Promise.all([selected, ...held].map(session.plan))).map((p) => p.state)).toEqual([
       'succeeded',
       'succeeded',
       'succeeded',
@@ -195,7 +111,7 @@ describe('operator console in Chromium', () => {
   });
 
   it('shows a running migration progress live and stops it with Abort', async () => {
-    const inventory = (await stand.call('GET', '/v1/inventory')).body;
+    const inventory = (await session.stand.call('GET', '/v1/inventory')).body;
     // The largest VM on the host: the longest migration.
     const vm = (
       inventory.instances as Array<{
@@ -209,13 +125,19 @@ describe('operator console in Chromium', () => {
       .sort((a, b) => b.resources.memoryMb - a.resources.memoryMb)[0].id;
     // Ten times slower than usual (half a minute), so there is a progress bar to watch and stop.
     const fault = { action: 'live-migrate', instanceId: vm, effect: 'slow', count: 1 };
-    expect((await stand.call('POST', '/v1/sim/faults', fault, { driver: true })).status).toBe(201);
-    const drain = await stand.call<{ planId: string }>('POST', '/v1/hosts/cmp-08/maintenance', {
-      reason: 'console spec',
-    });
+    expect(
+      (await session.stand.call('POST', '/v1/sim/faults', fault, { driver: true })).status,
+    ).toBe(201);
+    const drain = await session.stand.call<{ planId: string }>(
+      'POST',
+      '/v1/hosts/cmp-08/maintenance',
+      {
+        reason: 'console spec',
+      },
+    );
     expect(drain.status).toBe(202);
 
-    const { page, errors } = await openConsole('operator', `plans/${drain.body.planId}`);
+    const { page, errors } = await session.openConsole('operator', `plans/${drain.body.planId}`);
     const bar = page.getByRole('progressbar', {
       name: new RegExp(`^Progress of live-migrate ${vm} `),
     });
@@ -229,12 +151,13 @@ describe('operator console in Chromium', () => {
     await item.getByRole('button', { name: 'Abort' }).click();
     await item.getByText('aborted', { exact: true }).waitFor({ timeout: 30_000 });
     await stateShown(page, 'failed').waitFor({ timeout: 30_000 });
-    const after = await plan(drain.body.planId);
+    const after = await session.plan(drain.body.planId);
     const aborted = after.actions.find(
       (a) => (a.params as { instanceId?: string }).instanceId === vm,
     )!;
     expect(aborted.state).toBe('aborted');
-    const calls = (await stand.call('GET', '/v1/sim/calls', undefined, { driver: true })).body;
+    const calls = (await session.stand.call('GET', '/v1/sim/calls', undefined, { driver: true }))
+      .body;
     expect(
       (calls.items as Array<{ method: string; actionId: string }>).some(
         (c) => c.method === 'abort' && c.actionId === aborted.id,
@@ -244,7 +167,7 @@ describe('operator console in Chromium', () => {
   }, 90_000);
 
   it('shows a rule error as it is typed, and the dry run of a valid rule', async () => {
-    const { page, errors } = await openConsole('admin', 'rules/host-down-failover');
+    const { page, errors } = await session.openConsole('admin', 'rules/host-down-failover');
     await page
       .getByRole('table', { name: 'Rules' })
       .getByRole('link', { name: 'host-down-storm-guard' })
@@ -286,61 +209,9 @@ describe('operator console in Chromium', () => {
       .waitFor();
     await screenshot(page, 'rules-dry-run');
     // A dry run stores nothing: no host has failed over in this cloud.
-    const plans = await stand.call('GET', '/v1/plans?policy=host-failover');
+    const plans = await session.stand.call('GET', '/v1/plans?policy=host-failover');
     expect(plans.body.items).toEqual([]);
     expect(errors).toEqual([]);
-  });
-
-  it('asks for the token once per browser session, says 401, and shows a viewer no buttons', async () => {
-    const held = await stand.alarm(HELD_ALARM, 'host', 'cmp-03');
-    const watched = await openPage(browser, stand.reflex.engineUrl);
-    open.push(watched);
-    const { page, errors } = watched;
-    await page.goto(`/console/#/plans/${held.planId}`);
-    await page.getByLabel('Token').waitFor();
-    expect(errors).toEqual([]);
-
-    await page.getByLabel('Token').fill('not-a-token-of-this-engine');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('alert').getByText(/^401 /).waitFor();
-    await expect(page.getByRole('alert').textContent()).resolves.toContain(
-      'the bearer token is not valid',
-    );
-    expect(errors.filter((e) => !REFUSED_LOAD.test(e))).toEqual([]);
-    errors.length = 0;
-
-    await signIn(page, TOKENS.viewer.token);
-    await stateShown(page, 'pending_approval').waitFor();
-    await page.reload();
-    await expect(page.getByLabel('Signed in as').textContent()).resolves.toBe('vera (viewer)');
-    await stateShown(page, 'pending_approval').waitFor();
-    expect(await page.getByRole('button', { name: /Approve|Cancel|Abort/ }).count()).toBe(0);
-
-    await page.goto('/console/#/plans');
-    await page.locator(`tr[data-plan="${held.planId}"]`).waitFor();
-    expect(await page.getByRole('checkbox').count()).toBe(0);
-    expect(await page.getByRole('button', { name: /Approve/ }).count()).toBe(0);
-    await screenshot(page, 'plans-viewer');
-    expect(errors).toEqual([]);
-    await stand.call('POST', `/v1/plans/${held.planId}/cancel`, {}, { role: 'operator' });
-  });
-
-  it('opens without a token where AUTH_TOKENS is unset, as the anonymous admin', async () => {
-    const open = await startTestEngine({ RULES_WATCH: 'false' });
-    try {
-      const watched = await openPage(browser, open.url);
-      try {
-        await watched.page.goto('/console/');
-        await watched.page.getByLabel('Signed in as').getByText('anonymous (admin)').waitFor();
-        await watched.page.getByText('No plans yet.').waitFor();
-        expect(await watched.page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
-        expect(watched.errors).toEqual([]);
-      } finally {
-        await watched.close();
-      }
-    } finally {
-      await open.close();
-    }
   });
 
   it.each([
@@ -349,7 +220,7 @@ describe('operator console in Chromium', () => {
   ])(
     'lays every page out without sideways scrolling on a %s',
     async (name, viewport) => {
-      const plans = await stand.call('GET', '/v1/plans?limit=1');
+      const plans = await session.stand.call('GET', '/v1/plans?limit=1');
       const pages: Array<[string, string, (page: Page) => Promise<unknown>]> = [
         ['plans', 'plans', (p) => p.getByRole('table', { name: 'Plans' }).waitFor()],
         [
@@ -365,7 +236,7 @@ describe('operator console in Chromium', () => {
         ['rules', 'rules/n-plus-one-switch-over', (p) => p.getByLabel('Rule JSON').waitFor()],
         ['alarms', 'alarms', (p) => p.getByRole('table', { name: 'Alarms' }).waitFor()],
       ];
-      const { page, errors } = await openConsole('operator', 'plans', viewport);
+      const { page, errors } = await session.openConsole('operator', 'plans', viewport);
       for (const [label, route, ready] of pages) {
         await page.goto(`/console/#/${route}`);
         await ready(page);

@@ -13,7 +13,8 @@ import {
   simControl,
   writeConfig,
 } from './support/driver-harness';
-import { DriverProcess, freePort } from './support/driver-process';
+import { freePort } from '../support/free-port';
+import { DriverProcess } from './support/driver-process';
 
 describe('driver killed with SIGKILL mid-migration', () => {
   let database: TestDatabase;

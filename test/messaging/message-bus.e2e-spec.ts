@@ -1,96 +1,19 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Logger } from '@nestjs/common';
+// The message bus on both transports (Kafka, and in process as the all-in-one runs): delivery with
+// key and headers, dead letters, retries, batches and per-key order. Kafka's shutdown and start-up:
+// kafka-bus-lifecycle.
 import { TransientError, ValidationError } from '@reflex/common';
 import { decoderFor, MessageKind, Topic, TOPIC_MESSAGE_KINDS, topicName } from '@reflex/contracts';
-import {
-  IncomingMessage,
-  InProcessMessageBus,
-  KafkaMessageBus,
-  MessageBus,
-  Subscription,
-} from '@reflex/messaging';
-import { kafkaBrokers, readAll, testTopicPrefix } from '../support/kafka';
+import type { MessageBus } from '@reflex/messaging';
+import { testTopicPrefix } from '../support/kafka';
 import { uniqueSuffix, waitFor } from '../support/wait-for';
-
-interface Transport {
-  name: string;
-  create(prefix: string): MessageBus;
-  /** Every message on a topic as the transport holds it. */
-  observe(
-    bus: MessageBus,
-    prefix: string,
-    topic: Topic,
-    count: number,
-  ): Promise<Array<{ key: string | null; value: string; headers: Record<string, string> }>>;
-}
-
-const kafka: Transport = {
-  name: 'kafka',
-  create: (prefix) =>
-    new KafkaMessageBus({
-      brokers: kafkaBrokers(),
-      clientId: 'reflex-test',
-      topicPrefix: prefix,
-      partitions: 3,
-      replicationFactor: 1,
-      logger: new Logger('bus-test'),
-      retry: { initialDelayMs: 20, maxDelayMs: 100 },
-    }),
-  observe: async (_bus, prefix, topic, count) =>
-    (await readAll(topicName(topic, prefix), count)).map((m) => ({
-      key: m.key,
-      value: m.value ?? '',
-      headers: m.headers,
-    })),
-};
-
-const inProcess: Transport = {
-  name: 'in-process',
-  create: (prefix) =>
-    new InProcessMessageBus({
-      topicPrefix: prefix,
-      partitions: 3,
-      retry: { initialDelayMs: 20, maxDelayMs: 100 },
-    }),
-  observe: async (bus, _prefix, topic, count) => {
-    const memory = bus as InProcessMessageBus;
-    await waitFor(`${count} messages on ${topic}`, () => memory.messages(topic).length >= count);
-    return memory
-      .messages(topic)
-      .map((m) => ({ key: m.key, value: m.value.toString('utf8'), headers: m.headers }));
-  },
-};
-
-interface BadFixture {
-  why: string;
-  field: string;
-  value: unknown;
-}
-const fixture = (name: string): unknown =>
-  JSON.parse(readFileSync(join(__dirname, '../../libs/contracts/fixtures', name), 'utf8'));
-const firstGood = (kind: MessageKind): unknown => {
-  const good = fixture(`${kind}.json`);
-  return Array.isArray(good) ? good[0] : good;
-};
-
-function collector<T>(
-  topic: Topic,
-  kind: MessageKind,
-  handle?: (m: IncomingMessage<T>) => Promise<void>,
-) {
-  const received: IncomingMessage<T>[] = [];
-  const subscription: Subscription<T> = {
-    topic,
-    groupId: `g-${uniqueSuffix()}`,
-    decode: decoderFor(kind) as (raw: Buffer) => T,
-    handle: async (m) => {
-      if (handle) await handle(m);
-      received.push(m);
-    },
-  };
-  return { received, subscription };
-}
+import {
+  type BadFixture,
+  collector,
+  firstGood,
+  fixture,
+  inProcess,
+  kafka,
+} from './support/transports';
 
 describe.each([kafka, inProcess])('message bus on $name', (transport) => {
   let prefix: string;
@@ -247,73 +170,5 @@ describe.each([kafka, inProcess])('message bus on $name', (transport) => {
     );
     await waitFor('all 30', () => received.length === 30);
     expect(received.map((m) => m.value.id)).toEqual(ids);
-  });
-});
-
-describe('kafka bus shutdown', () => {
-  it('finishes the in-flight handler and commits, so a successor in the group does not see it again', async () => {
-    const prefix = testTopicPrefix();
-    const groupId = `g-${uniqueSuffix()}`;
-    const first = kafka.create(prefix);
-    await first.ensureTopics();
-    const alarm = firstGood('alarm.v1') as Record<string, unknown>;
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const seenByFirst: string[] = [];
-    let started = false;
-    await first.subscribe<{ id: string }>({
-      topic: Topic.Alarms,
-      groupId,
-      decode: decoderFor('alarm.v1'),
-      handle: async (m) => {
-        started = true;
-        await gate;
-        seenByFirst.push(m.value.id);
-      },
-    });
-    await first.publish(Topic.Alarms, [{ key: 'h', value: { ...alarm, id: 'in-flight' } }]);
-    await waitFor('the handler to start', () => started);
-    const closing = first.close();
-    release();
-    await closing;
-    expect(seenByFirst).toEqual(['in-flight']);
-
-    const second = kafka.create(prefix);
-    const seenBySecond: string[] = [];
-    await second.subscribe<{ id: string }>({
-      topic: Topic.Alarms,
-      groupId,
-      decode: decoderFor('alarm.v1'),
-      handle: async (m) => void seenBySecond.push(m.value.id),
-    });
-    await second.publish(Topic.Alarms, [{ key: 'h', value: { ...alarm, id: 'later' } }]);
-    await waitFor('the later message', () => seenBySecond.includes('later'));
-    await second.close();
-    expect(seenBySecond).toEqual(['later']);
-  });
-});
-
-describe('kafka bus start-up', () => {
-  it('keeps trying to subscribe while its topic is not there yet, then consumes', async () => {
-    const prefix = testTopicPrefix();
-    const bus = kafka.create(prefix);
-    const seen: string[] = [];
-    const subscribing = bus.subscribe<{ id: string }>({
-      topic: Topic.Alarms,
-      groupId: `g-${uniqueSuffix()}`,
-      decode: decoderFor('alarm.v1'),
-      handle: async (m) => void seen.push(m.value.id),
-    });
-    let subscribed = false;
-    void subscribing.then(() => (subscribed = true));
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect(subscribed).toBe(false);
-    const creator = kafka.create(prefix);
-    await creator.ensureTopics();
-    await subscribing;
-    const alarm = firstGood('alarm.v1') as Record<string, unknown>;
-    await creator.publish(Topic.Alarms, [{ key: 'h', value: { ...alarm, id: 'after-create' } }]);
-    await waitFor('the message on the late topic', () => seen.includes('after-create'));
-    await Promise.all([bus.close(), creator.close()]);
   });
 });

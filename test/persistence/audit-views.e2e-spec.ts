@@ -6,11 +6,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AlarmV1 } from '@reflex/contracts';
 import { Client } from 'pg';
-import { startTestEngine, type TestEngine } from '../support/engine-app';
 import { http } from '../support/http';
 import { uniqueSuffix } from '../support/wait-for';
-import { DriverStandIn, fail, success } from '../plans/support/driver-stand-in';
+import { fail, success } from '../plans/support/driver-stand-in';
 import { host, inventory, vm, waitForPlanState } from '../plans/support/plan-fixtures';
+import { engineWithDriver } from '../plans/support/engine-with-driver';
 
 /** The SQL block after `<!-- example: name -->`, with `:'var'` psql variables as $1, $2, ... */
 function example(name: string): { sql: string; variables: string[] } {
@@ -36,9 +36,12 @@ const alarm = (type: string, hostId: string): AlarmV1 => ({
 });
 
 describe('the audit views and the example queries of docs/audit.md (real engine, Kafka, PostgreSQL)', () => {
-  let engine: TestEngine;
-  let driver: DriverStandIn;
   let db: Client;
+  // Declared first, so it runs first: engineWithDriver's own afterAll drops the database.
+  afterAll(async () => {
+    await db?.end();
+  });
+  const ctx = engineWithDriver();
   const started = new Date(Date.now() - 60_000);
   /** host-failover of a1: its evacuation fails once (retriable), then succeeds. */
   let failover: { id: string; alarm: AlarmV1 };
@@ -56,15 +59,13 @@ describe('the audit views and the example queries of docs/audit.md (real engine,
   }
 
   async function planFor(a: AlarmV1): Promise<{ id: string; alarm: AlarmV1 }> {
-    const res = await http('POST', `${engine.url}/v1/alarms`, a);
+    const res = await http('POST', `${ctx.engine.url}/v1/alarms`, a);
     expect(res).toMatchObject({ status: 202, body: { items: [{ disposition: 'triggered' }] } });
     return { id: res.body.items[0].planId as string, alarm: a };
   }
 
   beforeAll(async () => {
-    engine = await startTestEngine();
-    driver = await DriverStandIn.start(engine.config.topicPrefix);
-    driver.use((c) => {
+    ctx.driver.use((c) => {
       if (c.type === 'evacuate' && c.attempt === 1) return fail('host-unreachable', true);
       if (c.type === 'live-migrate') return fail('operation-failed', false);
       return success();
@@ -72,24 +73,18 @@ describe('the audit views and the example queries of docs/audit.md (real engine,
     // a1 and a2 each hold a VM; a3 is empty, so both moves go there.
     const put = await http(
       'PUT',
-      `${engine.url}/v1/inventory`,
+      `${ctx.engine.url}/v1/inventory`,
       inventory([host('a1'), host('a2'), host('a3')], [vm('av-1', 'a1'), vm('av-2', 'a2')]),
     );
     expect(put.status).toBe(200);
-    db = new Client({ connectionString: engine.database.url });
+    db = new Client({ connectionString: ctx.engine.database.url });
     await db.connect();
 
     failover = await planFor(alarm('host.down', 'a1'));
-    await waitForPlanState(engine, failover.id, 'succeeded');
+    await waitForPlanState(ctx.engine, failover.id, 'succeeded');
     migrateOff = await planFor(alarm('host.hardware.degraded', 'a2'));
-    await waitForPlanState(engine, migrateOff.id, 'failed');
+    await waitForPlanState(ctx.engine, migrateOff.id, 'failed');
   }, 120_000);
-
-  afterAll(async () => {
-    await db?.end();
-    await driver?.stop();
-    await engine?.close();
-  });
 
   it('plans by resource: newest first, as GET /v1/plans?resource= answers', async () => {
     const rows = await run('plans-by-resource', { resource: 'a3' });
@@ -99,7 +94,7 @@ describe('the audit views and the example queries of docs/audit.md (real engine,
     ]);
     expect(rows[0].reason).toMatch(/^failed: live-migrate av-2 a2 -> a3 failed: operation-failed/);
     for (const resource of ['a1', 'a2', 'a3', 'av-1', 'av-2']) {
-      const api = await http('GET', `${engine.url}/v1/plans?resource=${resource}`);
+      const api = await http('GET', `${ctx.engine.url}/v1/plans?resource=${resource}`);
       const sql = await run('plans-by-resource', { resource });
       expect(sql.map((r) => r.plan_id)).toEqual(api.body.items.map((p: { id: string }) => p.id));
     }
@@ -122,7 +117,7 @@ describe('the audit views and the example queries of docs/audit.md (real engine,
 
     const stats = await http(
       'GET',
-      `${engine.url}/v1/stats?from=${started.toISOString()}&to=${new Date(Date.now() + 60_000).toISOString()}`,
+      `${ctx.engine.url}/v1/stats?from=${started.toISOString()}&to=${new Date(Date.now() + 60_000).toISOString()}`,
     );
     const byPolicy = new Map(
       (stats.body.items as Array<{ policy: string; medianSecondsToSuccess: number | null }>).map(
@@ -165,7 +160,7 @@ describe('the audit views and the example queries of docs/audit.md (real engine,
   it('a plan timeline: the lines of GET /v1/plans/:id/events, in order', async () => {
     for (const plan of [failover, migrateOff]) {
       const rows = await run('plan-timeline', { plan: plan.id });
-      const api = await http('GET', `${engine.url}/v1/plans/${plan.id}/events?limit=1000`);
+      const api = await http('GET', `${ctx.engine.url}/v1/plans/${plan.id}/events?limit=1000`);
       const items = api.body.items as Array<{ type: string; actionId: string | null; to: string }>;
       expect(rows.length).toBeGreaterThan(3);
       expect(rows.map((r) => [r.type, r.action_id, r.to_state])).toEqual(

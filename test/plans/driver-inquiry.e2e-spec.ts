@@ -3,8 +3,7 @@
 // migration. The engine now asks the driver again after ACTION_INQUIRY_SECONDS of silence, by
 // re-sending the execute of the same attempt, which the driver answers idempotently.
 import type { DriverCommandV1 } from '@reflex/contracts';
-import { startTestEngine, type TestEngine } from '../support/engine-app';
-import { DriverStandIn, succeed, success } from './support/driver-stand-in';
+import { succeed, success } from './support/driver-stand-in';
 import {
   createPlan,
   getPlan,
@@ -16,36 +15,32 @@ import {
   vm,
   waitForPlanState,
 } from './support/plan-fixtures';
+import { engineWithDriver } from './support/engine-with-driver';
 
 describe('asking the driver about a silent running action', () => {
-  let engine: TestEngine;
-  let driver: DriverStandIn;
+  const ctx = engineWithDriver({ ACTION_INQUIRY_SECONDS: '2' });
   const fenceExecutes: DriverCommandV1[] = [];
 
   beforeAll(async () => {
-    engine = await startTestEngine({ ACTION_INQUIRY_SECONDS: '2' });
-    driver = await DriverStandIn.start(engine.config.topicPrefix);
     // The first execute of the fence is answered with nothing at all, as if its result was lost;
     // a driver asked again re-publishes the recorded result, which is what the second reply is.
-    driver.use((c) => {
+    ctx.driver.use((c) => {
       if (c.type !== 'fence-host') return succeed()(c);
       fenceExecutes.push(c);
       return fenceExecutes.length === 1 ? 'silent' : success();
     });
   });
-  afterAll(async () => {
-    await driver?.stop();
-    await engine?.close();
-  });
 
   it('re-sends the execute of the same attempt and finishes on the answer, long before the deadline', async () => {
-    await seed(engine, inventory([host('q1'), host('q2')], [vm('q-vm1', 'q1')]));
+    await seed(ctx.engine, inventory([host('q1'), host('q2')], [vm('q-vm1', 'q1')]));
     const { planId } = await createPlan(
-      engine,
+      ctx.engine,
       intent('host-failover', hostRef('q1'), { onFailure: 'continue' }),
     );
-    await waitForPlanState(engine, planId!, 'succeeded', 30_000);
-    const fence = (await getPlan(engine, planId!)).actions.find((a) => a.type === 'fence-host')!;
+    await waitForPlanState(ctx.engine, planId!, 'succeeded', 30_000);
+    const fence = (await getPlan(ctx.engine, planId!)).actions.find(
+      (a) => a.type === 'fence-host',
+    )!;
     expect(fence.state).toBe('succeeded');
     expect(fence.attempts).toBe(1);
     // Asked once more, same action and attempt: done within the wait above, the fence's deadline

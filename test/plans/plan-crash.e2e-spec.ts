@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { startTestEngine, type TestEngine } from '../support/engine-app';
 import { kafkaBrokers } from '../support/kafka';
@@ -16,19 +15,9 @@ import {
   vm,
   waitForPlanState,
 } from './support/plan-fixtures';
+import { freePort } from '../support/free-port';
 
 const ROOT = join(__dirname, '../..');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The engine's own entry point, in a process of its own that the test can SIGKILL. */
 class EngineProcess {

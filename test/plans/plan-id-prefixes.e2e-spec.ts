@@ -1,6 +1,5 @@
 import { DataSource } from 'typeorm';
-import { startTestEngine, type TestEngine } from '../support/engine-app';
-import { DriverStandIn, hangMigrations } from './support/driver-stand-in';
+import { hangMigrations } from './support/driver-stand-in';
 import {
   call,
   createPlan,
@@ -12,20 +11,14 @@ import {
   vm,
   waitForPlanState,
 } from './support/plan-fixtures';
+import { engineWithDriver } from './support/engine-with-driver';
 
 /** CONTRACT §8: a unique prefix of at least 8 characters stands for a plan id. */
 describe('plan id prefixes', () => {
-  let engine: TestEngine;
-  let driver: DriverStandIn;
+  const ctx = engineWithDriver();
 
   beforeAll(async () => {
-    engine = await startTestEngine();
-    driver = await DriverStandIn.start(engine.config.topicPrefix);
-    driver.use(hangMigrations);
-  });
-  afterAll(async () => {
-    await driver?.stop();
-    await engine?.close();
+    ctx.driver.use(hangMigrations);
   });
 
   /**
@@ -33,7 +26,7 @@ describe('plan id prefixes', () => {
    * cancelled, as only one live plan may target a resource.
    */
   async function twin(id: string, twinId: string): Promise<void> {
-    await engine.app.get(DataSource).transaction(async (m) => {
+    await ctx.engine.app.get(DataSource).transaction(async (m) => {
       await m.query('CREATE TEMP TABLE twin ON COMMIT DROP AS SELECT * FROM plans WHERE id = $1', [
         id,
       ]);
@@ -43,39 +36,39 @@ describe('plan id prefixes', () => {
   }
 
   it('finds, approves and cancels a plan by a unique prefix on every route that takes a plan id', async () => {
-    await seed(engine, inventory([host('p1'), host('p2')], [vm('p-vm1', 'p1')]));
+    await seed(ctx.engine, inventory([host('p1'), host('p2')], [vm('p-vm1', 'p1')]));
     const manual = await createPlan(
-      engine,
+      ctx.engine,
       intent('migrate-off', hostRef('p1'), { mode: 'manual' }),
     );
     const id = manual.planId!;
     const prefix = id.slice(0, 8);
 
-    const got = await call(engine, 'GET', `/v1/plans/${prefix}`);
+    const got = await call(ctx.engine, 'GET', `/v1/plans/${prefix}`);
     expect(got.status).toBe(200);
     expect(got.body.id).toBe(id);
-    expect((await call(engine, 'GET', `/v1/plans/${id.slice(0, 13).toUpperCase()}`)).body.id).toBe(
-      id,
-    );
+    expect(
+      (await call(ctx.engine, 'GET', `/v1/plans/${id.slice(0, 13).toUpperCase()}`)).body.id,
+    ).toBe(id);
 
-    const events = await call(engine, 'GET', `/v1/plans/${prefix}/events`);
+    const events = await call(ctx.engine, 'GET', `/v1/plans/${prefix}/events`);
     expect(events.status).toBe(200);
     expect(events.body.items[0]).toMatchObject({ planId: id, to: 'pending_approval' });
 
-    const approved = await call(engine, 'POST', `/v1/plans/${prefix}/approve`, {});
+    const approved = await call(ctx.engine, 'POST', `/v1/plans/${prefix}/approve`, {});
     expect(approved.status).toBe(200);
     expect(approved.body).toMatchObject({ id, state: 'running' });
 
-    const cancelled = await call(engine, 'POST', `/v1/plans/${id.slice(0, 10)}/cancel`, {});
+    const cancelled = await call(ctx.engine, 'POST', `/v1/plans/${id.slice(0, 10)}/cancel`, {});
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.id).toBe(id);
-    await waitForPlanState(engine, id, 'cancelled');
+    await waitForPlanState(ctx.engine, id, 'cancelled');
   });
 
   it('answers 409 naming the candidates for an ambiguous prefix, 404 for none, 400 for a short one', async () => {
-    await seed(engine, inventory([host('q1'), host('q2')], [vm('q-vm1', 'q1')]));
+    await seed(ctx.engine, inventory([host('q1'), host('q2')], [vm('q-vm1', 'q1')]));
     const { planId } = await createPlan(
-      engine,
+      ctx.engine,
       intent('migrate-off', hostRef('q1'), { mode: 'manual' }),
     );
     const id = planId!;
@@ -85,8 +78,8 @@ describe('plan id prefixes', () => {
 
     for (const path of [`/v1/plans/${id.slice(0, 8)}`, `/v1/plans/${id.slice(0, 9)}/approve`]) {
       const ambiguous = path.endsWith('approve')
-        ? await call(engine, 'POST', path, {})
-        : await call(engine, 'GET', path);
+        ? await call(ctx.engine, 'POST', path, {})
+        : await call(ctx.engine, 'GET', path);
       expect(ambiguous.status).toBe(409);
       expect(ambiguous.body.error.code).toBe('CONFLICT');
       expect(ambiguous.body.error.message).toContain('ambiguous');
@@ -94,23 +87,25 @@ describe('plan id prefixes', () => {
       expect(ambiguous.body.error.message).toContain(other);
       expect(ambiguous.body.error.details.candidates.sort()).toEqual([id, other].sort());
     }
-    expect((await call(engine, 'GET', `/v1/plans/${id.slice(0, 10)}`)).body.id).toBe(id);
-    expect((await call(engine, 'GET', `/v1/plans/${other.slice(0, 10)}`)).body.id).toBe(other);
+    expect((await call(ctx.engine, 'GET', `/v1/plans/${id.slice(0, 10)}`)).body.id).toBe(id);
+    expect((await call(ctx.engine, 'GET', `/v1/plans/${other.slice(0, 10)}`)).body.id).toBe(other);
 
     // The ambiguous approve changed nothing.
-    expect((await call(engine, 'GET', `/v1/plans/${id}`)).body.state).toBe('pending_approval');
+    expect((await call(ctx.engine, 'GET', `/v1/plans/${id}`)).body.state).toBe('pending_approval');
 
     const unknownPrefix = id.startsWith('ffffffff') ? '00000000' : 'ffffffff';
-    const none = await call(engine, 'GET', `/v1/plans/${unknownPrefix}`);
+    const none = await call(ctx.engine, 'GET', `/v1/plans/${unknownPrefix}`);
     expect(none.status).toBe(404);
     expect(none.body.error.message).toContain(unknownPrefix);
-    expect((await call(engine, 'POST', `/v1/plans/${unknownPrefix}/cancel`, {})).status).toBe(404);
+    expect((await call(ctx.engine, 'POST', `/v1/plans/${unknownPrefix}/cancel`, {})).status).toBe(
+      404,
+    );
 
-    const short = await call(engine, 'GET', `/v1/plans/${id.slice(0, 7)}`);
+    const short = await call(ctx.engine, 'GET', `/v1/plans/${id.slice(0, 7)}`);
     expect(short.status).toBe(400);
     expect(short.body.error.details).toEqual([
       { path: 'id', message: 'is a plan id prefix shorter than 8 characters' },
     ]);
-    expect((await call(engine, 'GET', `/v1/plans/${id.slice(0, 7)}/events`)).status).toBe(400);
+    expect((await call(ctx.engine, 'GET', `/v1/plans/${id.slice(0, 7)}/events`)).status).toBe(400);
   });
 });

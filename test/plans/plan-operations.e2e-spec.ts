@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { PlanningService } from '../../apps/engine/src/planning/planning.service';
 import { waitFor } from '../support/wait-for';
-import { DriverStandIn, fail, hangMigrations, succeed, success } from './support/driver-stand-in';
+import { fail, hangMigrations, succeed, success } from './support/driver-stand-in';
 import {
   agePastDeadline,
   call,
@@ -18,69 +18,59 @@ import {
   vm,
   waitForPlanState,
 } from './support/plan-fixtures';
-import { startTestEngine, type TestEngine } from '../support/engine-app';
+import { engineWithDriver } from './support/engine-with-driver';
 
 describe('operating plans over REST: approve, cancel, abort, force-complete, rollback', () => {
-  let engine: TestEngine;
-  let driver: DriverStandIn;
+  const ctx = engineWithDriver();
+  beforeEach(() => ctx.driver.use(succeed()));
 
-  beforeAll(async () => {
-    engine = await startTestEngine();
-    driver = await DriverStandIn.start(engine.config.topicPrefix);
-  });
-  afterAll(async () => {
-    await driver?.stop();
-    await engine?.close();
-  });
-  beforeEach(() => driver.use(succeed()));
-
-  const post = (path: string, body?: unknown) => call(engine, 'POST', path, body);
+  const post = (path: string, body?: unknown) => call(ctx.engine, 'POST', path, body);
 
   it('holds a manual plan for approval, runs it once approved, and refuses to approve it again', async () => {
-    await seed(engine, inventory([host('a1'), host('a2')], [vm('a-vm1', 'a1')]));
+    await seed(ctx.engine, inventory([host('a1'), host('a2')], [vm('a-vm1', 'a1')]));
     const outcome = await createPlan(
-      engine,
+      ctx.engine,
       intent('migrate-off', hostRef('a1'), { mode: 'manual' }),
     );
     expect(outcome.state).toBe('pending_approval');
-    expect(driver.executes(outcome.planId!)).toEqual([]);
+    expect(ctx.driver.executes(outcome.planId!)).toEqual([]);
 
-    driver.use(hangMigrations);
+    ctx.driver.use(hangMigrations);
     const approved = await post(`/v1/plans/${outcome.planId}/approve`, { by: 'alice' });
     expect(approved.status).toBe(200);
     expect(approved.body.state).toBe('running');
     const migrate = approved.body.actions[1] as { id: string };
-    await driver.waitForCommand('the migration', (c) => c.actionId === migrate.id);
+    await ctx.driver.waitForCommand('the migration', (c) => c.actionId === migrate.id);
 
     const again = await post(`/v1/plans/${outcome.planId}/approve`);
     expect(again.status).toBe(409);
     expect(again.body.error).toMatchObject({ code: 'CONFLICT' });
     expect(again.body.error.message).toContain('is running');
 
-    await driver.release(migrate.id, success());
-    await waitForPlanState(engine, outcome.planId!, 'succeeded');
-    expect(await planStates(engine, outcome.planId!)).toEqual([
+    await ctx.driver.release(migrate.id, success());
+    await waitForPlanState(ctx.engine, outcome.planId!, 'succeeded');
+    expect(await planStates(ctx.engine, outcome.planId!)).toEqual([
       'pending_approval',
       'pending',
       'running',
       'succeeded',
     ]);
-    const approval = (await timeline(engine, outcome.planId!)).find((e) => e.to === 'pending');
+    const approval = (await timeline(ctx.engine, outcome.planId!)).find((e) => e.to === 'pending');
     // Authentication is off here: the actor is `anonymous`, what the body said is a note.
     expect(approval?.detail).toEqual({ approvedBy: 'anonymous', note: 'alice' });
     expect(
-      (await call(engine, 'GET', '/v1/plans/00000000-0000-4000-8000-000000000000')).status,
+      (await call(ctx.engine, 'GET', '/v1/plans/00000000-0000-4000-8000-000000000000')).status,
     ).toBe(404);
     expect((await post('/v1/plans/not-a-plan/approve')).status).toBe(404);
   });
 
   it('cancels a plan waiting for approval, and a running one (its running action aborted)', async () => {
     await seed(
-      engine,
+      ctx.engine,
       inventory([host('c1'), host('c2'), host('c3')], [vm('c-vm1', 'c1'), vm('c-vm2', 'c3')]),
     );
     const manual = await createPlan(
-      engine,
+      ctx.engine,
       intent('migrate-off', hostRef('c1'), { mode: 'manual' }),
     );
     const cancelled = await post(`/v1/plans/${manual.planId}/cancel`, {
@@ -95,39 +85,42 @@ describe('operating plans over REST: approve, cancel, abort, force-complete, rol
     ]);
     expect((await post(`/v1/plans/${manual.planId}/cancel`)).status).toBe(409);
 
-    driver.use(hangMigrations);
-    const running = await createPlan(engine, intent('host-drain', hostRef('c3')));
-    const plan = await getPlan(engine, running.planId!);
+    ctx.driver.use(hangMigrations);
+    const running = await createPlan(ctx.engine, intent('host-drain', hostRef('c3')));
+    const plan = await getPlan(ctx.engine, running.planId!);
     const migrate = plan.actions.find((a) => a.type === 'live-migrate')!;
-    await driver.waitForCommand('the migration', (c) => c.actionId === migrate.id);
+    await ctx.driver.waitForCommand('the migration', (c) => c.actionId === migrate.id);
     const res = await post(`/v1/plans/${running.planId}/cancel`);
     expect(res.body.state).toBe('cancelled');
-    await driver.waitForCommand(
+    await ctx.driver.waitForCommand(
       'the abort',
       (c) => c.kind === 'abort' && c.actionId === migrate.id,
     );
     await waitFor('the migration to be aborted', async () => {
-      const p = await getPlan(engine, running.planId!);
+      const p = await getPlan(ctx.engine, running.planId!);
       return p.actions.find((a) => a.id === migrate.id)?.state === 'aborted';
     });
-    const after = await getPlan(engine, running.planId!);
+    const after = await getPlan(ctx.engine, running.planId!);
     expect(after.actions.map((a) => a.state)).toEqual(['succeeded', 'aborted', 'skipped']);
   });
 
   it('sends abort and force-complete for a running live migration, and refuses them otherwise', async () => {
-    await seed(engine, inventory([host('o1'), host('o2')], [vm('o-vm1', 'o1'), vm('o-vm2', 'o1')]));
-    driver.use(hangMigrations);
+    await seed(
+      ctx.engine,
+      inventory([host('o1'), host('o2')], [vm('o-vm1', 'o1'), vm('o-vm2', 'o1')]),
+    );
+    ctx.driver.use(hangMigrations);
     const outcome = await createPlan(
-      engine,
+      ctx.engine,
       intent('migrate-off', hostRef('o1'), { onFailure: 'continue' }),
     );
-    const plan = await getPlan(engine, outcome.planId!);
+    const plan = await getPlan(ctx.engine, outcome.planId!);
     const [disable, first, second] = plan.actions;
     for (const a of [first, second])
-      await driver.waitForCommand(`migration ${a.id}`, (c) => c.actionId === a.id);
+      await ctx.driver.waitForCommand(`migration ${a.id}`, (c) => c.actionId === a.id);
 
     const running = await call(
-      engine,
+      ctx.engine,
       'GET',
       '/v1/actions?type=live-migrate&state=running&host=o1',
     );
@@ -138,16 +131,16 @@ describe('operating plans over REST: approve, cancel, abort, force-complete, rol
     const forced = await post(`/v1/actions/${first.id}/force-complete`, { by: 'carol' });
     expect(forced.status).toBe(202);
     expect(
-      await driver.waitForCommand('force-complete', (c) => c.kind === 'force-complete'),
+      await ctx.driver.waitForCommand('force-complete', (c) => c.kind === 'force-complete'),
     ).toMatchObject({
       actionId: first.id,
       attempt: 1,
     });
     const aborted = await post(`/v1/actions/${second.id}/abort`);
     expect(aborted.status).toBe(202);
-    await driver.waitForCommand('abort', (c) => c.kind === 'abort' && c.actionId === second.id);
+    await ctx.driver.waitForCommand('abort', (c) => c.kind === 'abort' && c.actionId === second.id);
 
-    const done = await waitForPlanState(engine, outcome.planId!, 'failed');
+    const done = await waitForPlanState(ctx.engine, outcome.planId!, 'failed');
     expect(done.actions.map((a) => a.state)).toEqual(['succeeded', 'succeeded', 'aborted']);
     expect((await post(`/v1/actions/${disable.id}/force-complete`)).status).toBe(409);
     expect((await post(`/v1/actions/${second.id}/abort`)).status).toBe(409);
@@ -155,31 +148,31 @@ describe('operating plans over REST: approve, cancel, abort, force-complete, rol
   });
 
   it('fails an action the driver never reported on by its deadline, and tells the driver to abort it', async () => {
-    await seed(engine, inventory([host('e1'), host('e2')], [vm('e-vm1', 'e1')]));
-    driver.use((c) => (c.type === 'live-migrate' ? 'silent' : succeed()(c)));
+    await seed(ctx.engine, inventory([host('e1'), host('e2')], [vm('e-vm1', 'e1')]));
+    ctx.driver.use((c) => (c.type === 'live-migrate' ? 'silent' : succeed()(c)));
     const outcome = await createPlan(
-      engine,
+      ctx.engine,
       intent('migrate-off', hostRef('e1'), { onFailure: 'stop' }),
     );
-    const migrate = (await getPlan(engine, outcome.planId!)).actions[1];
-    await driver.waitForCommand('the migration', (c) => c.actionId === migrate.id);
+    const migrate = (await getPlan(ctx.engine, outcome.planId!)).actions[1];
+    await ctx.driver.waitForCommand('the migration', (c) => c.actionId === migrate.id);
     // As if two hours had passed: the live-migrate deadline (30 min) and its grace are long gone.
-    await agePastDeadline(engine, migrate.id);
-    const failed = await waitForPlanState(engine, outcome.planId!, 'failed');
+    await agePastDeadline(ctx.engine, migrate.id);
+    const failed = await waitForPlanState(ctx.engine, outcome.planId!, 'failed');
     expect(failed.actions[1]).toMatchObject({ state: 'failed', attempts: 1 });
     expect(failed.actions[1].error).toContain('by the deadline');
-    await driver.waitForCommand(
+    await ctx.driver.waitForCommand(
       'the abort',
       (c) => c.kind === 'abort' && c.actionId === migrate.id,
     );
   });
 
   it('cancels through the intake gateway only a plan that has not started', async () => {
-    await seed(engine, inventory([host('i1'), host('i2')], [vm('i-vm1', 'i1')]));
-    const planning = engine.app.get(PlanningService);
-    const db = engine.app.get(DataSource);
+    await seed(ctx.engine, inventory([host('i1'), host('i2')], [vm('i-vm1', 'i1')]));
+    const planning = ctx.engine.app.get(PlanningService);
+    const db = ctx.engine.app.get(DataSource);
     const manual = await createPlan(
-      engine,
+      ctx.engine,
       intent('migrate-off', hostRef('i1'), { mode: 'manual' }),
     );
     const cancel = (id: string) =>
@@ -187,29 +180,29 @@ describe('operating plans over REST: approve, cancel, abort, force-complete, rol
         planning.batch(m, (batch) => batch.cancelIfNotStarted(id, 'alarm resolved')),
       );
     await expect(cancel(manual.planId!)).resolves.toBe(true);
-    expect((await getPlan(engine, manual.planId!)).state).toBe('cancelled');
-    const auto = await createPlan(engine, intent('migrate-off', hostRef('i1')));
-    await waitForPlanState(engine, auto.planId!, 'succeeded');
+    expect((await getPlan(ctx.engine, manual.planId!)).state).toBe('cancelled');
+    const auto = await createPlan(ctx.engine, intent('migrate-off', hostRef('i1')));
+    await waitForPlanState(ctx.engine, auto.planId!, 'succeeded');
     await expect(cancel(auto.planId!)).resolves.toBe(false);
   });
 
   it('rolls back: compensates what succeeded, most recent first, and the inventory is as before', async () => {
     await seed(
-      engine,
+      ctx.engine,
       inventory(
         [host('k1'), host('k2'), host('k3')],
         [vm('k-vm1', 'k1'), vm('k-vm2', 'k1', { resources: { vcpus: 2, memoryMb: 4096 } })],
       ),
     );
-    const before = await currentInventory(engine);
+    const before = await currentInventory(ctx.engine);
     // k-vm1's migration succeeds, k-vm2's fails for good.
-    driver.use((c) =>
+    ctx.driver.use((c) =>
       c.type === 'live-migrate' && 'instanceId' in c.params && c.params.instanceId === 'k-vm2'
         ? fail('DISK_ERROR', false)
         : succeed()(c),
     );
-    const outcome = await createPlan(engine, intent('migrate-off', hostRef('k1')));
-    const plan = await waitForPlanState(engine, outcome.planId!, 'rolled_back', 30_000);
+    const outcome = await createPlan(ctx.engine, intent('migrate-off', hostRef('k1')));
+    const plan = await waitForPlanState(ctx.engine, outcome.planId!, 'rolled_back', 30_000);
 
     const originals = plan.actions.filter((a) => a.compensationFor === null);
     const compensations = plan.actions.filter((a) => a.compensationFor !== null);
@@ -218,13 +211,13 @@ describe('operating plans over REST: approve, cancel, abort, force-complete, rol
       .sort((a, b) => b.finishedAt!.localeCompare(a.finishedAt!) || b.seq - a.seq);
     expect(succeededOriginals.map((a) => a.type)).toEqual(['live-migrate', 'set-host-status']);
     // One compensation per succeeded original, executed strictly in reverse order of completion.
-    const executed = driver
+    const executed = ctx.driver
       .executes(plan.id)
       .filter((c) => compensations.some((x) => x.id === c.actionId))
       .map((c) => compensations.find((x) => x.id === c.actionId)!.compensationFor);
     expect(executed).toEqual(succeededOriginals.map((a) => a.id));
     expect(compensations.every((c) => c.state === 'succeeded')).toBe(true);
-    expect(await planStates(engine, plan.id)).toEqual([
+    expect(await planStates(ctx.engine, plan.id)).toEqual([
       'pending',
       'running',
       'rolling_back',
@@ -234,7 +227,7 @@ describe('operating plans over REST: approve, cancel, abort, force-complete, rol
     // The timeline names the actions it mentions, not only their ids.
     const failed = originals.find((a) => a.state === 'failed')!;
     const failedName = `live-migrate k-vm2 k1 -> ${(failed.params as { toHostId: string }).toHostId}`;
-    const entries = await timeline(engine, plan.id);
+    const entries = await timeline(ctx.engine, plan.id);
     expect(entries.find((e) => e.type === 'plan.state' && e.to === 'rolling_back')).toMatchObject({
       detail: { failed: [failed.id] },
       action: null,
@@ -252,65 +245,8 @@ describe('operating plans over REST: approve, cancel, abort, force-complete, rol
       [by]: expect.stringMatching(/^(live-migrate k-vm1 k\d -> k1|set-host-status k1 up)$/),
     });
 
-    const after = await currentInventory(engine);
+    const after = await currentInventory(ctx.engine);
     expect(after.hosts.find((h) => h.id === 'k1')?.status).toBe('up');
     expect(after.instances).toEqual(before.instances);
-  });
-
-  it('lists plans by state and policy, newest first, with cursor paging', async () => {
-    await seed(engine, inventory([host('l1')], []));
-    const notify = intent('notify', hostRef('l1'), { params: { message: 'x', severity: 'info' } });
-    const made: string[] = [];
-    for (let i = 0; i < 3; i++) made.push((await createPlan(engine, notify)).planId!);
-    const blocked = await createPlan(
-      engine,
-      intent('switch-over', { kind: 'instance', id: 'nope' }),
-    );
-
-    const page1 = await call(engine, 'GET', '/v1/plans?policy=notify&limit=2');
-    expect(page1.status).toBe(200);
-    expect(page1.body.nextCursor).toEqual(expect.any(String));
-    const page2 = await call(
-      engine,
-      'GET',
-      `/v1/plans?policy=notify&limit=2&cursor=${page1.body.nextCursor}`,
-    );
-    expect(page2.body.nextCursor).toBeNull();
-    const ids = [...page1.body.items, ...page2.body.items].map((p: { id: string }) => p.id);
-    expect(ids).toEqual([...made].reverse());
-
-    const found = await call(engine, 'GET', '/v1/plans?state=blocked&policy=switch-over');
-    expect(found.body.items.map((p: { id: string }) => p.id)).toEqual([blocked.planId]);
-    expect(found.body.items[0].reason).toBe('unknown instance nope');
-
-    const bad = await call(engine, 'GET', '/v1/plans?state=sleeping');
-    expect(bad.status).toBe(400);
-    expect(bad.body.error.details[0].path).toBe('state');
-    expect((await call(engine, 'GET', '/v1/plans?cursor=bogus')).status).toBe(400);
-    const actions = await call(engine, 'GET', '/v1/actions?type=notify&host=l1');
-    expect(actions.status).toBe(200);
-    expect((await call(engine, 'GET', '/v1/actions?type=teleport')).status).toBe(400);
-  });
-
-  it('documents every plans and actions route in the OpenAPI document', async () => {
-    const doc = await call<{ paths: Record<string, Record<string, { tags?: string[] }>> }>(
-      engine,
-      'GET',
-      '/docs-json',
-    );
-    const routes = Object.entries(doc.body.paths)
-      .filter(([path]) => path.startsWith('/v1/plans') || path.startsWith('/v1/actions'))
-      .flatMap(([path, ops]) => Object.keys(ops).map((verb) => `${verb.toUpperCase()} ${path}`));
-    expect(routes.sort()).toEqual([
-      'GET /v1/actions',
-      'GET /v1/plans',
-      'GET /v1/plans/{id}',
-      'GET /v1/plans/{id}/events',
-      'POST /v1/actions/{id}/abort',
-      'POST /v1/actions/{id}/force-complete',
-      'POST /v1/plans/approve',
-      'POST /v1/plans/{id}/approve',
-      'POST /v1/plans/{id}/cancel',
-    ]);
   });
 });

@@ -4,9 +4,8 @@
 // plan is stepped by its running action's result; the ticker leaves it alone until then.
 import { DataSource } from 'typeorm';
 import { DuePlansRepository } from '../../apps/engine/src/execution/due-plans.repository';
-import { startTestEngine, type TestEngine } from '../support/engine-app';
 import { waitFor } from '../support/wait-for';
-import { DriverStandIn, succeed, success } from './support/driver-stand-in';
+import { succeed, success } from './support/driver-stand-in';
 import {
   createPlan,
   getPlan,
@@ -18,35 +17,32 @@ import {
   vm,
   waitForPlanState,
 } from './support/plan-fixtures';
+import { engineWithDriver } from './support/engine-with-driver';
 
 describe('the plan ticker', () => {
-  let engine: TestEngine;
-  let driver: DriverStandIn;
+  const ctx = engineWithDriver();
 
   beforeAll(async () => {
-    engine = await startTestEngine();
-    driver = await DriverStandIn.start(engine.config.topicPrefix);
-    driver.use((c) => (c.type === 'fence-host' ? 'hang' : succeed()(c)));
-  });
-  afterAll(async () => {
-    await driver?.stop();
-    await engine?.close();
+    ctx.driver.use((c) => (c.type === 'fence-host' ? 'hang' : succeed()(c)));
   });
 
   const due = () =>
-    engine.app.get(DuePlansRepository).listDueIds(engine.app.get(DataSource).manager, 0);
+    ctx.engine.app.get(DuePlansRepository).listDueIds(ctx.engine.app.get(DataSource).manager, 0);
 
   it('does not count a plan as due while its pending actions wait for a running one', async () => {
-    await seed(engine, inventory([host('t1'), host('t2')], [vm('t-vm1', 't1'), vm('t-vm2', 't1')]));
+    await seed(
+      ctx.engine,
+      inventory([host('t1'), host('t2')], [vm('t-vm1', 't1'), vm('t-vm2', 't1')]),
+    );
     const { planId } = await createPlan(
-      engine,
+      ctx.engine,
       intent('host-failover', hostRef('t1'), { onFailure: 'continue' }),
     );
     await waitFor('the fence to run', async () => {
-      const plan = await getPlan(engine, planId!);
+      const plan = await getPlan(ctx.engine, planId!);
       return plan.actions.find((a) => a.type === 'fence-host')?.state === 'running';
     });
-    const plan = await getPlan(engine, planId!);
+    const plan = await getPlan(ctx.engine, planId!);
     const fence = plan.actions.find((a) => a.type === 'fence-host')!;
     // The rest of the plan is pending behind the fence (so the plan has pending actions).
     expect(plan.actions.filter((a) => a.state === 'pending').map((a) => a.type)).toEqual([
@@ -56,9 +52,9 @@ describe('the plan ticker', () => {
     ]);
     expect(await due()).not.toContain(planId);
 
-    await driver.waitForCommand('the fence command', (c) => c.actionId === fence.id);
+    await ctx.driver.waitForCommand('the fence command', (c) => c.actionId === fence.id);
     // When the fence succeeds, its result steps the plan on to the end.
-    await driver.release(fence.id, success());
-    await waitForPlanState(engine, planId!, 'succeeded');
+    await ctx.driver.release(fence.id, success());
+    await waitForPlanState(ctx.engine, planId!, 'succeeded');
   });
 });

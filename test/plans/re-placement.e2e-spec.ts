@@ -3,9 +3,9 @@
 import type { ActionV1, MigrateParams } from '@reflex/contracts/plan.v1';
 import type { ExecutablePlan } from '@reflex/domain';
 import { Client } from 'pg';
-import { startTestEngine, type TestEngine } from '../support/engine-app';
+import type { TestEngine } from '../support/engine-app';
 import { waitFor } from '../support/wait-for';
-import { DriverStandIn, fail, success } from './support/driver-stand-in';
+import { fail, success } from './support/driver-stand-in';
 import {
   createPlan,
   currentInventory,
@@ -19,6 +19,7 @@ import {
   vm,
   waitForPlanState,
 } from './support/plan-fixtures';
+import { engineWithDriver } from './support/engine-with-driver';
 
 const evacuationOf = (plan: ExecutablePlan): ActionV1 =>
   plan.actions.find((a) => a.type === 'evacuate')!;
@@ -31,29 +32,19 @@ async function replacements(engine: TestEngine, planId: string) {
 }
 
 describe('re-placement of moves whose destination is unusable (real Kafka, PostgreSQL)', () => {
-  let engine: TestEngine;
-  let driver: DriverStandIn;
-
-  beforeAll(async () => {
-    engine = await startTestEngine();
-    driver = await DriverStandIn.start(engine.config.topicPrefix);
-  });
-  afterAll(async () => {
-    await driver?.stop();
-    await engine?.close();
-  });
+  const ctx = engineWithDriver();
 
   it('re-places an evacuation whose destination the driver found dead, and the plan succeeds', async () => {
-    await seed(engine, inventory([host('a1'), host('a2'), host('a3')], [vm('a-vm1', 'a1')]));
+    await seed(ctx.engine, inventory([host('a1'), host('a2'), host('a3')], [vm('a-vm1', 'a1')]));
     // The inventory says every host is up; the first destination is dead all the same.
-    driver.use((c) =>
+    ctx.driver.use((c) =>
       c.type === 'evacuate' && c.attempt === 1 ? fail('destination-unavailable', false) : success(),
     );
-    const outcome = await createPlan(engine, intent('host-failover', hostRef('a1')));
-    const plan = await waitForPlanState(engine, outcome.planId!, 'succeeded');
+    const outcome = await createPlan(ctx.engine, intent('host-failover', hostRef('a1')));
+    const plan = await waitForPlanState(ctx.engine, outcome.planId!, 'succeeded');
 
     const evacuate = evacuationOf(plan);
-    const [first, second] = driver.of('execute', evacuate.id);
+    const [first, second] = ctx.driver.of('execute', evacuate.id);
     const dead = (first.params as MigrateParams).toHostId;
     expect(second).toMatchObject({ attempt: 2 });
     expect((second.params as MigrateParams).toHostId).not.toBe(dead);
@@ -61,7 +52,7 @@ describe('re-placement of moves whose destination is unusable (real Kafka, Postg
     expect(toHost(evacuate)).toBe((second.params as MigrateParams).toHostId);
     expect(plan.reason).toBeNull();
 
-    expect(await replacements(engine, plan.id)).toEqual([
+    expect(await replacements(ctx.engine, plan.id)).toEqual([
       {
         oldHostId: dead,
         newHostId: toHost(evacuate),
@@ -70,7 +61,7 @@ describe('re-placement of moves whose destination is unusable (real Kafka, Postg
         of: 3,
       },
     ]);
-    const after = await currentInventory(engine);
+    const after = await currentInventory(ctx.engine);
     expect(after.instances.find((i) => i.id === 'a-vm1')).toMatchObject({
       hostId: toHost(evacuate),
       state: 'running',
@@ -78,7 +69,7 @@ describe('re-placement of moves whose destination is unusable (real Kafka, Postg
     // The dead host takes no new placements until someone says it is up again.
     expect(after.hosts.find((h) => h.id === dead)?.status).toBe('disabled');
     // The plan is found by every host its move was meant for.
-    const byDead = await fetch(`${engine.url}/v1/plans?resource=${dead}`);
+    const byDead = await fetch(`${ctx.engine.url}/v1/plans?resource=${dead}`);
     expect(((await byDead.json()) as { items: { id: string }[] }).items.map((p) => p.id)).toContain(
       plan.id,
     );
@@ -89,35 +80,35 @@ describe('re-placement of moves whose destination is unusable (real Kafka, Postg
   // which were not saved: the driver moved the VM to the new host while the row kept the dead one,
   // and the success put the instance on the dead host in the inventory.
   it('stores the new destination of a move placed again on a later tick (planning lock busy)', async () => {
-    await seed(engine, inventory([host('l1'), host('l2'), host('l3')], [vm('l-vm1', 'l1')]));
-    driver.use((c) => (c.type === 'evacuate' && c.attempt === 1 ? 'hang' : success()));
-    const outcome = await createPlan(engine, intent('host-failover', hostRef('l1')));
+    await seed(ctx.engine, inventory([host('l1'), host('l2'), host('l3')], [vm('l-vm1', 'l1')]));
+    ctx.driver.use((c) => (c.type === 'evacuate' && c.attempt === 1 ? 'hang' : success()));
+    const outcome = await createPlan(ctx.engine, intent('host-failover', hostRef('l1')));
     // Running in the database is not yet received by the stand-in: wait for the command itself.
     const running = await waitFor('the first evacuation to run', async () => {
-      const a = evacuationOf(await getPlan(engine, outcome.planId!));
-      return a.state === 'running' && driver.of('execute', a.id).length ? a : undefined;
+      const a = evacuationOf(await getPlan(ctx.engine, outcome.planId!));
+      return a.state === 'running' && ctx.driver.of('execute', a.id).length ? a : undefined;
     });
-    const holder = new Client({ connectionString: engine.database.url });
+    const holder = new Client({ connectionString: ctx.engine.database.url });
     await holder.connect();
     try {
       await holder.query('BEGIN');
       // The whole cloud's planning cell (no PLANNING_CELL_LABEL): plan-locks.ts.
       await holder.query(`SELECT pg_advisory_xact_lock(1380271692, hashtext(''))`);
-      await driver.release(running.id, fail('destination-unavailable', false));
+      await ctx.driver.release(running.id, fail('destination-unavailable', false));
       await waitFor('the failure recorded, the move waiting for a new destination', async () => {
-        const a = evacuationOf(await getPlan(engine, outcome.planId!));
+        const a = evacuationOf(await getPlan(ctx.engine, outcome.planId!));
         return a.state === 'pending' && (a.unusableHostIds ?? []).includes(toHost(running));
       });
     } finally {
       await holder.query('COMMIT').catch(() => undefined);
       await holder.end();
     }
-    const plan = await waitForPlanState(engine, outcome.planId!, 'succeeded');
+    const plan = await waitForPlanState(ctx.engine, outcome.planId!, 'succeeded');
     const evacuate = evacuationOf(plan);
-    const second = driver.of('execute', evacuate.id).find((c) => c.attempt === 2)!;
+    const second = ctx.driver.of('execute', evacuate.id).find((c) => c.attempt === 2)!;
     expect(toHost(evacuate)).toBe((second.params as MigrateParams).toHostId);
     expect(toHost(evacuate)).not.toBe(toHost(running));
-    const after = await currentInventory(engine);
+    const after = await currentInventory(ctx.engine);
     expect(after.instances.find((i) => i.id === 'l-vm1')).toMatchObject({
       hostId: toHost(evacuate),
       state: 'running',
@@ -125,33 +116,33 @@ describe('re-placement of moves whose destination is unusable (real Kafka, Postg
   });
 
   it('re-places a pending evacuation whose destination goes down, before it is dispatched', async () => {
-    await seed(engine, inventory([host('b1'), host('b2'), host('b3')], [vm('b-vm1', 'b1')]));
-    driver.use((c) => (c.type === 'fence-host' ? 'silent' : success()));
-    const outcome = await createPlan(engine, intent('host-failover', hostRef('b1')));
-    const fence = await driver.waitForCommand(
+    await seed(ctx.engine, inventory([host('b1'), host('b2'), host('b3')], [vm('b-vm1', 'b1')]));
+    ctx.driver.use((c) => (c.type === 'fence-host' ? 'silent' : success()));
+    const outcome = await createPlan(ctx.engine, intent('host-failover', hostRef('b1')));
+    const fence = await ctx.driver.waitForCommand(
       'the fence',
       (c) => c.planId === outcome.planId && c.type === 'fence-host',
     );
-    const planned = evacuationOf(await getPlan(engine, outcome.planId!));
+    const planned = evacuationOf(await getPlan(ctx.engine, outcome.planId!));
     expect(planned.state).toBe('pending');
     const doomed = toHost(planned);
 
-    const put = await fetch(`${engine.url}/v1/hosts/${doomed}`, {
+    const put = await fetch(`${ctx.engine.url}/v1/hosts/${doomed}`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(host(doomed, { status: 'down' })),
     });
     expect(put.status).toBe(200);
-    await driver.release(fence.actionId, success());
+    await ctx.driver.release(fence.actionId, success());
 
-    const plan = await waitForPlanState(engine, outcome.planId!, 'succeeded');
+    const plan = await waitForPlanState(ctx.engine, outcome.planId!, 'succeeded');
     const evacuate = evacuationOf(plan);
-    const executes = driver.of('execute', evacuate.id);
+    const executes = ctx.driver.of('execute', evacuate.id);
     expect(executes).toHaveLength(1);
     expect(executes[0]).toMatchObject({ attempt: 1 });
     expect((executes[0].params as MigrateParams).toHostId).not.toBe(doomed);
     expect(evacuate).toMatchObject({ state: 'succeeded', attempts: 1, unusableHostIds: [doomed] });
-    expect(await replacements(engine, plan.id)).toEqual([
+    expect(await replacements(ctx.engine, plan.id)).toEqual([
       {
         oldHostId: doomed,
         newHostId: toHost(evacuate),
@@ -164,15 +155,17 @@ describe('re-placement of moves whose destination is unusable (real Kafka, Postg
 
   it('ends the move at its 4th destination failure, with a reason naming it', async () => {
     const hosts = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6'].map((id) => host(id));
-    await seed(engine, inventory(hosts, [vm('c-vm1', 'c1')]));
-    driver.use((c) => (c.type === 'evacuate' ? fail('destination-unavailable', false) : success()));
+    await seed(ctx.engine, inventory(hosts, [vm('c-vm1', 'c1')]));
+    ctx.driver.use((c) =>
+      c.type === 'evacuate' ? fail('destination-unavailable', false) : success(),
+    );
     const outcome = await createPlan(
-      engine,
+      ctx.engine,
       intent('host-failover', hostRef('c1'), { onFailure: 'continue' }),
     );
-    const plan = await waitForPlanState(engine, outcome.planId!, 'failed');
+    const plan = await waitForPlanState(ctx.engine, outcome.planId!, 'failed');
     const evacuate = evacuationOf(plan);
-    const tried = driver
+    const tried = ctx.driver
       .of('execute', evacuate.id)
       .map((c) => (c.params as MigrateParams).toHostId);
     expect(tried).toHaveLength(4);
@@ -183,19 +176,19 @@ describe('re-placement of moves whose destination is unusable (real Kafka, Postg
         `(${tried.join(', ')}), not placed again`,
     );
     expect(plan.reason).toBe(`failed: evacuate c-vm1 c1 -> ${tried[3]} failed: ${evacuate.error}`);
-    expect(await replacements(engine, plan.id)).toHaveLength(3);
+    expect(await replacements(ctx.engine, plan.id)).toHaveLength(3);
     // A fifth host was free: the limit ended it, not a lack of room. The failover is planned once
     // more (its instance is still down) and tries that host, which refuses too; no third plan.
     const plans = async () =>
       (
-        (await (await fetch(`${engine.url}/v1/plans?resource=c1&limit=10`)).json()) as {
+        (await (await fetch(`${ctx.engine.url}/v1/plans?resource=c1&limit=10`)).json()) as {
           items: ExecutablePlan[];
         }
       ).items;
     const again = await waitFor('the second chance', async () =>
       (await plans()).find((p) => p.id !== plan.id),
     );
-    const second = await waitForPlanState(engine, again.id, 'failed');
+    const second = await waitForPlanState(ctx.engine, again.id, 'failed');
     const fifth = toHost(evacuationOf(second));
     expect([...tried, fifth].sort()).toEqual(['c2', 'c3', 'c4', 'c5', 'c6']);
     expect(second.reason).toContain(`evacuate c-vm1 c1 -> ${fifth} failed`);
@@ -203,32 +196,32 @@ describe('re-placement of moves whose destination is unusable (real Kafka, Postg
   });
 
   it('aborts a running migration whose destination the inventory marks down, and places it again', async () => {
-    await seed(engine, inventory([host('d1'), host('d2'), host('d3')], [vm('d-vm1', 'd1')]));
+    await seed(ctx.engine, inventory([host('d1'), host('d2'), host('d3')], [vm('d-vm1', 'd1')]));
     // The first live migration hangs (the stand-in answers an abort with `aborted`).
-    driver.use((c) => (c.type === 'live-migrate' && c.attempt === 1 ? 'hang' : success()));
-    const outcome = await createPlan(engine, intent('host-drain', hostRef('d1')));
-    const first = await driver.waitForCommand(
+    ctx.driver.use((c) => (c.type === 'live-migrate' && c.attempt === 1 ? 'hang' : success()));
+    const outcome = await createPlan(ctx.engine, intent('host-drain', hostRef('d1')));
+    const first = await ctx.driver.waitForCommand(
       'the live migration',
       (c) => c.planId === outcome.planId && c.type === 'live-migrate',
     );
     const doomed = (first.params as MigrateParams).toHostId;
-    const put = await fetch(`${engine.url}/v1/hosts/${doomed}`, {
+    const put = await fetch(`${ctx.engine.url}/v1/hosts/${doomed}`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(host(doomed, { status: 'down' })),
     });
     expect(put.status).toBe(200);
 
-    await driver.waitForCommand(
+    await ctx.driver.waitForCommand(
       'the abort of the migration',
       (c) => c.kind === 'abort' && c.actionId === first.actionId && c.attempt === 1,
     );
-    const plan = await waitForPlanState(engine, outcome.planId!, 'succeeded');
+    const plan = await waitForPlanState(ctx.engine, outcome.planId!, 'succeeded');
     const migrate = plan.actions.find((a) => a.type === 'live-migrate')!;
-    const second = driver.of('execute', migrate.id).find((c) => c.attempt === 2)!;
+    const second = ctx.driver.of('execute', migrate.id).find((c) => c.attempt === 2)!;
     expect((second.params as MigrateParams).toHostId).not.toBe(doomed);
     expect(migrate).toMatchObject({ state: 'succeeded', attempts: 2, unusableHostIds: [doomed] });
-    expect(await replacements(engine, plan.id)).toEqual([
+    expect(await replacements(ctx.engine, plan.id)).toEqual([
       {
         oldHostId: doomed,
         newHostId: toHost(migrate),
@@ -237,7 +230,7 @@ describe('re-placement of moves whose destination is unusable (real Kafka, Postg
         of: 3,
       },
     ]);
-    const after = await currentInventory(engine);
+    const after = await currentInventory(ctx.engine);
     expect(after.instances.find((i) => i.id === 'd-vm1')).toMatchObject({
       hostId: toHost(migrate),
       state: 'running',

@@ -5,12 +5,12 @@
 import type { AlarmV1 } from '@reflex/contracts';
 import type { ExecutablePlan } from '@reflex/domain';
 import { IngestAlarmUseCase } from '../../apps/engine/src/decisions/ingest-alarm.usecase';
-import { startTestEngine, type TestEngine } from '../support/engine-app';
+import type { TestEngine } from '../support/engine-app';
 import { http } from '../support/http';
 import { alarm } from '../support/topology';
 import { waitFor } from '../support/wait-for';
-import { DriverStandIn } from './support/driver-stand-in';
 import { getPlan, host, inventory, seed, vm, waitForPlanState } from './support/plan-fixtures';
+import { engineWithDriver } from './support/engine-with-driver';
 
 interface Decided {
   id: string;
@@ -35,12 +35,9 @@ async function post(engine: TestEngine, alarms: AlarmV1[]): Promise<Decided[]> {
 }
 
 describe('storm guard', () => {
-  let engine: TestEngine;
-  let driver: DriverStandIn;
+  const ctx = engineWithDriver();
 
   beforeAll(async () => {
-    engine = await startTestEngine();
-    driver = await DriverStandIn.start(engine.config.topicPrefix);
     const a = zoneOf('za', 8);
     const b = zoneOf('zb', 8);
     const c = zoneOf('zc', 6);
@@ -49,25 +46,21 @@ describe('storm guard', () => {
       host(`spare-h${i + 1}`, { zone: 'spare', capacity: { vcpus: 64, memoryMb: 131072 } }),
     );
     await seed(
-      engine,
+      ctx.engine,
       inventory(
         [...a.hosts, ...b.hosts, ...c.hosts, ...spare],
         [...a.instances, ...b.instances, ...c.instances],
       ),
     );
   });
-  afterAll(async () => {
-    await driver?.stop();
-    await engine?.close();
-  });
 
   const plans = (decided: Array<Pick<Decided, 'planId'>>) =>
-    Promise.all(decided.map((d) => getPlan(engine, d.planId!)));
+    Promise.all(decided.map((d) => getPlan(ctx.engine, d.planId!)));
   const held = (all: ExecutablePlan[]) => all.filter((p) => p.state === 'pending_approval');
 
   it('6 of 8 hosts down in one batch: the first 3 fail over at once, the rest wait for approval', async () => {
     // One batch, as the alarms consumer decides a partition's worth.
-    const decided = await engine.app.get(IngestAlarmUseCase).executeBatch(
+    const decided = await ctx.engine.app.get(IngestAlarmUseCase).executeBatch(
       [1, 2, 3, 4, 5, 6].map((i) => {
         const alarm = hostDown(`za-h${i}`, 'batch');
         return { alarm, payload: alarm, channel: 'kafka' as const };
@@ -88,27 +81,32 @@ describe('storm guard', () => {
     }
     // The decision explains itself with the fact's values.
     expect(decided[3].reason).toContain('host-down-storm-guard');
-    for (const p of made.slice(0, 3)) await waitForPlanState(engine, p.id, 'succeeded');
+    for (const p of made.slice(0, 3)) await waitForPlanState(ctx.engine, p.id, 'succeeded');
     // Nothing of the held plans reached the driver.
-    for (const p of made.slice(3)) expect(driver.executes(p.id)).toEqual([]);
+    for (const p of made.slice(3)) expect(ctx.driver.executes(p.id)).toEqual([]);
   });
 
   it('concurrent alarms, one request each, count each other: exactly 3 run and 3 wait', async () => {
     const decided = (
-      await Promise.all([1, 2, 3, 4, 5, 6].map((i) => post(engine, [hostDown(`zb-h${i}`, 'one')])))
+      await Promise.all(
+        [1, 2, 3, 4, 5, 6].map((i) => post(ctx.engine, [hostDown(`zb-h${i}`, 'one')])),
+      )
     ).flat();
     const made = await plans(decided);
     expect(held(made)).toHaveLength(3);
     const running = made.filter((p) => p.trigger.rule === 'host-down-failover');
     expect(running).toHaveLength(3);
-    for (const p of running) await waitForPlanState(engine, p.id, 'succeeded');
+    for (const p of running) await waitForPlanState(ctx.engine, p.id, 'succeeded');
   });
 
   it('a zone below the threshold is not held', async () => {
-    const decided = await post(engine, [hostDown('zc-h1', 'below'), hostDown('zc-h2', 'below')]);
+    const decided = await post(ctx.engine, [
+      hostDown('zc-h1', 'below'),
+      hostDown('zc-h2', 'below'),
+    ]);
     const made = await plans(decided);
     expect(made.map((p) => p.trigger.rule)).toEqual(['host-down-failover', 'host-down-failover']);
-    for (const p of made) await waitForPlanState(engine, p.id, 'succeeded');
+    for (const p of made) await waitForPlanState(ctx.engine, p.id, 'succeeded');
   });
 
   it('one call approves every plan the storm held, zone by zone, and they run', async () => {
@@ -116,19 +114,19 @@ describe('storm guard', () => {
       (
         await http<{ items: ExecutablePlan[] }>(
           'GET',
-          `${engine.url}/v1/plans?state=pending_approval&limit=100`,
+          `${ctx.engine.url}/v1/plans?state=pending_approval&limit=100`,
         )
       ).body.items;
     const before = await waiting();
     expect(before).toHaveLength(6);
 
-    const bad = await http('POST', `${engine.url}/v1/plans/approve`, { reasonprefix: 'x' });
+    const bad = await http('POST', `${ctx.engine.url}/v1/plans/approve`, { reasonprefix: 'x' });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body)).toContain('reasonprefix');
-    const none = await http('POST', `${engine.url}/v1/plans/approve`, {});
+    const none = await http('POST', `${ctx.engine.url}/v1/plans/approve`, {});
     expect(none.status).toBe(400);
 
-    const other = await http('POST', `${engine.url}/v1/plans/approve`, {
+    const other = await http('POST', `${ctx.engine.url}/v1/plans/approve`, {
       reasonPrefix: 'storm guard:',
       zone: 'zc',
     });
@@ -136,30 +134,31 @@ describe('storm guard', () => {
 
     const za = await http<{ items: Array<{ planId: string; outcome: string }>; approved: number }>(
       'POST',
-      `${engine.url}/v1/plans/approve`,
+      `${ctx.engine.url}/v1/plans/approve`,
       { reasonPrefix: 'storm guard:', zone: 'za', reason: 'checked: the rack really lost power' },
     );
     expect(za.status).toBe(200);
     expect(za.body.approved).toBe(3);
     const zaIds = za.body.items.map((i) => i.planId);
-    for (const id of zaIds) await waitForPlanState(engine, id, 'succeeded');
+    for (const id of zaIds) await waitForPlanState(ctx.engine, id, 'succeeded');
     expect((await waiting()).map((p) => p.target.id).every((id) => id.startsWith('zb-'))).toBe(
       true,
     );
 
     const rest = await http<{ items: Array<{ planId: string; outcome: string }> }>(
       'POST',
-      `${engine.url}/v1/plans/approve`,
+      `${ctx.engine.url}/v1/plans/approve`,
       { reasonPrefix: 'storm guard:' },
     );
     expect(rest.body.items.map((i) => i.outcome)).toEqual(Array(3).fill('approved'));
-    for (const { planId } of rest.body.items) await waitForPlanState(engine, planId, 'succeeded');
+    for (const { planId } of rest.body.items)
+      await waitForPlanState(ctx.engine, planId, 'succeeded');
     await waitFor('no plan left waiting', async () => (await waiting()).length === 0);
 
     // By ids: each answered with its own outcome.
     const again = await http<{ items: Array<{ planId: string; outcome: string; state: string }> }>(
       'POST',
-      `${engine.url}/v1/plans/approve`,
+      `${ctx.engine.url}/v1/plans/approve`,
       { ids: [zaIds[0], '00000000-0000-4000-8000-000000000000'] },
     );
     expect(again.body.items).toEqual([

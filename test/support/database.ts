@@ -6,6 +6,24 @@ export function serverUrl(): string {
   return process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 }
 
+const UNREACHABLE_HINT =
+  'Start a local PostgreSQL 15+ on 127.0.0.1:5432 with user postgres, or set DATABASE_URL.';
+
+/** Fails fast, naming the server and what to do, when PostgreSQL does not answer (suite, bench). */
+export async function checkPostgres(): Promise<void> {
+  const client = new Client({ connectionString: serverUrl(), connectionTimeoutMillis: 5_000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+  } catch (error) {
+    throw new Error(
+      `Cannot reach PostgreSQL at ${serverUrl()} (${(error as Error).message}). ${UNREACHABLE_HINT}`,
+    );
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 function withDatabase(url: string, database: string): string {
   const u = new URL(url);
   u.pathname = `/${database}`;
@@ -18,8 +36,7 @@ async function adminQuery(sql: string): Promise<void> {
     await client.connect();
   } catch (error) {
     throw new Error(
-      `Cannot reach PostgreSQL at ${serverUrl()} (${(error as Error).message}). ` +
-        'Start a local PostgreSQL 15+ on 127.0.0.1:5432 with user postgres, or set DATABASE_URL.',
+      `Cannot reach PostgreSQL at ${serverUrl()} (${(error as Error).message}). ${UNREACHABLE_HINT}`,
     );
   }
   try {

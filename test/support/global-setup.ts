@@ -1,29 +1,13 @@
 // Runs once in Jest's main process before the integration project. Workers are forked afterwards and
 // inherit process.env, which is how they learn KAFKA_BROKERS.
 import { accessSync, constants } from 'node:fs';
-import { Client } from 'pg';
 import { KafkaBroker, startKafkaBroker, waitForKafka } from '../../scripts/kafka/broker';
 import { ensureConsoleBuilt } from '../console/support/console-build';
-import { serverUrl } from './database';
+import { checkPostgres } from './database';
 
 declare global {
   // Handed from global-setup to global-teardown, which run in the same process.
   var __reflexKafkaBroker: KafkaBroker | undefined;
-}
-
-async function checkPostgres(): Promise<void> {
-  const client = new Client({ connectionString: serverUrl(), connectionTimeoutMillis: 5_000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-  } catch (error) {
-    throw new Error(
-      `Cannot reach PostgreSQL at ${serverUrl()} (${(error as Error).message}). ` +
-        'Start a local PostgreSQL 15+ on 127.0.0.1:5432 with user postgres, or set DATABASE_URL.',
-    );
-  } finally {
-    await client.end().catch(() => undefined);
-  }
 }
 
 async function useGivenKafka(brokers: string): Promise<void> {

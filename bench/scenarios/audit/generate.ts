@@ -1,4 +1,5 @@
 import type { Client } from 'pg';
+import { fingerprint, type SchemaObject, schemaObjects } from './schema-objects';
 
 /**
  * A year of audit history generated inside PostgreSQL, in the engine's real schema: `plans` plans
@@ -145,57 +146,6 @@ const insertEvents = (plans: number) => `
   FROM generate_series($2::bigint, $3::bigint) i,
     LATERAL (SELECT pg_temp.b_at(i, ${plans}, $1) AS at) x,
     generate_series(0, ${EVENTS_PER_PLAN - 1}) e`;
-
-interface SchemaObject {
-  kind: 'index' | 'constraint';
-  table: string;
-  name: string;
-  definition: string;
-  /** p, u, f for constraints. */
-  type?: string;
-}
-
-async function schemaObjects(db: Client, tables: string[]): Promise<SchemaObject[]> {
-  const constraints = await db.query<{ name: string; table: string; def: string; type: string }>(
-    `SELECT c.conname AS name, c.conrelid::regclass::text AS table, pg_get_constraintdef(c.oid) AS def,
-            c.contype AS type
-     FROM pg_constraint c
-     WHERE c.contype IN ('p', 'u', 'f')
-       AND (c.conrelid = ANY($1::regclass[]) OR c.confrelid = ANY($1::regclass[]))
-     ORDER BY 1`,
-    [tables],
-  );
-  const indexes = await db.query<{ name: string; table: string; def: string }>(
-    `SELECT i.indexrelid::regclass::text AS name, i.indrelid::regclass::text AS table,
-            pg_get_indexdef(i.indexrelid) AS def
-     FROM pg_index i
-     WHERE i.indrelid = ANY($1::regclass[])
-       AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
-     ORDER BY 1`,
-    [tables],
-  );
-  return [
-    ...constraints.rows.map((r) => ({
-      kind: 'constraint' as const,
-      table: r.table,
-      name: r.name,
-      definition: r.def,
-      type: r.type,
-    })),
-    ...indexes.rows.map((r) => ({
-      kind: 'index' as const,
-      table: r.table,
-      name: r.name,
-      definition: r.def,
-    })),
-  ];
-}
-
-const fingerprint = (objects: SchemaObject[]) =>
-  objects
-    .map((o) => `${o.kind} ${o.table} ${o.name} ${o.definition}`)
-    .sort()
-    .join('\n');
 
 export interface Generated {
   plans: number;

@@ -1,4 +1,5 @@
 export * from './alarm.v1';
+export * from './api';
 export * from './driver.v1';
 export * from './inventory.v1';
 export * from './plan.v1';

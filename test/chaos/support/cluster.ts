@@ -1,7 +1,6 @@
 // A Reflex deployment for one chaos scenario: engines and drivers as child processes sharing one
 // database (as in docker-compose.yml) and one topic prefix on the given broker.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { InventoryV1 } from '@reflex/contracts';
 import { Pool } from 'pg';
@@ -11,14 +10,7 @@ import { testTopicPrefix } from '../../support/kafka';
 import { liveOverlaps } from './checks';
 import { Rng } from './cloud';
 import { CHAOS_DIR, ROOT, ServiceProcess } from './service-process';
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort } from '../../support/free-port';
 
 export interface ClusterOptions {
   label: string;

@@ -1,19 +1,10 @@
 // The driver as a child process (`node -r @swc-node/register apps/driver/src/main.ts`), for tests
 // that kill it the hard way.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { waitFor } from '../../support/wait-for';
 
 const ROOT = join(__dirname, '..', '..', '..');
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 export class DriverProcess {
   private output = '';

@@ -8,11 +8,16 @@ export interface EngineWithDriver {
   readonly driver: DriverStandIn;
 }
 
-/** Call at the top of a describe block; read `engine` and `driver` inside its tests. */
-export function engineWithDriver(): EngineWithDriver {
+/**
+ * Call at the top of a describe block; read `engine` and `driver` inside its tests. `env` overrides
+ * the engine's variables (as startTestEngine's does). Hooks run in the order they are declared: a
+ * spec's own beforeAll after this call sees both started; anything the spec holds on the engine's
+ * database must be let go in an afterAll declared before this call, as the engine's close drops it.
+ */
+export function engineWithDriver(env: Record<string, string> = {}): EngineWithDriver {
   const started: { engine?: TestEngine; driver?: DriverStandIn } = {};
   beforeAll(async () => {
-    started.engine = await startTestEngine();
+    started.engine = await startTestEngine(env);
     started.driver = await DriverStandIn.start(started.engine.config.topicPrefix);
   });
   afterAll(async () => {

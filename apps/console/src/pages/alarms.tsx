@@ -1,24 +1,10 @@
+import type { AlarmRecordV1 as AlarmRecord } from '../../../../libs/contracts/src/api/alarms.api';
 import { useState } from 'preact/hooks';
 import { get, query } from '../api';
 import { Badge, ErrorPanel, Scroll, when } from '../components/common';
 import { useChanges } from '../live';
 import { useLoad, useThrottled } from '../load';
 import { href } from '../router';
-
-interface AlarmRecord {
-  id: string;
-  alarmId: string;
-  source: string;
-  type: string;
-  severity: string | null;
-  state: string;
-  resource: { kind: string; id: string } | null;
-  receivedAt: string;
-  disposition: string;
-  planId: string | null;
-  correlatedTo: string | null;
-  decision: { reason?: unknown } | null;
-}
 
 const DISPOSITIONS = [
   'received',

@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import type { TimelineEntryV1 as TimelineEntry } from '../../../../libs/contracts/src/api/plans.api';
 import type { ActionV1, PlanV1 } from '../../../../libs/contracts/src/plan.v1';
 import { ApiError, get, post } from '../api';
 import { Badge, ErrorPanel, Json, ProgressBar, Scroll, Section, when } from '../components/common';
@@ -8,16 +9,6 @@ import { useLoad, useThrottled } from '../load';
 import { describeAction, isMove } from '../plan-summary';
 import { href } from '../router';
 import { useCan } from '../session';
-
-interface TimelineEntry {
-  id: string;
-  at: string;
-  actionId: string | null;
-  type: string;
-  from: string | null;
-  to: string | null;
-  detail: Record<string, unknown>;
-}
 
 const APPROVABLE = new Set(['pending_approval']);
 const CANCELLABLE = new Set(['pending_approval', 'pending', 'running', 'blocked']);

@@ -5,66 +5,16 @@ import { DataSource } from 'typeorm';
 import { Batcher } from '../batching/batcher';
 import type { BackendHandle } from '../backends/backend.port';
 import { keyOf, type ActionKey, type DriverActionRecord } from './driver-action.record';
-
-interface Row {
-  action_id: string;
-  attempt: number;
-  plan_id: string;
-  type: DriverActionRecord['type'];
-  params: DriverActionRecord['params'];
-  deadline: Date;
-  backend: DriverActionRecord['backend'];
-  status: DriverActionRecord['status'];
-  handle: BackendHandle | null;
-  final_event: DriverEventV1 | null;
-  final_published_at: Date | null;
-  owner: string | null;
-  abort_requested_at: Date | null;
-  force_complete_requested_at: Date | null;
-}
+import { changedItems, countOf, lease, lockedInOrder, recordsOf } from './driver-action.rows';
 
 export interface LeaseRenewal extends ActionKey {
   abortRequested: boolean;
   forceCompleteRequested: boolean;
 }
 
-const LEASE = `now() + $LEASE * interval '1 millisecond'`;
-const lease = (param: number) => LEASE.replace('$LEASE', `$${param}`);
-
-function toRecord(row: Row): DriverActionRecord {
-  return {
-    actionId: row.action_id,
-    attempt: row.attempt,
-    planId: row.plan_id,
-    type: row.type,
-    params: row.params,
-    deadline: new Date(row.deadline).toISOString(),
-    backend: row.backend,
-    status: row.status,
-    handle: row.handle,
-    finalEvent: row.final_event,
-    finalPublished: row.final_published_at !== null,
-    owner: row.owner,
-    abortRequested: row.abort_requested_at !== null,
-    forceCompleteRequested: row.force_complete_requested_at !== null,
-  };
-}
-
 interface Owned extends ActionKey {
   owner: string;
 }
-
-/**
- * The rows named by `batch` (a relation with action_id and attempt) that meet `where`, locked in
- * key order: every statement here that changes several rows locks them in this one order, so two
- * of them (a heartbeat and a batch of final events) wait for each other but never deadlock.
- */
-const lockedInOrder = (batch: string, where = 'true') =>
-  `SELECT d.action_id, d.attempt FROM driver_actions d
-   JOIN ${batch} v ON d.action_id = v.action_id AND d.attempt = v.attempt
-   WHERE ${where}
-   ORDER BY d.action_id, d.attempt
-   FOR UPDATE OF d`;
 
 /**
  * `driver_actions`: every statement that decides who runs an action is a conditional INSERT or
@@ -134,28 +84,16 @@ export class DriverActionRepository {
 
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
 
-  /** Runs a batch statement over `items`' keys (+ `more` columns): which items it changed. */
-  private async changed(sql: string, items: ActionKey[], more: unknown[][]): Promise<boolean[]> {
-    const result = await this.dataSource.query<Row[] | [Row[], number]>(sql, [
-      items.map((i) => i.actionId),
-      items.map((i) => i.attempt),
-      ...more,
-    ]);
-    const rows = Array.isArray(result[0]) ? result[0] : (result as Row[]);
-    const done = new Set(rows.map((r) => keyOf({ actionId: r.action_id, attempt: r.attempt })));
-    return items.map((i) => done.has(keyOf(i)));
+  private changed(sql: string, items: ActionKey[], more: unknown[][]): Promise<boolean[]> {
+    return changedItems(this.dataSource, sql, items, more);
   }
 
-  private async rows(sql: string, params: unknown[]): Promise<DriverActionRecord[]> {
-    // pg answers UPDATE ... RETURNING as [rows, count] through TypeORM's query().
-    const result = await this.dataSource.query<Row[] | [Row[], number]>(sql, params);
-    const rows = Array.isArray(result[0]) ? result[0] : (result as Row[]);
-    return rows.map(toRecord);
+  private rows(sql: string, params: unknown[]): Promise<DriverActionRecord[]> {
+    return recordsOf(this.dataSource, sql, params);
   }
 
-  private async count(sql: string, params: unknown[]): Promise<number> {
-    const result = await this.dataSource.query<unknown[] | [unknown[], number]>(sql, params);
-    return Array.isArray(result[0]) ? (result[0] as unknown[]).length : result.length;
+  private count(sql: string, params: unknown[]): Promise<number> {
+    return countOf(this.dataSource, sql, params);
   }
 
   /** Records an accepted command and claims it for `owner`; null when it was known already. */

@@ -9,6 +9,16 @@ import {
   type SimState,
 } from '../backends/simulator/simulator.state';
 import type { SimulatedDirectory, SimulatorStore } from '../backends/simulator/simulator.store';
+import {
+  type Cache,
+  changesOf,
+  isLive,
+  type Kind,
+  KINDS,
+  rowKey,
+  trackInventory,
+} from './simulator-copy';
+import { readSince, writeChanges } from './simulator-tables';
 
 /** Finished operations kept at hand for the polls and inspects that follow their end. */
 const FINISHED_CACHE = 20_000;
@@ -23,70 +33,6 @@ interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
-
-/** This process's copy of the cloud, as of `version`; `operations` holds only the live ones. */
-interface Cache {
-  version: number;
-  epoch: number;
-  state: SimState;
-  /** The JSON last written or read per row (`rowKey`): what is unchanged. */
-  saved: Map<string, string>;
-  /**
-   * Inventory rows (`rowKey`) the running batch read or wrote: the only ones it can have changed,
-   * so the only ones compared after it (the inventory maps are `tracked`).
-   */
-  touched: Set<string>;
-  settings: string;
-  faults: string;
-}
-
-interface Refresh {
-  version: string;
-  epoch: string;
-  call_seq: string;
-  settings: SimSettings;
-  faults: SimState['faults'];
-  /** [kind, id, data] of every inventory row newer than the copy. */
-  inventory: [Kind, string, unknown][] | null;
-  operations: SimOperation[] | null;
-  wanted: SimOperation[] | null;
-}
-
-/** Rows written after the copy's version, or every row when the cloud was replaced since. */
-const SINCE = `CASE WHEN m.epoch = $1 THEN $2 ELSE -1 END`;
-
-/** The maps of `SimState` kept in `simulator_inventory`, by `kind`. */
-const KINDS = ['hosts', 'instances', 'groups'] as const;
-type Kind = (typeof KINDS)[number];
-/** The maps of `SimState` kept as rows. */
-const MAPS = [...KINDS, 'operations'] as const;
-type MapName = (typeof MAPS)[number];
-/** `saved` keys: a map of the state and an id in it. */
-const rowKey = (map: MapName, id: string) => `${map}:${id}`;
-
-/** The inventory maps handed out by `track`. */
-const tracked = new WeakSet<object>();
-
-/**
- * `map` behind a proxy that notes every id read or written into `cache.touched`. The model
- * reaches hosts, instances and groups only through these maps, so an entry nobody touched in a
- * batch is unchanged; iterating the map (a snapshot, a host going down) touches every entry.
- */
-function track<V extends object>(kind: Kind, map: V, cache: Pick<Cache, 'touched'>): V {
-  const note = (id: string | symbol) => {
-    if (typeof id === 'string') cache.touched.add(rowKey(kind, id));
-  };
-  const proxy = new Proxy(map, {
-    get: (target, id, receiver) => (note(id), Reflect.get(target, id, receiver) as unknown),
-    set: (target, id, value, receiver) => (note(id), Reflect.set(target, id, value, receiver)),
-    deleteProperty: (target, id) => (note(id), Reflect.deleteProperty(target, id)),
-  });
-  tracked.add(proxy);
-  return proxy;
-}
-
-/** Live operations stay in memory: running ones, and finished ones still holding capacity. */
-const isLive = (op: SimOperation) => op.status === 'running' || op.claim !== null;
 
 /**
  * The simulated cloud in PostgreSQL, one row per host, instance, group, operation and call, with
@@ -252,17 +198,7 @@ export class PgSimulatorStore implements SimulatorStore {
     const wanted = [...new Set(keys)].filter(
       (k) => !known?.state.operations[k] && !this.finishedOps.has(k),
     );
-    const [row] = await this.dataSource.query<Refresh[]>(
-      `SELECT m.version, m.epoch, m.call_seq, m.settings, m.faults,
-         (SELECT json_agg(json_build_array(kind, id, data)) FROM simulator_inventory
-           WHERE version > ${SINCE}) AS inventory,
-         (SELECT json_agg(data) FROM simulator_operations
-           WHERE version > ${SINCE}
-             AND (m.epoch = $1 OR status = 'running' OR holds_claim)) AS operations,
-         (SELECT json_agg(data) FROM simulator_operations WHERE key = ANY($3::text[])) AS wanted
-       FROM simulator_meta m WHERE m.id = 1`,
-      [known?.epoch ?? -1, known?.version ?? -1, wanted],
-    );
+    const row = await readSince(this.dataSource, known?.epoch ?? -1, known?.version ?? -1, wanted);
     if (!row) throw new TransientError('the simulated cloud has no simulator_meta row yet');
     const version = Number(row.version);
     const epoch = Number(row.epoch);
@@ -287,10 +223,7 @@ export class PgSimulatorStore implements SimulatorStore {
       }
       Object.assign(state, { [kind]: map });
     }
-    for (const kind of KINDS) {
-      if (!tracked.has(state[kind]))
-        Object.assign(state, { [kind]: track(kind, state[kind], cache) });
-    }
+    trackInventory(cache);
     for (const op of row.operations ?? []) this.place(cache, op);
     for (const op of row.wanted ?? []) this.place(cache, op);
     state.settings = row.settings;
@@ -343,61 +276,10 @@ export class PgSimulatorStore implements SimulatorStore {
    */
   private async write(cache: Cache, before: SimState): Promise<boolean> {
     const { state, saved } = cache;
-    const replaced = MAPS.filter((name) => state[name] !== before[name]);
-    // A replaced map's table is emptied before the write: every row of the new map is written.
-    for (const key of [...saved.keys()]) {
-      if (replaced.some((kind) => key.startsWith(`${kind}:`))) saved.delete(key);
-    }
-    const changed = <V>(kind: MapName, map: Record<string, V>) =>
-      Object.entries(map).flatMap(([id, value]) => {
-        const json = JSON.stringify(value);
-        return saved.get(rowKey(kind, id)) === json ? [] : [{ kind, id, value, json }];
-      });
-    const inventory = KINDS.flatMap((kind) => {
-      if (replaced.includes(kind)) return changed<unknown>(kind, state[kind]);
-      // Only what the batch touched; `touched` holds ids of every kind, `map` has them or not.
-      const map = state[kind] as Record<string, unknown>;
-      const prefix = rowKey(kind, '');
-      const ids = [...cache.touched].filter((k) => k.startsWith(prefix));
-      const touched = ids.map((k) => k.slice(prefix.length)).filter((id) => id in map);
-      return changed(kind, Object.fromEntries(touched.map((id) => [id, map[id]])));
-    });
-    const operations = changed('operations', state.operations);
-    const settings = JSON.stringify(state.settings);
-    const faults = JSON.stringify(state.faults);
-    const calls = state.calls;
-    const dirty =
-      replaced.length > 0 ||
-      inventory.length > 0 ||
-      operations.length > 0 ||
-      calls.length > 0 ||
-      settings !== cache.settings ||
-      faults !== cache.faults;
-    if (dirty) {
-      const params = [
-        cache.version,
-        replaced.length > 0 ? 1 : 0,
-        state.callSeq,
-        settings,
-        faults,
-        inventory.map((r) => r.kind),
-        inventory.map((r) => r.id),
-        inventory.map((r) => r.json),
-        operations.map((r) => r.id),
-        operations.map((r) => r.value.actionId),
-        operations.map((r) => r.value.attempt),
-        operations.map((r) => r.value.status),
-        operations.map((r) => r.value.claim !== null),
-        operations.map((r) => r.json),
-        calls.map((c) => c.seq),
-        calls.map((c) => c.actionId),
-        calls.map((c) => c.attempt),
-        calls.map((c) => JSON.stringify(c)),
-      ];
-      const version =
-        replaced.length > 0
-          ? await this.replaceAndWrite(replaced, params)
-          : await this.guardedWrite(params);
+    const changes = changesOf(cache, before);
+    const { replaced, inventory, operations, settings, faults } = changes;
+    if (changes.dirty) {
+      const version = await writeChanges(this.dataSource, cache.version, state.callSeq, changes);
       if (version === null) return false;
       cache.version = version;
       if (replaced.length > 0) cache.epoch += 1;
@@ -416,59 +298,4 @@ export class PgSimulatorStore implements SimulatorStore {
     }
     return true;
   }
-
-  /** One statement: every row write happens only if the version still is the copy's. */
-  private async guardedWrite(params: unknown[]): Promise<number | null> {
-    const rows = await this.dataSource.query<{ version: string }[]>(WRITE, params);
-    return rows.length === 1 ? Number(rows[0].version) : null;
-  }
-
-  /** A seed: the replaced tables are emptied first, so in a transaction under the meta row lock. */
-  private replaceAndWrite(replaced: MapName[], params: unknown[]): Promise<number | null> {
-    return this.dataSource.transaction(async (manager) => {
-      const [meta] = await manager.query<{ version: string }[]>(
-        `SELECT version FROM simulator_meta WHERE id = 1 FOR UPDATE`,
-      );
-      if (Number(meta?.version) !== params[0]) return null;
-      await manager.query(`DELETE FROM simulator_inventory WHERE kind = ANY($1::text[])`, [
-        replaced.filter((kind) => kind !== 'operations'),
-      ]);
-      if (replaced.includes('operations')) await manager.query(`DELETE FROM simulator_operations`);
-      const rows = await manager.query<{ version: string }[]>(WRITE, params);
-      return Number(rows[0].version);
-    });
-  }
 }
-
-/**
- * The batch's writes. `m` bumps the version only if it is still $1 (under the row's lock, so two
- * writers serialise here); every other write joins `m`, so a writer that lost writes nothing.
- */
-const WRITE = `WITH m AS (
-    UPDATE simulator_meta
-    SET version = version + 1, epoch = epoch + $2, call_seq = $3, settings = $4::jsonb,
-        faults = $5::jsonb, updated_at = now()
-    WHERE id = 1 AND version = $1
-    RETURNING version
-  ),
-  i AS (
-    INSERT INTO simulator_inventory (kind, id, data, version)
-    SELECT v.kind, v.id, v.data, m.version
-    FROM unnest($6::text[], $7::text[], $8::jsonb[]) v(kind, id, data), m
-    ON CONFLICT (kind, id) DO UPDATE SET data = EXCLUDED.data, version = EXCLUDED.version
-  ),
-  o AS (
-    INSERT INTO simulator_operations (key, action_id, attempt, status, holds_claim, data, version)
-    SELECT v.key, v.action_id, v.attempt, v.status, v.holds_claim, v.data, m.version
-    FROM unnest($9::text[], $10::text[], $11::integer[], $12::text[], $13::boolean[],
-                $14::jsonb[]) v(key, action_id, attempt, status, holds_claim, data), m
-    ON CONFLICT (key) DO UPDATE SET status = EXCLUDED.status,
-      holds_claim = EXCLUDED.holds_claim, data = EXCLUDED.data, version = EXCLUDED.version
-  ),
-  c AS (
-    INSERT INTO simulator_calls (seq, action_id, attempt, data)
-    SELECT v.seq, v.action_id, v.attempt, v.data
-    FROM unnest($15::bigint[], $16::text[], $17::integer[], $18::jsonb[])
-      v(seq, action_id, attempt, data), m
-  )
-  SELECT version FROM m`;

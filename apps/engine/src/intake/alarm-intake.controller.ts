@@ -3,18 +3,13 @@ import { Body, Controller, HttpCode, Inject, Post, Query } from '@nestjs/common'
 import { ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ValidationError } from '@reflex/common';
 import { ENGINE_CONFIG, type EngineConfig } from '@reflex/config';
-import { validateOneOrMany } from '@reflex/contracts';
+import { type IntakeResponseV1, validateOneOrMany } from '@reflex/contracts';
 import { type AlertmanagerMapping, alertsFromAlertmanager } from './mappers/alertmanager.mapper';
 import { alarmFromAodh } from './mappers/aodh.mapper';
 import { ALERTMANAGER_WEBHOOK_SCHEMA, AODH_NOTIFICATION_SCHEMA } from './mappers/webhook.openapi';
 import { IngestAlarmResult } from '../decisions/ingest-alarm.command';
 import { IngestAlarmUseCase } from '../decisions/ingest-alarm.usecase';
 import { IngestWebhookUseCase } from './ingest-webhook.usecase';
-
-interface IntakeResponse {
-  items: IngestAlarmResult[];
-  ignored?: string;
-}
 
 /** HTTP intake (CONTRACT §3): same semantics as the `alarms` topic, decided before the answer. */
 @ApiTags('alarms')
@@ -45,7 +40,7 @@ export class AlarmIntakeController {
   })
   @ApiResponse({ status: 202, description: 'Each alarm with its disposition and plan' })
   @ApiResponse({ status: 400, description: 'Not a valid Alarm v1; the error names the field' })
-  async submit(@Body() body: unknown): Promise<IntakeResponse> {
+  async submit(@Body() body: unknown): Promise<IntakeResponseV1> {
     const alarms = validateOneOrMany('alarm.v1', body);
     if (alarms instanceof ValidationError) throw alarms;
     const results: IngestAlarmResult[] = [];
@@ -64,7 +59,7 @@ export class AlarmIntakeController {
       'One item per alert, in order; an alert that cannot be mapped (no alertname, fingerprint or resource label, a label too long) is stored and answered as `rejected` with its reason',
   })
   @ApiResponse({ status: 400, description: 'Not an Alertmanager version 4 payload at all' })
-  async alertmanager(@Body() body: unknown): Promise<IntakeResponse> {
+  async alertmanager(@Body() body: unknown): Promise<IntakeResponseV1> {
     const items = alertsFromAlertmanager(body, this.mapping, new Date());
     return { items: await this.webhook.execute(items, 'alertmanager') };
   }
@@ -94,7 +89,7 @@ export class AlarmIntakeController {
     @Query('type') type?: string,
     @Query('kind') kind?: string,
     @Query('id') id?: string,
-  ): Promise<IntakeResponse> {
+  ): Promise<IntakeResponseV1> {
     const item = alarmFromAodh(body, { type, kind, id }, new Date());
     if (!item)
       return {

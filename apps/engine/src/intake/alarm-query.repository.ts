@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { AlarmRecordV1 } from '@reflex/contracts';
 import type { AlarmDisposition } from '@reflex/persistence';
 import { DataSource } from 'typeorm';
 
@@ -15,25 +16,19 @@ export interface AlarmFilter {
   limit: number;
 }
 
-/** An alarm as the audit API shows it. */
-export interface AlarmRecord {
-  id: string;
-  alarmId: string;
-  source: string;
-  type: string;
-  severity: string | null;
-  state: string;
-  /** Null for a rejected webhook alert that named no resource. */
-  resource: { kind: string; id: string } | null;
+/**
+ * An alarm as the audit API shows it (AlarmRecordV1), as read: its times still dates until the
+ * answer is serialised, its disposition and decision as stored.
+ */
+export type AlarmRecord = Omit<
+  AlarmRecordV1,
+  'occurredAt' | 'receivedAt' | 'disposition' | 'decision'
+> & {
   occurredAt: Date;
   receivedAt: Date;
   disposition: AlarmDisposition;
-  planId: string | null;
-  correlatedTo: string | null;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
   decision: object | null;
-}
+};
 
 /** Audit reads of the alarms table; every filter is a bound parameter. */
 @Injectable()

@@ -1,6 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ConflictError, NotFoundError } from '@reflex/common';
+import type { PageV1 } from '@reflex/contracts';
 import { ALARM_DISPOSITIONS, AlarmDisposition } from '@reflex/persistence';
 import {
   bigintIdOf,
@@ -29,9 +30,7 @@ export class AlarmsController {
   @ApiQuery({ name: 'to', required: false, description: 'received before (ISO-8601)' })
   @ApiQuery({ name: 'limit', required: false })
   @ApiQuery({ name: 'cursor', required: false })
-  async list(
-    @Query() q: Record<string, string | undefined>,
-  ): Promise<{ items: AlarmRecord[]; nextCursor: string | null }> {
+  async list(@Query() q: Record<string, string | undefined>): Promise<PageV1<AlarmRecord>> {
     const page = pageRequest(q.limit, q.cursor);
     if (page.after !== undefined && !isBigintId(page.after)) {
       throw invalidParam('cursor', 'is not a cursor returned by a previous page');

@@ -2,7 +2,7 @@ import { ANONYMOUS, type AuthenticatedRequest, RequireRole } from '@reflex/platf
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ConflictError, NotFoundError, ValidationError } from '@reflex/common';
-import type { AlarmV1 } from '@reflex/contracts';
+import type { AlarmV1, IntakeResultV1 } from '@reflex/contracts';
 import { InventoryRepository } from '../inventory/inventory.repository';
 import { MAINTENANCE_COMPLETED, MAINTENANCE_REQUESTED } from '../decisions/maintenance-windows';
 import {
@@ -11,7 +11,6 @@ import {
   type OpenMaintenance,
   OpenMaintenanceReader,
 } from './open-maintenance';
-import { IngestAlarmResult } from '../decisions/ingest-alarm.command';
 import { IngestAlarmUseCase } from '../decisions/ingest-alarm.usecase';
 
 const SOURCE = 'reflex-api';
@@ -100,7 +99,7 @@ export class MaintenanceController {
     @Param('id') id: string,
     @Body() body: unknown,
     @Req() req: AuthenticatedRequest,
-  ): Promise<IngestAlarmResult> {
+  ): Promise<IntakeResultV1> {
     const request = parseRequest(body);
     await this.requireHost(id);
     const alarm: AlarmV1 = {
@@ -140,7 +139,7 @@ export class MaintenanceController {
   async complete(
     @Param('id') id: string,
     @Req() req: AuthenticatedRequest,
-  ): Promise<{ closed: IngestAlarmResult; completed: IngestAlarmResult }> {
+  ): Promise<{ closed: IntakeResultV1; completed: IntakeResultV1 }> {
     await this.requireHost(id);
     const now = new Date().toISOString();
     const resource = { kind: 'host' as const, id };

@@ -1,13 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { GroupStatusV1, GroupV1 } from '@reflex/contracts';
+import type { GroupAtAGlanceV1, GroupStatusV1, GroupV1, PageV1 } from '@reflex/contracts';
 import { ApiError, ApiIdParam, ApiPaging } from './inventory-api.decorators';
 import { objectForPath } from './inventory-input';
 import { GROUP_STATUS_SCHEMA, openApiSchema } from './inventory.openapi';
 import { GROUP_GLANCE_PAGE } from './inventory-glance.openapi';
-import { type GroupAtAGlance, InventoryGlanceService } from './inventory-glance.service';
+import { InventoryGlanceService } from './inventory-glance.service';
 import { InventoryService } from './inventory.service';
-import { type ListPage, pageRequest } from './list-page';
+import { pageRequest } from './list-page';
 
 @ApiTags('inventory')
 @Controller('v1/groups')
@@ -28,7 +28,7 @@ export class GroupsController {
   list(
     @Query('limit') limit: unknown,
     @Query('cursor') cursor: unknown,
-  ): Promise<ListPage<GroupAtAGlance>> {
+  ): Promise<PageV1<GroupAtAGlanceV1>> {
     return this.glance.groups(pageRequest(limit, cursor));
   }
 

@@ -1,13 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { HostV1 } from '@reflex/contracts';
+import type { HostAtAGlanceV1, HostV1, PageV1 } from '@reflex/contracts';
 import { ApiError, ApiIdParam, ApiPaging } from './inventory-api.decorators';
 import { objectForPath } from './inventory-input';
 import { openApiSchema } from './inventory.openapi';
 import { HOST_GLANCE_PAGE } from './inventory-glance.openapi';
-import { type HostAtAGlance, InventoryGlanceService } from './inventory-glance.service';
+import { InventoryGlanceService } from './inventory-glance.service';
 import { InventoryService } from './inventory.service';
-import { type ListPage, pageRequest } from './list-page';
+import { pageRequest } from './list-page';
 
 @ApiTags('inventory')
 @Controller('v1/hosts')
@@ -28,7 +28,7 @@ export class HostsController {
   list(
     @Query('limit') limit: unknown,
     @Query('cursor') cursor: unknown,
-  ): Promise<ListPage<HostAtAGlance>> {
+  ): Promise<PageV1<HostAtAGlanceV1>> {
     return this.glance.hosts(pageRequest(limit, cursor));
   }
 

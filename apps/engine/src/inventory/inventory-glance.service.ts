@@ -1,31 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import type { GroupStatusV1, GroupV1, HostV1, InstanceV1 } from '@reflex/contracts';
+import type { GroupAtAGlanceV1, HostAtAGlanceV1 } from '@reflex/contracts';
 import { groupStatus, hostLoad, InventoryView, type HostLoad } from '@reflex/domain';
 import { GroupSliceRepository } from './group-slice.repository';
 import { InventoryRepository } from './inventory.repository';
 import { type ListPage, type PageRequest, toPage } from './list-page';
-
-/** A host as `GET /v1/hosts` lists it: the Host v1 and what is placed on it. */
-export type HostAtAGlance = HostV1 & {
-  load: Omit<HostLoad, 'hostId'> & {
-    /** The larger of the vCPU and memory shares used, in percent of raw capacity (no overcommit). */
-    percent: number;
-  };
-};
-
-export interface GroupMember {
-  instance: string;
-  host: string;
-  role: InstanceV1['role'];
-  state: InstanceV1['state'];
-  /** Host status, null when the host is not in the inventory. */
-  hostStatus: HostV1['status'] | null;
-  /** Running on an `up` host: what redundancy counts. */
-  healthy: boolean;
-}
-
-/** A group as `GET /v1/groups` lists it: the Group v1, its members, and its redundancy. */
-export type GroupAtAGlance = GroupV1 & { members: GroupMember[]; status: GroupStatusV1 };
 
 /**
  * The inventory lists as an operator reads them at a glance (issue 20): a host with its load, a
@@ -39,7 +17,7 @@ export class InventoryGlanceService {
     private readonly slices: GroupSliceRepository,
   ) {}
 
-  async hosts(page: PageRequest): Promise<ListPage<HostAtAGlance>> {
+  async hosts(page: PageRequest): Promise<ListPage<HostAtAGlanceV1>> {
     const listed = toPage(
       await this.repository.listHosts({ ...page, limit: page.limit + 1 }),
       page.limit,
@@ -53,7 +31,7 @@ export class InventoryGlanceService {
     return { items, nextCursor: listed.nextCursor };
   }
 
-  async groups(page: PageRequest): Promise<ListPage<GroupAtAGlance>> {
+  async groups(page: PageRequest): Promise<ListPage<GroupAtAGlanceV1>> {
     const listed = toPage(
       await this.repository.listGroups({ ...page, limit: page.limit + 1 }),
       page.limit,

@@ -1,11 +1,9 @@
 import { ValidationError } from '@reflex/common';
+import type { PageV1 } from '@reflex/contracts';
 import { limitOf } from '../common/query-params';
 
 /** Cursor paging for the inventory lists (CONTRACT §8: `{ items, nextCursor }`). */
-export interface ListPage<T> {
-  items: T[];
-  nextCursor: string | null;
-}
+export type ListPage<T> = PageV1<T>;
 
 export interface PageRequest {
   /** The id after which the page starts (decoded from the cursor). */

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { ActionListItemV1, PageV1 } from '@reflex/contracts';
 import { ACTION_STATES, ACTION_TYPES, type ActionV1 } from '@reflex/contracts/plan.v1';
 import { RequireRole } from '@reflex/platform';
 import { actorOf, type Caller } from './actor-input';
@@ -13,8 +14,7 @@ import {
   pageOfSchema,
 } from './plan-api.schemas';
 import { PlanCommandsService } from '../execution/plan-commands.service';
-import type { ActionListItem } from '../plans/plan-query.repository';
-import { type Page, PlanViewsService } from './plan-views.service';
+import { PlanViewsService } from './plan-views.service';
 
 @ApiTags('plans')
 @Controller('v1/actions')
@@ -46,7 +46,7 @@ export class ActionsController {
     @Query('host') host: unknown,
     @Query('limit') limit: unknown,
     @Query('cursor') cursor: unknown,
-  ): Promise<Page<ActionListItem>> {
+  ): Promise<PageV1<ActionListItemV1>> {
     return this.views.actions({ type, state, host, limit, cursor });
   }
 

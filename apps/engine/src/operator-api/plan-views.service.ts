@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { NotFoundError, ValidationError } from '@reflex/common';
 import { ACTION_STATES, ACTION_TYPES, PLAN_STATES, POLICIES } from '@reflex/contracts/plan.v1';
 import type { ActionV1 } from '@reflex/contracts/plan.v1';
+import type { PageV1 } from '@reflex/contracts';
 import type { ExecutablePlan } from '@reflex/domain';
 import { type ActionListItem, PlanQueryRepository } from '../plans/plan-query.repository';
 import {
@@ -16,10 +17,8 @@ import {
 import { isBigintId } from '../common/query-params';
 import { type NamedTimelineEntry, nameTimeline } from '../plans/timeline-names';
 
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
+/** A page of a list, as every list route answers (@reflex/contracts). */
+export type Page<T> = PageV1<T>;
 
 export interface PlanListQuery {
   state?: unknown;

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { PageV1, TimelineEntryV1 } from '@reflex/contracts';
 import { PLAN_STATES, POLICIES } from '@reflex/contracts/plan.v1';
 import type { ExecutablePlan } from '@reflex/domain';
 import { RequireRole } from '@reflex/platform';
@@ -17,8 +18,7 @@ import {
 import { PlanCommandsService } from '../execution/plan-commands.service';
 import { PlanIdResolver } from './plan-ids';
 import { PLAN_PAGE_SIZE } from '../plans/plan-query';
-import type { TimelineEntry } from '../plans/plan-rows';
-import { type Page, PlanViewsService } from './plan-views.service';
+import { PlanViewsService } from './plan-views.service';
 
 @ApiTags('plans')
 @Controller('v1/plans')
@@ -49,7 +49,7 @@ export class PlansController {
   @ApiQuery({ name: 'to', required: false, description: 'created before (ISO-8601)' })
   @ApiPaging(PLAN_PAGE_SIZE, ': each plan comes whole')
   @ApiResponse({ status: 200, schema: pageOfSchema(PLAN_SCHEMA) })
-  list(@Query() query: Record<string, unknown>): Promise<Page<ExecutablePlan>> {
+  list(@Query() query: Record<string, unknown>): Promise<PageV1<ExecutablePlan>> {
     const { state, policy, rule, alarm, resource, from, to, limit, cursor } = query;
     return this.views.plans({ state, policy, rule, alarm, resource, from, to, limit, cursor });
   }
@@ -78,7 +78,7 @@ export class PlansController {
     @Param('id') id: string,
     @Query('limit') limit: unknown,
     @Query('cursor') cursor: unknown,
-  ): Promise<Page<TimelineEntry>> {
+  ): Promise<PageV1<TimelineEntryV1>> {
     return this.views.timeline(await this.ids.resolve(id), limit, cursor);
   }
 

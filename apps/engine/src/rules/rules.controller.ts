@@ -2,7 +2,7 @@ import { openApiSchema, openApiSchemaOfDocument, RequireRole } from '@reflex/pla
 import { Body, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ENGINE_CONFIG, EngineConfig } from '@reflex/config';
-import { AlarmV1 } from '@reflex/contracts';
+import { AlarmV1, type RuleListV1, type RuleVerdictV1 } from '@reflex/contracts';
 import { ruleSchema, validateRule } from '@reflex/rules';
 import { InventoryRepository } from '../inventory/inventory.repository';
 import { candidateRule, field, refuseUnknownFields } from './dry-run';
@@ -30,7 +30,7 @@ export class RulesController {
       '`refused`: each file that failed validation at the last reload (`checkedAt`), with its ' +
       'errors (JSON paths) and `keptLive`, the version of its rule that stays live instead (null: none).',
   })
-  list() {
+  list(): RuleListV1 {
     const items = this.registry.rules().map((r) => ({
       name: r.name,
       version: r.version,
@@ -61,7 +61,7 @@ export class RulesController {
   @ApiOperation({ summary: 'Validate a rule document; errors carry JSON paths' })
   @ApiBody({ schema: RULE_SCHEMA, description: 'a rule (rules/rule.schema.json)' })
   @ApiResponse({ status: 200, description: '{ valid, name?, hash?, errors }' })
-  validate(@Body() body: unknown) {
+  validate(@Body() body: unknown): RuleVerdictV1 {
     const result = validateRule(body);
     return result.ok
       ? { valid: true, name: result.rule.name, hash: result.hash, errors: [] }

@@ -1,3 +1,4 @@
+import type { PlanTimelineEventV1 } from '@reflex/contracts';
 import type { DriverCommandV1 } from '@reflex/contracts/driver.v1';
 import type { ActionType, OnFailure, PlanV1 } from '@reflex/contracts/plan.v1';
 import type { InventoryChange } from './inventory-effects';
@@ -7,16 +8,8 @@ export interface ExecutablePlan extends PlanV1 {
   onFailure: OnFailure;
 }
 
-/** One line of a plan's timeline (`GET /v1/plans/:id/events`). */
-export interface PlanTimelineEvent {
-  at: string;
-  planId: string;
-  actionId: string | null;
-  type: 'plan.state' | 'action.state' | 'action.command' | 'plan.note';
-  from: string | null;
-  to: string | null;
-  detail: Record<string, unknown>;
-}
+/** One line of a plan's timeline (`GET /v1/plans/:id/events`): the API's own type. */
+export type PlanTimelineEvent = PlanTimelineEventV1;
 
 /**
  * What every lifecycle function returns: the plan after the step (the input is never mutated), the
