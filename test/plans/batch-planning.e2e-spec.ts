@@ -23,15 +23,14 @@ const host = (id: string, zone: string, memoryMb = 65536): HostV1 => ({
   capacity: { vcpus: 16, memoryMb },
   labels: { rack: `${zone}-r1` },
 });
-const vm = (id: string, hostId: string, memoryMb: number, extra: Partial<InstanceV1> = {}) =>
-  ({
-    id,
-    hostId,
-    kind: 'vm',
-    state: 'running',
-    resources: { vcpus: 2, memoryMb },
-    ...extra,
-  }) as InstanceV1;
+const vm = (id: string, hostId: string, memoryMb: number, extra: Partial<InstanceV1> = {}) => ({
+  id,
+  hostId,
+  kind: 'vm',
+  state: 'running',
+  resources: { vcpus: 2, memoryMb },
+  ...extra,
+});
 
 /**
  * h1 and h2 each run a 40 GB VM that only s1 has room for (h3 keeps 32 GB free, memory is not

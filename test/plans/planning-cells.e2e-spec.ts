@@ -18,15 +18,14 @@ const host = (id: string, cell: string, memoryGb = 64): HostV1 => ({
   capacity: { vcpus: 64, memoryMb: memoryGb * GB },
   labels: { cell, rack: `${cell}-${id}` },
 });
-const vm = (id: string, hostId: string, memoryGb: number, extra: Partial<InstanceV1> = {}) =>
-  ({
-    id,
-    hostId,
-    kind: 'vm',
-    state: 'running',
-    resources: { vcpus: 2, memoryMb: memoryGb * GB },
-    ...extra,
-  }) as InstanceV1;
+const vm = (id: string, hostId: string, memoryGb: number, extra: Partial<InstanceV1> = {}) => ({
+  id,
+  hostId,
+  kind: 'vm',
+  state: 'running',
+  resources: { vcpus: 2, memoryMb: memoryGb * GB },
+  ...extra,
+});
 
 /**
  * Cell a: a1..a4 carry three 16 GB VMs each (and group ga's members, host anti-affinity), a5 and a6
