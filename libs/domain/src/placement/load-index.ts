@@ -1,4 +1,5 @@
 import type { HostV1 } from '@reflex/contracts/inventory.v1';
+import { BucketLists, floorOf, NONE } from './bucket-lists';
 import type { CandidateVerdict } from './placement.types';
 
 /**
@@ -10,115 +11,6 @@ export const byRank = (a: CandidateVerdict, b: CandidateVerdict): number =>
   a.loadAfter! - b.loadAfter! ||
   (a.hostId < b.hostId ? -1 : 1);
 
-/**
- * Buckets per unit of utilisation: a few hosts each on a cloud of 10,000, so the search judges few
- * hosts past the point where it could stop. A power of two, so a bucket's floor is exact.
- */
-const BUCKETS = 4096;
-/** The last bucket holds the hosts at or beyond what they offer (and those offering nothing). */
-const bucketFor = (utilisation: number): number =>
-  utilisation < 1 ? Math.floor(utilisation * BUCKETS) : BUCKETS;
-const floorOf = (bucket: number): number => bucket / BUCKETS;
-/** Rounding slack: a lower bound must never come out above the load it bounds. */
-const SLACK = 1e-9;
-const NONE = -1;
-
-/**
- * Hosts (by number) by their utilisation of one resource, in buckets of 1/BUCKETS: walking the
- * buckets upward visits hosts in ascending utilisation without sorting them. Each bucket is a
- * doubly linked list held in typed arrays, so a host moves between buckets in constant time and
- * the whole index copies in a few array copies. Hosts are also on a level (their rack's
- * placements so far), each level with buckets of its own, so one level can be walked alone.
- */
-class BucketLists {
-  constructor(
-    /** Per level, the first host of each bucket; a level's array is made when first used. */
-    private readonly heads: Int32Array[],
-    private readonly next: Int32Array,
-    private readonly prev: Int32Array,
-    private readonly bucketOf: Int32Array,
-    private readonly levelOf: Int32Array,
-  ) {}
-
-  static empty(hosts: number): BucketLists {
-    return new BucketLists(
-      [],
-      new Int32Array(hosts),
-      new Int32Array(hosts),
-      new Int32Array(hosts).fill(NONE),
-      new Int32Array(hosts),
-    );
-  }
-
-  copy(): BucketLists {
-    return new BucketLists(
-      this.heads.map((head) => head.slice()),
-      this.next.slice(),
-      this.prev.slice(),
-      this.bucketOf.slice(),
-      this.levelOf.slice(),
-    );
-  }
-
-  set(host: number, utilisation: number): void {
-    const to = bucketFor(utilisation);
-    if (this.bucketOf[host] === to) return;
-    if (this.bucketOf[host] !== NONE) this.unlink(host);
-    this.link(host, this.levelOf[host], to);
-  }
-
-  setLevel(host: number, level: number): void {
-    if (this.levelOf[host] === level) return;
-    const bucket = this.bucketOf[host];
-    if (bucket !== NONE) this.unlink(host);
-    this.levelOf[host] = level;
-    if (bucket !== NONE) this.link(host, level, bucket);
-  }
-
-  /** Takes the host out of its bucket until `set` puts it back. */
-  drop(host: number): void {
-    if (this.bucketOf[host] !== NONE) this.unlink(host);
-  }
-
-  /** The first bucket of the level from `bucket` on that holds a host; undefined past the last. */
-  nonEmptyFrom(level: number, bucket: number): number | undefined {
-    const head = this.heads[level];
-    if (!head) return undefined;
-    for (let k = bucket; k <= BUCKETS; k++) if (head[k] !== NONE) return k;
-    return undefined;
-  }
-
-  *hostsIn(level: number, bucket: number): Generator<number> {
-    const head = this.heads[level];
-    if (!head) return;
-    for (let host = head[bucket]; host !== NONE; host = this.next[host]) yield host;
-  }
-
-  private link(host: number, level: number, bucket: number): void {
-    const head = this.heads[level] ?? this.addLevels(level);
-    const first = head[bucket];
-    this.next[host] = first;
-    this.prev[host] = NONE;
-    if (first !== NONE) this.prev[first] = host;
-    head[bucket] = host;
-    this.bucketOf[host] = bucket;
-  }
-
-  private addLevels(upTo: number): Int32Array {
-    while (this.heads.length <= upTo) this.heads.push(new Int32Array(BUCKETS + 1).fill(NONE));
-    return this.heads[upTo];
-  }
-
-  private unlink(host: number): void {
-    const head = this.heads[this.levelOf[host]];
-    const [before, after] = [this.prev[host], this.next[host]];
-    if (before === NONE) head[this.bucketOf[host]] = after;
-    else this.next[before] = after;
-    if (after !== NONE) this.prev[after] = before;
-    this.bucketOf[host] = NONE;
-  }
-}
-
 /** Share of what a host offers that is taken; a host that offers nothing is full. */
 export const utilisation = (used: number, offered: number): number =>
   offered > 0 ? used / offered : Number.POSITIVE_INFINITY;
@@ -126,17 +18,35 @@ export const utilisation = (used: number, offered: number): number =>
 /** Per resource, one number per host (by the index's numbering). */
 type PerHost = readonly Float64Array[];
 
+/** Rounding slack: a lower bound must never come out above the load it bounds. */
+const SLACK = 1e-9;
+
+export interface SearchOptions {
+  /**
+   * Only the chosen host is wanted, not the verdicts behind it (the forecast): a host the index
+   * can tell will not be chosen, being over capacity or not ahead of the best so far on load and
+   * id, is passed over without judging it. The walk, and so the host chosen, is the same.
+   */
+  bestOnly?: boolean;
+}
+
 /**
  * Candidate hosts indexed by their utilisation of each resource (cpu and memory), kept current as
  * reservations land, so that the least loaded host can be found without judging every host.
  */
 export class LoadIndex {
+  /** Per host, the search that last visited it (`searches`): a host is judged once per search. */
+  private readonly seenIn: Int32Array;
+  private searches = 0;
+
   private constructor(
     private readonly hosts: readonly HostV1[],
     private readonly numberOf: ReadonlyMap<string, number>,
     private readonly offered: PerHost,
     /** What the inventory has on each host, before any reservation. */
     private readonly used: PerHost,
+    /** What is taken on each host now: `used` and the reservations given by `update`. */
+    private readonly taken: PerHost,
     /** Per resource, the most any host offers: a placement adds at least its need / that. */
     private readonly mostOffered: readonly number[],
     private readonly resources: readonly BucketLists[],
@@ -146,7 +56,9 @@ export class LoadIndex {
     /** Hosts taken out of the search (failed, in a forecast) until restored. */
     private readonly absent: Uint8Array,
     private absentCount = 0,
-  ) {}
+  ) {
+    this.seenIn = new Int32Array(hosts.length);
+  }
 
   /** `offered(host)` and `used(host)` give one number per each of the `resources`, in a fixed order. */
   static build(
@@ -161,11 +73,13 @@ export class LoadIndex {
       return Array.from({ length: resources }, (_, r) => Float64Array.from(rows, (row) => row[r]));
     };
     const offers = perHost(offered);
+    const inventory = perHost(used);
     const index = new LoadIndex(
       hosts,
       new Map(hosts.map((host, i) => [host.id, i])),
       offers,
-      perHost(used),
+      inventory,
+      inventory.map((row) => row.slice()),
       offers.map((row) => row.reduce((most, o) => Math.max(most, o), 0)),
       offers.map(() => BucketLists.empty(hosts.length)),
       [hosts.length],
@@ -188,6 +102,7 @@ export class LoadIndex {
       this.numberOf,
       this.offered,
       this.used,
+      this.taken.map((row) => row.slice()),
       this.mostOffered,
       this.resources.map((r) => r.copy()),
       [...this.population],
@@ -249,9 +164,12 @@ export class LoadIndex {
   }
 
   private place(i: number, reserved: readonly number[]): void {
-    this.resources.forEach((lists, r) =>
-      lists.set(i, utilisation(this.used[r][i] + (reserved[r] ?? 0), this.offered[r][i])),
-    );
+    this.resources.forEach((lists, r) => {
+      // The sum as the solver's capacity check makes it, so that bestOnly's load is its load.
+      const taken = this.used[r][i] + (reserved[r] ?? 0);
+      this.taken[r][i] = taken;
+      lists.set(i, utilisation(taken, this.offered[r][i]));
+    });
   }
 
   /**
@@ -262,17 +180,24 @@ export class LoadIndex {
    * always the resource whose bound is higher, and stops once every host not yet judged is bound to
    * be more loaded after the placement than the best accepted so far: a host at utilisation u of a
    * resource is at least at u + need / (the most any host offers) after it. A walk that reaches its
-   * end has judged every host of its level.
+   * end has judged every host of its level (bestOnly: has visited it).
    */
   search(
     need: readonly number[],
     judge: (host: HostV1) => CandidateVerdict,
+    options: SearchOptions = {},
   ): { judged: CandidateVerdict[]; best: CandidateVerdict | undefined } {
     const steps = this.mostOffered.map((most, r) => (most > 0 ? need[r] / most : 0));
     const judged: CandidateVerdict[] = [];
+    if (this.searches === 0x7fffffff) {
+      this.seenIn.fill(0);
+      this.searches = 0;
+    }
+    const search = ++this.searches;
+    const passOver = options.bestOnly ? need : undefined;
     for (const [level, hosts] of this.population.entries()) {
       if (!hosts) continue;
-      const best = this.searchLevel(level, steps, judge, judged);
+      const best = this.searchLevel(level, steps, judge, judged, search, passOver);
       if (best) return { judged, best };
     }
     return { judged, best: undefined };
@@ -283,8 +208,9 @@ export class LoadIndex {
     steps: readonly number[],
     judge: (host: HostV1) => CandidateVerdict,
     judged: CandidateVerdict[],
+    search: number,
+    passOver: readonly number[] | undefined,
   ): CandidateVerdict | undefined {
-    const seen = new Set<number>();
     let best: CandidateVerdict | undefined;
     const cursors = this.resources.map((r) => r.nonEmptyFrom(level, 0));
     for (;;) {
@@ -297,14 +223,35 @@ export class LoadIndex {
       }
       if (best && bound - SLACK > best.loadAfter!) return best;
       const bucket = cursors[walk]!;
-      for (const i of this.resources[walk].hostsIn(level, bucket)) {
-        if (seen.has(i)) continue;
-        seen.add(i);
+      const lists = this.resources[walk];
+      for (let i = lists.first(level, bucket); i !== NONE; i = lists.after(i)) {
+        if (this.seenIn[i] === search) continue;
+        this.seenIn[i] = search;
+        if (passOver && !this.mayBeat(i, passOver, best)) continue;
         const verdict = judge(this.hosts[i]);
         judged.push(verdict);
         if (verdict.accepted && (!best || byRank(verdict, best) < 0)) best = verdict;
       }
-      cursors[walk] = this.resources[walk].nonEmptyFrom(level, bucket + 1);
+      cursors[walk] = lists.nonEmptyFrom(level, bucket + 1);
     }
+  }
+
+  /**
+   * Whether host number `i` could be accepted for `need` and come before `best` (of its level) by
+   * `byRank`: it fits, and is not more loaded after the placement, nor as loaded with a higher id.
+   * The load is worked out as the solver's capacity check works it out, to the last bit; what the
+   * index cannot tell (anti-affinity, exclusions) is left to the judge.
+   */
+  private mayBeat(i: number, need: readonly number[], best: CandidateVerdict | undefined): boolean {
+    let loadAfter = 0;
+    for (let r = 0; r < this.taken.length; r++) {
+      const after = this.taken[r][i] + need[r];
+      const offers = this.offered[r][i];
+      if (after > offers) return false;
+      loadAfter = Math.max(loadAfter, utilisation(after, offers));
+    }
+    if (!best) return true;
+    const bestLoad = best.loadAfter!;
+    return !(loadAfter > bestLoad || (loadAfter === bestLoad && this.hosts[i].id > best.hostId));
   }
 }
