@@ -1,3 +1,7 @@
+/** Share of what a host offers that is taken; a host that offers nothing is full. */
+export const utilisation = (used: number, offered: number): number =>
+  offered > 0 ? used / offered : Number.POSITIVE_INFINITY;
+
 /**
  * Buckets per unit of utilisation: a few hosts each on a cloud of 10,000, so the search judges few
  * hosts past the point where it could stop. A power of two, so a bucket's floor is exact.
@@ -14,39 +18,35 @@ export const NONE = -1;
  * Hosts (by number) by their utilisation of one resource, in buckets of 1/BUCKETS: walking the
  * buckets upward visits hosts in ascending utilisation without sorting them. Each bucket is a
  * doubly linked list held in typed arrays, so a host moves between buckets in constant time and
- * the whole index copies in a few array copies. Hosts are also on a level (their rack's
- * placements so far), each level with buckets of its own, so one level can be walked alone.
+ * the whole index copies in a few array copies.
  *
- * A bucket is walked as `for (let h = first(level, b); h !== NONE; h = after(h))`: the search
- * runs for every placement of a forecast, and a generator per bucket cost more than the walk.
+ * A bucket is walked as `for (let h = first(b); h !== NONE; h = after(h))`: the search runs for
+ * every placement of a forecast, and a generator per bucket cost more than the walk.
  */
 export class BucketLists {
   constructor(
-    /** Per level, the first host of each bucket; a level's array is made when first used. */
-    private readonly heads: Int32Array[],
+    /** The first host of each bucket. */
+    private readonly heads: Int32Array,
     private readonly next: Int32Array,
     private readonly prev: Int32Array,
     private readonly bucketOf: Int32Array,
-    private readonly levelOf: Int32Array,
   ) {}
 
   static empty(hosts: number): BucketLists {
     return new BucketLists(
-      [],
+      new Int32Array(BUCKETS + 1).fill(NONE),
       new Int32Array(hosts),
       new Int32Array(hosts),
       new Int32Array(hosts).fill(NONE),
-      new Int32Array(hosts),
     );
   }
 
   copy(): BucketLists {
     return new BucketLists(
-      this.heads.map((head) => head.slice()),
+      this.heads.slice(),
       this.next.slice(),
       this.prev.slice(),
       this.bucketOf.slice(),
-      this.levelOf.slice(),
     );
   }
 
@@ -54,15 +54,7 @@ export class BucketLists {
     const to = bucketFor(utilisation);
     if (this.bucketOf[host] === to) return;
     if (this.bucketOf[host] !== NONE) this.unlink(host);
-    this.link(host, this.levelOf[host], to);
-  }
-
-  setLevel(host: number, level: number): void {
-    if (this.levelOf[host] === level) return;
-    const bucket = this.bucketOf[host];
-    if (bucket !== NONE) this.unlink(host);
-    this.levelOf[host] = level;
-    if (bucket !== NONE) this.link(host, level, bucket);
+    this.link(host, to);
   }
 
   /** Takes the host out of its bucket until `set` puts it back. */
@@ -70,17 +62,9 @@ export class BucketLists {
     if (this.bucketOf[host] !== NONE) this.unlink(host);
   }
 
-  /** The first bucket of the level from `bucket` on that holds a host; undefined past the last. */
-  nonEmptyFrom(level: number, bucket: number): number | undefined {
-    const head = this.heads[level];
-    if (!head) return undefined;
-    for (let k = bucket; k <= BUCKETS; k++) if (head[k] !== NONE) return k;
-    return undefined;
-  }
-
-  /** The first host of the level's bucket, NONE for an empty one. */
-  first(level: number, bucket: number): number {
-    return this.heads[level]?.[bucket] ?? NONE;
+  /** The first host of the bucket, NONE for an empty one. */
+  first(bucket: number): number {
+    return this.heads[bucket];
   }
 
   /** The host after `host` in its bucket, NONE after the last. */
@@ -88,25 +72,19 @@ export class BucketLists {
     return this.next[host];
   }
 
-  private link(host: number, level: number, bucket: number): void {
-    const head = this.heads[level] ?? this.addLevels(level);
-    const first = head[bucket];
+  private link(host: number, bucket: number): void {
+    const first = this.heads[bucket];
     this.next[host] = first;
     this.prev[host] = NONE;
     if (first !== NONE) this.prev[first] = host;
-    head[bucket] = host;
+    this.heads[bucket] = host;
     this.bucketOf[host] = bucket;
   }
 
-  private addLevels(upTo: number): Int32Array {
-    while (this.heads.length <= upTo) this.heads.push(new Int32Array(BUCKETS + 1).fill(NONE));
-    return this.heads[upTo];
-  }
-
   private unlink(host: number): void {
-    const head = this.heads[this.levelOf[host]];
-    const [before, after] = [this.prev[host], this.next[host]];
-    if (before === NONE) head[this.bucketOf[host]] = after;
+    const before = this.prev[host];
+    const after = this.next[host];
+    if (before === NONE) this.heads[this.bucketOf[host]] = after;
     else this.next[before] = after;
     if (after !== NONE) this.prev[after] = before;
     this.bucketOf[host] = NONE;

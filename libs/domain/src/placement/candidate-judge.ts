@@ -1,8 +1,8 @@
 import type { HostV1, InstanceV1 } from '@reflex/contracts/inventory.v1';
 import type { InventoryView } from '../inventory/inventory-view';
 import { antiAffinityFor, type PlannedLocations } from './anti-affinity';
+import { utilisation } from './bucket-lists';
 import { offered, RESOURCES } from './candidate-pool';
-import { utilisation } from './load-index';
 import type {
   CandidateVerdict,
   PlacementConfig,

@@ -184,8 +184,7 @@ export class PlacementSolver {
 
   private relevel(pool: CandidatePool, rack: number): void {
     this.shared?.touchRack(rack);
-    const hosts = pool.hostsByRack.get(rack);
-    if (hosts) for (const i of hosts) pool.index.setLevel(i, this.rackPlacements[rack]);
+    pool.index.setRackLevel(rack, this.rackPlacements[rack]);
   }
 
   private reindex(pool: CandidatePool, hostId: string): void {
