@@ -28,12 +28,9 @@ export class RackLevels {
   }
 
   copy(): RackLevels {
-    return new RackLevels(
-      this.rackOf,
-      this.levelOf.slice(),
-      this.present.slice(),
-      [...this.populations],
-    );
+    return new RackLevels(this.rackOf, this.levelOf.slice(), this.present.slice(), [
+      ...this.populations,
+    ]);
   }
 
   /** The level host number `host` is on. */
