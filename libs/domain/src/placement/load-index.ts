@@ -260,7 +260,7 @@ export class LoadIndex {
 
   /** The first bucket from `from` on that holds a host of the level; undefined past the last. */
   private nextBucket(lists: BucketLists, level: number, from: number): number | undefined {
-    for (let k = from; k <= BUCKETS; k++) {
+    for (let k = lists.nonEmptyFrom(from); k <= BUCKETS; k = lists.nonEmptyFrom(k + 1)) {
       for (let i = lists.first(k); i !== NONE; i = lists.after(i)) {
         if (this.levels.level(i) === level) return k;
       }

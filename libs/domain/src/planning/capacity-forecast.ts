@@ -56,10 +56,11 @@ export function forecastCapacity(
   // One set of placement indexes for every domain: each fails its hosts on them, plans, and puts
   // them back (SharedPools), rather than copying them per plan and building them per domain.
   const pools = new SharedPools(view, config.placement);
+  const standbys = healthyStandbys(view);
   const items = [...domains.keys()].sort().map((id) => {
     pools.fail(domains.get(id)!);
     try {
-      return forecastDomain(view, pools, inFlight, id, domains.get(id)!, config);
+      return forecastDomain(view, { pools, standbys }, inFlight, id, domains.get(id)!, config);
     } finally {
       pools.reset();
     }
@@ -74,7 +75,7 @@ export function forecastCapacity(
  */
 function forecastDomain(
   view: InventoryView,
-  pools: SharedPools,
+  { pools, standbys }: { pools: SharedPools; standbys: HealthyStandbys },
   inFlight: InFlight,
   id: string,
   hostIds: readonly string[],
@@ -142,7 +143,7 @@ function forecastDomain(
   item.instances = onDomain.length;
   item.placed = item.instances - item.unplaced.length;
   item.survivable = item.unplaced.length === 0;
-  item.redundancyLost = redundancyLost(failed, new Set(hostIds), onDomain, promoted);
+  item.redundancyLost = redundancyLost(failed, standbys, new Set(hostIds), onDomain, promoted);
   return item;
 }
 
@@ -153,6 +154,7 @@ function forecastDomain(
  */
 function redundancyLost(
   failed: InventoryView,
+  standbys: HealthyStandbys,
   domainHosts: ReadonlySet<string>,
   onDomain: readonly InstanceV1[],
   promoted: ReadonlySet<string>,
@@ -161,16 +163,29 @@ function redundancyLost(
   return [...groupIds].sort().filter((groupId) => {
     const group = failed.group(groupId);
     if (!group || group.standby === 0) return false;
-    return !failed
-      .members(groupId)
-      .some(
-        (m) =>
-          m.role === 'standby' &&
-          !domainHosts.has(m.hostId) &&
-          failed.isHealthy(m) &&
-          !promoted.has(m.id),
-      );
+    return !standbys(groupId).some((m) => !domainHosts.has(m.hostId) && !promoted.has(m.id));
   });
+}
+
+/** A group's standbys healthy before any domain fails (see healthyStandbys). */
+type HealthyStandbys = (groupId: string) => readonly InstanceV1[];
+
+/**
+ * The standbys of each group healthy in the view, worked out once per forecast: a standby off
+ * the failed domain is as healthy in the failed view as in this one (only the domain's hosts go
+ * down), and one on it does not count. Asking the failed view member by member walked every
+ * member of every group on every domain, a tenth of the rack forecast.
+ */
+function healthyStandbys(view: InventoryView): HealthyStandbys {
+  const byGroup = new Map<string, InstanceV1[]>();
+  return (groupId) => {
+    let standbys = byGroup.get(groupId);
+    if (!standbys) {
+      standbys = view.members(groupId).filter((m) => m.role === 'standby' && view.isHealthy(m));
+      byGroup.set(groupId, standbys);
+    }
+    return standbys;
+  };
 }
 
 const isType = <T extends 'switch-over' | 'evacuate'>(a: ActionV1, type: T): a is ActionV1<T> =>
