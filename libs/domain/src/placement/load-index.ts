@@ -33,7 +33,8 @@ export class LoadIndex {
   /** Per host, the search that last visited it (`searches`): a host is judged once per search. */
   private readonly seenIn: Int32Array;
   private searches = 0;
-  private readonly shortlist: Shortlist;
+  /** Made on the first bestOnly search: the planner's indexes, copied per plan, never need one. */
+  private shortlist: Shortlist | undefined;
 
   private constructor(
     private readonly hosts: readonly HostV1[],
@@ -54,7 +55,6 @@ export class LoadIndex {
     private absentCount = 0,
   ) {
     this.seenIn = new Int32Array(hosts.length);
-    this.shortlist = new Shortlist(hosts.length, taken, offered, idRank);
   }
 
   /**
@@ -236,7 +236,12 @@ export class LoadIndex {
     level: number,
     best: Best,
   ): void {
-    const shortlist = this.shortlist;
+    const shortlist = (this.shortlist ??= new Shortlist(
+      this.hosts.length,
+      this.taken,
+      this.offered,
+      this.idRank,
+    ));
     shortlist.clear(walk.need, best.host, best.verdict?.loadAfter);
     for (let i = lists.first(bucket); i !== NONE; i = lists.after(i)) {
       if (this.seenIn[i] === walk.search || this.levels.level(i) !== level) continue;
