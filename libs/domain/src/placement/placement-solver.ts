@@ -227,10 +227,10 @@ export class PlacementSolver {
     } else this.reserved.set(r.hostId, { vcpus: r.vcpus, memoryMb: r.memoryMb });
     if (!this.plannedHost.has(r.instanceId)) {
       // The group from the inventory: a reservation's own groupId is only a copy of it.
-      const groupId = this.view.instance(r.instanceId)?.groupId;
+      const member = this.view.instance(r.instanceId);
+      const groupId = member?.groupId;
       if (groupId) {
         const moved = this.movedByGroup.get(groupId);
-        const member = this.view.instance(r.instanceId)!;
         if (moved) moved.push(member);
         else this.movedByGroup.set(groupId, [member]);
       }
