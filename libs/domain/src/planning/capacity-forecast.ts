@@ -89,7 +89,9 @@ function forecastDomain(
     shared: pools,
     explainPlaced: false,
   });
-  const onDomain: InstanceV1[] = [];
+  let instances = 0;
+  /** The groups with a member on the domain, gathered as its instances are gone through. */
+  const groups = new Set<string>();
   const item: ForecastItem = {
     id,
     survivable: true,
@@ -130,7 +132,8 @@ function forecastDomain(
     const tried = new Map<string, PlacementResult>();
     for (const p of ctx.placements) if (!tried.has(p.instanceId)) tried.set(p.instanceId, p);
     for (const instance of view.instancesOn(hostId)) {
-      onDomain.push(instance);
+      instances += 1;
+      if (instance.groupId) groups.add(instance.groupId);
       if (saved.has(instance.id)) continue;
       const placement = tried.get(instance.id);
       const reason =
@@ -140,10 +143,10 @@ function forecastDomain(
       item.unplaced.push({ instanceId: instance.id, reason });
     }
   }
-  item.instances = onDomain.length;
+  item.instances = instances;
   item.placed = item.instances - item.unplaced.length;
   item.survivable = item.unplaced.length === 0;
-  item.redundancyLost = redundancyLost(failed, standbys, new Set(hostIds), onDomain, promoted);
+  item.redundancyLost = redundancyLost(failed, standbys, new Set(hostIds), groups, promoted);
   return item;
 }
 
@@ -156,11 +159,9 @@ function redundancyLost(
   failed: InventoryView,
   standbys: HealthyStandbys,
   domainHosts: ReadonlySet<string>,
-  onDomain: readonly InstanceV1[],
+  groupIds: ReadonlySet<string>,
   promoted: ReadonlySet<string>,
 ): string[] {
-  const groupIds = new Set<string>();
-  for (const { groupId } of onDomain) if (groupId) groupIds.add(groupId);
   // Sorted once filtered: a rack has hundreds of groups on it and loses few.
   return [...groupIds]
     .filter((groupId) => {
