@@ -38,13 +38,14 @@ export function candidateJudge(
   request: PlacementRequest,
   state: JudgeState,
 ): (host: HostV1) => CandidateVerdict {
-  const excluded = new Set(request.excludeHostIds);
+  // Most placements exclude no host: no set to make for them.
+  const excluded = request.excludeHostIds?.length ? new Set(request.excludeHostIds) : undefined;
   const antiAffinity = antiAffinityFor(view, instance, state);
   return (host) => {
     const reasons: Rejection[] = [];
     if (host.id === instance.hostId) {
       reasons.push({ code: 'source-host', message: 'source host' });
-    } else if (excluded.has(host.id)) {
+    } else if (excluded?.has(host.id)) {
       reasons.push({ code: 'excluded', message: 'excluded: being drained or evacuated' });
     }
     if (host.status !== 'up') {

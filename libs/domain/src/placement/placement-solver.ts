@@ -119,7 +119,7 @@ export class PlacementSolver {
     if (this.options.explainPlaced === false) {
       const { best } = pool.index.search(need, judge, { bestOnly: true });
       if (best) {
-        this.record(this.ownReservation(instance, best.hostId));
+        this.record(this.ownReservation(instance, best.hostId), instance);
         const { hostId, loadAfter } = best;
         return {
           ok: true,
@@ -135,7 +135,7 @@ export class PlacementSolver {
     const { judged, best } = pool.index.search(need, judge);
     const { candidates, unjudged } = this.recorded(judged, judge, pool);
     if (best) {
-      this.record(this.ownReservation(instance, best.hostId));
+      this.record(this.ownReservation(instance, best.hostId), instance);
       const ranked = candidates.filter((c) => c.accepted).sort(byRank);
       return {
         ok: true,
@@ -208,8 +208,8 @@ export class PlacementSolver {
   }
 
   /** A placement of this plan: reserved, kept as the plan's own, its host moved in the indexes. */
-  private record(r: Reservation): void {
-    this.reserve(r);
+  private record(r: Reservation, instance: InstanceV1): void {
+    this.reserve(r, instance);
     this.own.push(r);
     const rack = this.view.rackOf(r.hostId);
     if (rack !== undefined && this.rackPlacements[rack]++ === 0) this.racksPlaced.push(rack);
@@ -219,7 +219,8 @@ export class PlacementSolver {
     }
   }
 
-  private reserve(r: Reservation): void {
+  /** `instance`: the reserved one, when the caller has it (the view's, by r.instanceId). */
+  private reserve(r: Reservation, instance?: InstanceV1): void {
     const usage = this.reserved.get(r.hostId);
     if (usage) {
       usage.vcpus += r.vcpus;
@@ -227,7 +228,7 @@ export class PlacementSolver {
     } else this.reserved.set(r.hostId, { vcpus: r.vcpus, memoryMb: r.memoryMb });
     if (!this.plannedHost.has(r.instanceId)) {
       // The group from the inventory: a reservation's own groupId is only a copy of it.
-      const member = this.view.instance(r.instanceId);
+      const member = instance ?? this.view.instance(r.instanceId);
       const groupId = member?.groupId;
       if (groupId) {
         const moved = this.movedByGroup.get(groupId);
