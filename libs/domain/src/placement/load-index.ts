@@ -205,10 +205,14 @@ export class LoadIndex {
     for (;;) {
       let bound = Number.NEGATIVE_INFINITY;
       let r = 0;
-      for (const [resource, bucket] of cursors.entries()) {
+      for (let resource = 0; resource < cursors.length; resource++) {
+        const bucket = cursors[resource];
         if (bucket === undefined) return best.verdict;
         const atLeast = floorOf(bucket) + walk.steps[resource];
-        if (atLeast > bound) [bound, r] = [atLeast, resource];
+        if (atLeast > bound) {
+          bound = atLeast;
+          r = resource;
+        }
       }
       if (best.verdict && bound - SLACK > best.verdict.loadAfter!) return best.verdict;
       const bucket = cursors[r]!;
