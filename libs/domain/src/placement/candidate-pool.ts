@@ -24,8 +24,6 @@ export interface CandidatePool {
   /** Shared by every solver on the view: copy it before updating it. */
   index: LoadIndex;
   turnedDown: Omit<UnjudgedHosts, 'notJudged'>;
-  /** By rack number (InventoryView.rackOf), its hosts' numbers in the index: they change level together. */
-  hostsByRack: ReadonlyMap<number, readonly number[]>;
 }
 
 /**
@@ -67,14 +65,7 @@ function buildPool(
     RESOURCES.length,
     (h) => RESOURCES.map((r) => offered(h, r, config)),
     (h) => RESOURCES.map((r) => view.usage(h.id)[r.dim]),
+    (h) => view.rackOf(h.id)!,
   );
-  const hostsByRack = new Map<number, number[]>();
-  for (const host of up) {
-    const rack = view.rackOf(host.id)!;
-    const i = index.numberOfHost(host.id)!;
-    const hosts = hostsByRack.get(rack);
-    if (hosts) hosts.push(i);
-    else hostsByRack.set(rack, [i]);
-  }
-  return { index, turnedDown: { rejected: all.length - up.length, rejectedBy }, hostsByRack };
+  return { index, turnedDown: { rejected: all.length - up.length, rejectedBy } };
 }

@@ -1,5 +1,8 @@
 import type { HostV1 } from '@reflex/contracts/inventory.v1';
+import { BUCKETS, BucketLists, floorOf, NONE, utilisation } from './bucket-lists';
 import type { CandidateVerdict } from './placement.types';
+import { RackLevels } from './rack-levels';
+import { type PerHost, Shortlist } from './shortlist';
 
 /**
  * Accepted verdicts best first: fewest of the plan's moves already in the host's rack (so a
@@ -10,166 +13,81 @@ export const byRank = (a: CandidateVerdict, b: CandidateVerdict): number =>
   a.loadAfter! - b.loadAfter! ||
   (a.hostId < b.hostId ? -1 : 1);
 
-/**
- * Buckets per unit of utilisation: a few hosts each on a cloud of 10,000, so the search judges few
- * hosts past the point where it could stop. A power of two, so a bucket's floor is exact.
- */
-const BUCKETS = 4096;
-/** The last bucket holds the hosts at or beyond what they offer (and those offering nothing). */
-const bucketFor = (utilisation: number): number =>
-  utilisation < 1 ? Math.floor(utilisation * BUCKETS) : BUCKETS;
-const floorOf = (bucket: number): number => bucket / BUCKETS;
 /** Rounding slack: a lower bound must never come out above the load it bounds. */
 const SLACK = 1e-9;
-const NONE = -1;
 
-/**
- * Hosts (by number) by their utilisation of one resource, in buckets of 1/BUCKETS: walking the
- * buckets upward visits hosts in ascending utilisation without sorting them. Each bucket is a
- * doubly linked list held in typed arrays, so a host moves between buckets in constant time and
- * the whole index copies in a few array copies. Hosts are also on a level (their rack's
- * placements so far), each level with buckets of its own, so one level can be walked alone.
- */
-class BucketLists {
-  constructor(
-    /** Per level, the first host of each bucket; a level's array is made when first used. */
-    private readonly heads: Int32Array[],
-    private readonly next: Int32Array,
-    private readonly prev: Int32Array,
-    private readonly bucketOf: Int32Array,
-    private readonly levelOf: Int32Array,
-  ) {}
-
-  static empty(hosts: number): BucketLists {
-    return new BucketLists(
-      [],
-      new Int32Array(hosts),
-      new Int32Array(hosts),
-      new Int32Array(hosts).fill(NONE),
-      new Int32Array(hosts),
-    );
-  }
-
-  copy(): BucketLists {
-    return new BucketLists(
-      this.heads.map((head) => head.slice()),
-      this.next.slice(),
-      this.prev.slice(),
-      this.bucketOf.slice(),
-      this.levelOf.slice(),
-    );
-  }
-
-  set(host: number, utilisation: number): void {
-    const to = bucketFor(utilisation);
-    if (this.bucketOf[host] === to) return;
-    if (this.bucketOf[host] !== NONE) this.unlink(host);
-    this.link(host, this.levelOf[host], to);
-  }
-
-  setLevel(host: number, level: number): void {
-    if (this.levelOf[host] === level) return;
-    const bucket = this.bucketOf[host];
-    if (bucket !== NONE) this.unlink(host);
-    this.levelOf[host] = level;
-    if (bucket !== NONE) this.link(host, level, bucket);
-  }
-
-  /** Takes the host out of its bucket until `set` puts it back. */
-  drop(host: number): void {
-    if (this.bucketOf[host] !== NONE) this.unlink(host);
-  }
-
-  /** The first bucket of the level from `bucket` on that holds a host; undefined past the last. */
-  nonEmptyFrom(level: number, bucket: number): number | undefined {
-    const head = this.heads[level];
-    if (!head) return undefined;
-    for (let k = bucket; k <= BUCKETS; k++) if (head[k] !== NONE) return k;
-    return undefined;
-  }
-
-  *hostsIn(level: number, bucket: number): Generator<number> {
-    const head = this.heads[level];
-    if (!head) return;
-    for (let host = head[bucket]; host !== NONE; host = this.next[host]) yield host;
-  }
-
-  private link(host: number, level: number, bucket: number): void {
-    const head = this.heads[level] ?? this.addLevels(level);
-    const first = head[bucket];
-    this.next[host] = first;
-    this.prev[host] = NONE;
-    if (first !== NONE) this.prev[first] = host;
-    head[bucket] = host;
-    this.bucketOf[host] = bucket;
-  }
-
-  private addLevels(upTo: number): Int32Array {
-    while (this.heads.length <= upTo) this.heads.push(new Int32Array(BUCKETS + 1).fill(NONE));
-    return this.heads[upTo];
-  }
-
-  private unlink(host: number): void {
-    const head = this.heads[this.levelOf[host]];
-    const [before, after] = [this.prev[host], this.next[host]];
-    if (before === NONE) head[this.bucketOf[host]] = after;
-    else this.next[before] = after;
-    if (after !== NONE) this.prev[after] = before;
-    this.bucketOf[host] = NONE;
-  }
+export interface SearchOptions {
+  /**
+   * Only the chosen host is wanted, not the verdicts behind it (the forecast): of the hosts a
+   * bucket adds, only those the index cannot rule out are judged, least loaded first, until one is
+   * accepted. The walk, and so the host chosen, is the same.
+   */
+  bestOnly?: boolean;
 }
-
-/** Share of what a host offers that is taken; a host that offers nothing is full. */
-export const utilisation = (used: number, offered: number): number =>
-  offered > 0 ? used / offered : Number.POSITIVE_INFINITY;
-
-/** Per resource, one number per host (by the index's numbering). */
-type PerHost = readonly Float64Array[];
 
 /**
  * Candidate hosts indexed by their utilisation of each resource (cpu and memory), kept current as
  * reservations land, so that the least loaded host can be found without judging every host.
  */
 export class LoadIndex {
+  /** Per host, the search that last visited it (`searches`): a host is judged once per search. */
+  private readonly seenIn: Int32Array;
+  private searches = 0;
+  /** Made on the first bestOnly search: the planner's indexes, copied per plan, never need one. */
+  private shortlist: Shortlist | undefined;
+
   private constructor(
     private readonly hosts: readonly HostV1[],
     private readonly numberOf: ReadonlyMap<string, number>,
+    /** Per host, its place in host id order: the last tie-break of `byRank`. */
+    private readonly idRank: Int32Array,
     private readonly offered: PerHost,
     /** What the inventory has on each host, before any reservation. */
     private readonly used: PerHost,
+    /** What is taken on each host now: `used` and the reservations given by `update`. */
+    private readonly taken: PerHost,
     /** Per resource, the most any host offers: a placement adds at least its need / that. */
     private readonly mostOffered: readonly number[],
     private readonly resources: readonly BucketLists[],
-    /** How many hosts are on each level; the levels are searched from the lowest up. */
-    private readonly population: number[],
-    private readonly levelOf: Int32Array,
+    private readonly levels: RackLevels,
     /** Hosts taken out of the search (failed, in a forecast) until restored. */
     private readonly absent: Uint8Array,
     private absentCount = 0,
-  ) {}
+  ) {
+    this.seenIn = new Int32Array(hosts.length);
+  }
 
-  /** `offered(host)` and `used(host)` give one number per each of the `resources`, in a fixed order. */
+  /**
+   * `offered(host)` and `used(host)` give one number per each of the `resources`, in a fixed order;
+   * `rackOf(host)` its rack's number (InventoryView.rackOf), by which hosts change level together.
+   */
   static build(
     hosts: readonly HostV1[],
     resources: number,
     offered: (host: HostV1) => readonly number[],
     used: (host: HostV1) => readonly number[],
+    rackOf: (host: HostV1) => number,
   ): LoadIndex {
     if (resources < 1) throw new RangeError(`a load index needs a resource, got ${resources}`);
     const perHost = (values: (host: HostV1) => readonly number[]): Float64Array[] => {
       const rows = hosts.map(values);
       return Array.from({ length: resources }, (_, r) => Float64Array.from(rows, (row) => row[r]));
     };
+    const byId = hosts.map((_, i) => i).sort((a, b) => (hosts[a].id < hosts[b].id ? -1 : 1));
+    const idRank = new Int32Array(hosts.length);
+    byId.forEach((i, rank) => (idRank[i] = rank));
     const offers = perHost(offered);
+    const inventory = perHost(used);
     const index = new LoadIndex(
       hosts,
       new Map(hosts.map((host, i) => [host.id, i])),
+      idRank,
       offers,
-      perHost(used),
+      inventory,
+      inventory.map((row) => row.slice()),
       offers.map((row) => row.reduce((most, o) => Math.max(most, o), 0)),
       offers.map(() => BucketLists.empty(hosts.length)),
-      [hosts.length],
-      new Int32Array(hosts.length),
+      RackLevels.build(Int32Array.from(hosts, rackOf)),
       new Uint8Array(hosts.length),
     );
     hosts.forEach((_, i) => index.place(i, []));
@@ -186,12 +104,13 @@ export class LoadIndex {
     return new LoadIndex(
       this.hosts,
       this.numberOf,
+      this.idRank,
       this.offered,
       this.used,
+      this.taken.map((row) => row.slice()),
       this.mostOffered,
       this.resources.map((r) => r.copy()),
-      [...this.population],
-      this.levelOf.slice(),
+      this.levels.copy(),
       this.absent.slice(),
       this.absentCount,
     );
@@ -205,7 +124,7 @@ export class LoadIndex {
     if (this.absent[i]) return;
     this.absent[i] = 1;
     this.absentCount += 1;
-    this.population[this.levelOf[i]] -= 1;
+    this.levels.count(i, false);
     for (const lists of this.resources) lists.drop(i);
   }
 
@@ -214,27 +133,19 @@ export class LoadIndex {
     if (!this.absent[i]) return;
     this.absent[i] = 0;
     this.absentCount -= 1;
-    this.population[this.levelOf[i]] += 1;
+    this.levels.count(i, true);
     this.place(i, reserved);
   }
 
   /**
-   * Puts host number `i` on `level` (its rack's placements so far): every host of a lower level
-   * is preferred to it, whatever the loads.
+   * Puts the hosts of `rack` on `level` (the rack's placements so far): every host of a lower level
+   * is preferred to them, whatever the loads.
    */
-  setLevel(i: number, level: number): void {
-    const from = this.levelOf[i];
-    if (from === level) return;
-    while (this.population.length <= level) this.population.push(0);
-    if (!this.absent[i]) {
-      this.population[from] -= 1;
-      this.population[level] += 1;
-    }
-    this.levelOf[i] = level;
-    for (const lists of this.resources) lists.setLevel(i, level);
+  setRackLevel(rack: number, level: number): void {
+    this.levels.setRack(rack, level);
   }
 
-  /** The host's number in the index (for setLevel), undefined for a host not in it. */
+  /** The host's number in the index, undefined for a host not in it. */
   numberOfHost(hostId: string): number | undefined {
     return this.numberOf.get(hostId);
   }
@@ -249,9 +160,12 @@ export class LoadIndex {
   }
 
   private place(i: number, reserved: readonly number[]): void {
-    this.resources.forEach((lists, r) =>
-      lists.set(i, utilisation(this.used[r][i] + (reserved[r] ?? 0), this.offered[r][i])),
-    );
+    this.resources.forEach((lists, r) => {
+      // Summed as the solver's capacity check sums it, so that the shortlist's load is its load.
+      const taken = this.used[r][i] + (reserved[r] ?? 0);
+      this.taken[r][i] = taken;
+      lists.set(i, utilisation(taken, this.offered[r][i]));
+    });
   }
 
   /**
@@ -262,49 +176,119 @@ export class LoadIndex {
    * always the resource whose bound is higher, and stops once every host not yet judged is bound to
    * be more loaded after the placement than the best accepted so far: a host at utilisation u of a
    * resource is at least at u + need / (the most any host offers) after it. A walk that reaches its
-   * end has judged every host of its level.
+   * end has judged (bestOnly: visited) every host of its level.
    */
   search(
     need: readonly number[],
     judge: (host: HostV1) => CandidateVerdict,
+    options: SearchOptions = {},
   ): { judged: CandidateVerdict[]; best: CandidateVerdict | undefined } {
     const steps = this.mostOffered.map((most, r) => (most > 0 ? need[r] / most : 0));
     const judged: CandidateVerdict[] = [];
-    for (const [level, hosts] of this.population.entries()) {
-      if (!hosts) continue;
-      const best = this.searchLevel(level, steps, judge, judged);
+    if (this.searches === 0x7fffffff) {
+      this.seenIn.fill(0);
+      this.searches = 0;
+    }
+    const walk: Walk = { search: ++this.searches, need, steps, judge, judged };
+    const population = this.levels.population;
+    for (let level = 0; level < population.length; level++) {
+      if (!population[level]) continue;
+      const best = this.searchLevel(walk, level, options.bestOnly === true);
       if (best) return { judged, best };
     }
     return { judged, best: undefined };
   }
 
-  private searchLevel(
-    level: number,
-    steps: readonly number[],
-    judge: (host: HostV1) => CandidateVerdict,
-    judged: CandidateVerdict[],
-  ): CandidateVerdict | undefined {
-    const seen = new Set<number>();
-    let best: CandidateVerdict | undefined;
-    const cursors = this.resources.map((r) => r.nonEmptyFrom(level, 0));
+  private searchLevel(walk: Walk, level: number, bestOnly: boolean): CandidateVerdict | undefined {
+    const best: Best = { verdict: undefined, host: NONE };
+    const cursors = this.resources.map((lists) => this.nextBucket(lists, level, 0));
     for (;;) {
       let bound = Number.NEGATIVE_INFINITY;
-      let walk = 0;
-      for (const [r, bucket] of cursors.entries()) {
-        if (bucket === undefined) return best;
-        const atLeast = floorOf(bucket) + steps[r];
-        if (atLeast > bound) [bound, walk] = [atLeast, r];
+      let r = 0;
+      for (let resource = 0; resource < cursors.length; resource++) {
+        const bucket = cursors[resource];
+        if (bucket === undefined) return best.verdict;
+        const atLeast = floorOf(bucket) + walk.steps[resource];
+        if (atLeast > bound) {
+          bound = atLeast;
+          r = resource;
+        }
       }
-      if (best && bound - SLACK > best.loadAfter!) return best;
-      const bucket = cursors[walk]!;
-      for (const i of this.resources[walk].hostsIn(level, bucket)) {
-        if (seen.has(i)) continue;
-        seen.add(i);
-        const verdict = judge(this.hosts[i]);
-        judged.push(verdict);
-        if (verdict.accepted && (!best || byRank(verdict, best) < 0)) best = verdict;
+      if (best.verdict && bound - SLACK > best.verdict.loadAfter!) return best.verdict;
+      const bucket = cursors[r]!;
+      const lists = this.resources[r];
+      if (bestOnly) this.shortlisted(walk, lists, bucket, level, best);
+      else {
+        for (let i = lists.first(bucket); i !== NONE; i = lists.after(i)) {
+          if (this.seenIn[i] === walk.search || this.levels.level(i) !== level) continue;
+          this.seenIn[i] = walk.search;
+          this.judge(walk, i, best);
+        }
       }
-      cursors[walk] = this.resources[walk].nonEmptyFrom(level, bucket + 1);
+      cursors[r] = this.nextBucket(lists, level, bucket + 1);
     }
   }
+
+  /**
+   * bestOnly's visit of a bucket: its new hosts that could be ahead of the best (Shortlist) are
+   * judged least loaded first, and the first accepted is ahead of all the others.
+   */
+  private shortlisted(
+    walk: Walk,
+    lists: BucketLists,
+    bucket: number,
+    level: number,
+    best: Best,
+  ): void {
+    const shortlist = (this.shortlist ??= new Shortlist(
+      this.hosts.length,
+      this.taken,
+      this.offered,
+      this.idRank,
+    ));
+    shortlist.clear(walk.need, best.host, best.verdict?.loadAfter);
+    for (let i = lists.first(bucket); i !== NONE; i = lists.after(i)) {
+      if (this.seenIn[i] === walk.search || this.levels.level(i) !== level) continue;
+      this.seenIn[i] = walk.search;
+      shortlist.consider(i);
+    }
+    for (let i = shortlist.take(); i !== NONE; i = shortlist.take()) {
+      if (this.judge(walk, i, best)) return;
+    }
+  }
+
+  /** Judges host number `i`; an accepted host ahead of `best` becomes it (true). */
+  private judge(walk: Walk, i: number, best: Best): boolean {
+    const verdict = walk.judge(this.hosts[i]);
+    walk.judged.push(verdict);
+    if (!verdict.accepted || (best.verdict && byRank(verdict, best.verdict) >= 0)) return false;
+    best.verdict = verdict;
+    best.host = i;
+    return true;
+  }
+
+  /** The first bucket from `from` on that holds a host of the level; undefined past the last. */
+  private nextBucket(lists: BucketLists, level: number, from: number): number | undefined {
+    for (let k = lists.nonEmptyFrom(from); k <= BUCKETS; k = lists.nonEmptyFrom(k + 1)) {
+      for (let i = lists.first(k); i !== NONE; i = lists.after(i)) {
+        if (this.levels.level(i) === level) return k;
+      }
+    }
+    return undefined;
+  }
+}
+
+/** The best accepted host of a level so far, and its number. */
+interface Best {
+  verdict: CandidateVerdict | undefined;
+  host: number;
+}
+
+/** One search's constants. */
+interface Walk {
+  search: number;
+  need: readonly number[];
+  steps: readonly number[];
+  judge: (host: HostV1) => CandidateVerdict;
+  judged: CandidateVerdict[];
 }

@@ -1,13 +1,13 @@
 import type { HostV1, InstanceV1 } from '@reflex/contracts/inventory.v1';
 import type { InventoryView } from '../inventory/inventory-view';
-import { antiAffinityFor } from './anti-affinity';
+import { candidateJudge, NOTHING, type JudgeState, type Usage } from './candidate-judge';
 import {
   MAX_RECORDED_CANDIDATES,
   summarizeCandidates,
   type UnjudgedHosts,
 } from './candidate-summary';
-import { candidatePool, offered, RESOURCES, type CandidatePool } from './candidate-pool';
-import { byRank, utilisation } from './load-index';
+import { candidatePool, RESOURCES, type CandidatePool } from './candidate-pool';
+import { byRank } from './load-index';
 import { blocked, explainNoFit } from './no-fit';
 import type { SharedPools } from './shared-pools';
 import type {
@@ -15,16 +15,8 @@ import type {
   PlacementConfig,
   PlacementRequest,
   PlacementResult,
-  Rejection,
   Reservation,
 } from './placement.types';
-
-interface Usage {
-  vcpus: number;
-  memoryMb: number;
-}
-
-const NOTHING: Usage = { vcpus: 0, memoryMb: 0 };
 
 export interface SolverOptions {
   /** Update these pools in place instead of copying the view's (see SharedPools). */
@@ -64,6 +56,8 @@ export class PlacementSolver {
   private pools = new Map<string | undefined, CandidatePool>();
 
   private readonly shared: SharedPools | undefined;
+  /** What the verdicts read of this solver, as it stands when they are made. */
+  private readonly state: JudgeState;
 
   constructor(
     private readonly view: InventoryView,
@@ -74,6 +68,12 @@ export class PlacementSolver {
   ) {
     this.shared = options.shared;
     this.rackPlacements = new Int32Array(view.rackCount);
+    this.state = {
+      reservedOn: (hostId) => this.reserved.get(hostId) ?? NOTHING,
+      rackPlacements: this.rackPlacements,
+      locationOf: (member) => this.locationOf(member),
+      moved: (groupId) => this.movedByGroup.get(groupId) ?? [],
+    };
     for (const r of reservations) this.reserve(r);
   }
 
@@ -113,25 +113,29 @@ export class PlacementSolver {
       return blocked(instance.id, instance.hostId, ['baremetal'], 'baremetal cannot migrate', []);
     }
     const source = this.view.host(instance.hostId);
-    const judge = this.judgeFor(instance, source, request);
+    const judge = candidateJudge(this.view, this.config, instance, source, request, this.state);
     const pool = this.poolFor(source?.hypervisor);
     const need = RESOURCES.map((r) => instance.resources[r.dim]);
-    const { judged, best } = pool.index.search(need, judge);
-    if (best && this.options.explainPlaced === false) {
-      this.record(this.ownReservation(instance, best.hostId));
-      const { hostId, loadAfter } = best;
-      return {
-        ok: true,
-        instanceId: instance.id,
-        fromHostId: instance.hostId,
-        hostId,
-        loadAfter: loadAfter!,
-        candidates: [],
-      };
+    if (this.options.explainPlaced === false) {
+      const { best } = pool.index.search(need, judge, { bestOnly: true });
+      if (best) {
+        this.record(this.ownReservation(instance, best.hostId), instance);
+        const { hostId, loadAfter } = best;
+        return {
+          ok: true,
+          instanceId: instance.id,
+          fromHostId: instance.hostId,
+          hostId,
+          loadAfter: loadAfter!,
+          candidates: [],
+        };
+      }
+      // No host: explained as below, from every verdict, which bestOnly did not make.
     }
+    const { judged, best } = pool.index.search(need, judge);
     const { candidates, unjudged } = this.recorded(judged, judge, pool);
     if (best) {
-      this.record(this.ownReservation(instance, best.hostId));
+      this.record(this.ownReservation(instance, best.hostId), instance);
       const ranked = candidates.filter((c) => c.accepted).sort(byRank);
       return {
         ok: true,
@@ -163,72 +167,6 @@ export class PlacementSolver {
     return { candidates, unjudged: { ...pool.turnedDown, notJudged } };
   }
 
-  /** Judges candidate hosts for one placement; what does not depend on the host is worked out once. */
-  private judgeFor(
-    instance: InstanceV1,
-    source: HostV1 | undefined,
-    request: PlacementRequest,
-  ): (host: HostV1) => CandidateVerdict {
-    const excluded = new Set(request.excludeHostIds);
-    const antiAffinity = antiAffinityFor(this.view, instance, {
-      locationOf: (m) => this.locationOf(m),
-      moved: (groupId) => this.movedByGroup.get(groupId) ?? [],
-    });
-    return (host) => {
-      const reasons: Rejection[] = [];
-      if (host.id === instance.hostId) {
-        reasons.push({ code: 'source-host', message: 'source host' });
-      } else if (excluded.has(host.id)) {
-        reasons.push({ code: 'excluded', message: 'excluded: being drained or evacuated' });
-      }
-      if (host.status !== 'up') {
-        reasons.push({
-          code: 'not-up',
-          message: `status ${host.status}; only up hosts take placements`,
-        });
-      }
-      if (source && host.hypervisor !== source.hypervisor) {
-        reasons.push({
-          code: 'hypervisor',
-          message: `hypervisor ${host.hypervisor}, instance runs on ${source.hypervisor}`,
-        });
-      }
-      const capacity = this.capacityCheck(instance, host);
-      reasons.push(...capacity.reasons, ...antiAffinity(host));
-      if (reasons.length) return { hostId: host.id, accepted: false, reasons };
-      const { loadAfter } = capacity;
-      const rackPlacements = this.rackPlacements[this.view.rackOf(host.id)!];
-      return { hostId: host.id, accepted: true, reasons, loadAfter, rackPlacements };
-    };
-  }
-
-  private capacityCheck(
-    instance: InstanceV1,
-    host: HostV1,
-  ): { reasons: Rejection[]; loadAfter: number } {
-    const base = this.view.usage(host.id);
-    const reserved = this.reserved.get(host.id) ?? NOTHING;
-    const reasons: Rejection[] = [];
-    let loadAfter = 0;
-    for (const resource of RESOURCES) {
-      const { dim, code, ratio } = resource;
-      const offers = offered(host, resource, this.config);
-      const used = base[dim] + reserved[dim];
-      const need = instance.resources[dim];
-      const after = used + need;
-      loadAfter = Math.max(loadAfter, utilisation(after, offers));
-      if (after > offers) {
-        reasons.push({
-          code,
-          message:
-            `${dim}: needs ${need}, free ${offers - used} of ${offers} ` +
-            `(${host.capacity[dim]} x ${ratio(this.config)} overcommit; ${used} used incl. ${reserved[dim]} reserved)`,
-        });
-      }
-    }
-    return { reasons, loadAfter };
-  }
-
   /** The view's pool for the hypervisor, with this solver's reservations applied to its index. */
   private poolFor(hypervisor: string | undefined): CandidatePool {
     let pool = this.pools.get(hypervisor);
@@ -246,8 +184,7 @@ export class PlacementSolver {
 
   private relevel(pool: CandidatePool, rack: number): void {
     this.shared?.touchRack(rack);
-    const hosts = pool.hostsByRack.get(rack);
-    if (hosts) for (const i of hosts) pool.index.setLevel(i, this.rackPlacements[rack]);
+    pool.index.setRackLevel(rack, this.rackPlacements[rack]);
   }
 
   private reindex(pool: CandidatePool, hostId: string): void {
@@ -271,8 +208,8 @@ export class PlacementSolver {
   }
 
   /** A placement of this plan: reserved, kept as the plan's own, its host moved in the indexes. */
-  private record(r: Reservation): void {
-    this.reserve(r);
+  private record(r: Reservation, instance: InstanceV1): void {
+    this.reserve(r, instance);
     this.own.push(r);
     const rack = this.view.rackOf(r.hostId);
     if (rack !== undefined && this.rackPlacements[rack]++ === 0) this.racksPlaced.push(rack);
@@ -282,7 +219,8 @@ export class PlacementSolver {
     }
   }
 
-  private reserve(r: Reservation): void {
+  /** `instance`: the reserved one, when the caller has it (the view's, by r.instanceId). */
+  private reserve(r: Reservation, instance?: InstanceV1): void {
     const usage = this.reserved.get(r.hostId);
     if (usage) {
       usage.vcpus += r.vcpus;
@@ -290,10 +228,10 @@ export class PlacementSolver {
     } else this.reserved.set(r.hostId, { vcpus: r.vcpus, memoryMb: r.memoryMb });
     if (!this.plannedHost.has(r.instanceId)) {
       // The group from the inventory: a reservation's own groupId is only a copy of it.
-      const groupId = this.view.instance(r.instanceId)?.groupId;
+      const member = instance ?? this.view.instance(r.instanceId);
+      const groupId = member?.groupId;
       if (groupId) {
         const moved = this.movedByGroup.get(groupId);
-        const member = this.view.instance(r.instanceId)!;
         if (moved) moved.push(member);
         else this.movedByGroup.set(groupId, [member]);
       }

@@ -58,9 +58,7 @@ export class SharedPools {
   reset(): void {
     for (const pool of this.pools.values()) {
       for (const hostId of this.touched) pool.index.update(hostId, []);
-      for (const rack of this.racks) {
-        for (const i of pool.hostsByRack.get(rack) ?? []) pool.index.setLevel(i, 0);
-      }
+      for (const rack of this.racks) pool.index.setRackLevel(rack, 0);
       for (const hostId of this.failed) {
         const i = pool.index.numberOfHost(hostId);
         if (i !== undefined) pool.index.restore(i);

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { ActionV1, MigrateParams } from '@reflex/contracts/plan.v1';
+import type { ActionV1, MigrateParams, SwitchOverParams } from '@reflex/contracts/plan.v1';
 import { FAILURE_DOMAIN_KINDS, failureDomainOf } from '../inventory/failure-domains';
 import { InventoryView } from '../inventory/inventory-view';
 import type { Reservation } from '../placement/placement.types';
@@ -12,7 +12,8 @@ import type { InFlight, PlanningConfig } from './plan-intent';
  * The forecast shares one set of placement indexes over every domain and carries one solver from
  * host to host (SharedPools, PlacementSolver.next). Held here to what a real failover does, stated
  * plainly: for each domain, its hosts down in a view of their own, then buildPlan's host-failover
- * plan for each host in turn with the in-flight reservations and those of the plans before it.
+ * plan for each host in turn with the in-flight reservations and those of the plans before it;
+ * and the groups it leaves without a standby, asked of that view member by member.
  */
 function referencePlans(view: InventoryView, inFlight: InFlight, config: PlanningConfig) {
   return FAILURE_DOMAIN_KINDS.map((kind) => {
@@ -57,7 +58,22 @@ function referencePlans(view: InventoryView, inFlight: InFlight, config: Plannin
           : [],
       );
       const switchOvers = actions.flatMap((a) => (a.type === 'switch-over' ? [a.params] : []));
-      return { id, placements, switchOvers };
+      // Groups on the domain wanting a standby with none healthy off it and not promoted.
+      const promoted = new Set(switchOvers.map((s) => (s as SwitchOverParams).toInstanceId));
+      const onDomain = hostIds.flatMap((h) => view.instancesOn(h).map((i) => i.groupId ?? []));
+      const redundancyLost = [...new Set(onDomain.flat())].sort().filter((groupId) => {
+        if (!(failed.group(groupId)?.standby ?? 0)) return false;
+        return !failed
+          .members(groupId)
+          .some(
+            (m) =>
+              m.role === 'standby' &&
+              failed.isHealthy(m) &&
+              !hostIds.includes(m.hostId) &&
+              !promoted.has(m.id),
+          );
+      });
+      return { id, placements, switchOvers, redundancyLost };
     });
   });
 }
@@ -98,10 +114,11 @@ describe('forecastCapacity against plain host-failover plans', () => {
         FAILURE_DOMAIN_KINDS.forEach((kind, k) => {
           const forecast = forecastCapacity(view, inFlight, kind, config);
           expect(
-            forecast.items.map(({ id, placements, switchOvers }) => ({
+            forecast.items.map(({ id, placements, switchOvers, redundancyLost }) => ({
               id,
               placements,
               switchOvers,
+              redundancyLost,
             })),
           ).toEqual(reference[k]);
           for (const item of forecast.items) {
