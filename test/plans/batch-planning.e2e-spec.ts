@@ -23,7 +23,12 @@ const host = (id: string, zone: string, memoryMb = 65536): HostV1 => ({
   capacity: { vcpus: 16, memoryMb },
   labels: { rack: `${zone}-r1` },
 });
-const vm = (id: string, hostId: string, memoryMb: number, extra: Partial<InstanceV1> = {}) => ({
+const vm = (
+  id: string,
+  hostId: string,
+  memoryMb: number,
+  extra: Partial<InstanceV1> = {},
+): InstanceV1 => ({
   id,
   hostId,
   kind: 'vm',

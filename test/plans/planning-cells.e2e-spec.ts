@@ -18,7 +18,12 @@ const host = (id: string, cell: string, memoryGb = 64): HostV1 => ({
   capacity: { vcpus: 64, memoryMb: memoryGb * GB },
   labels: { cell, rack: `${cell}-${id}` },
 });
-const vm = (id: string, hostId: string, memoryGb: number, extra: Partial<InstanceV1> = {}) => ({
+const vm = (
+  id: string,
+  hostId: string,
+  memoryGb: number,
+  extra: Partial<InstanceV1> = {},
+): InstanceV1 => ({
   id,
   hostId,
   kind: 'vm',
