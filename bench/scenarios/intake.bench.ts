@@ -211,6 +211,12 @@ function roundTrips(items: number): { perItem: number; top: string } {
     .slice(0, 3)
     .map((q) => `${q.sql.slice(0, 60)}… ${Math.round((100 * q.totalMs) / total)}%`)
     .join('; ');
+  // BENCH_QUERIES=1: every statement, for finding where a path's time goes.
+  if (process.env.BENCH_QUERIES) {
+    for (const q of stats.slice(0, 25)) {
+      console.log(`${q.calls}\t${Math.round(q.totalMs)} ms\t${q.sql.slice(0, 90)}`);
+    }
+  }
   return { perItem: totalQueries() / items, top };
 }
 

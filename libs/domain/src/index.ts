@@ -32,3 +32,4 @@ export * from './lifecycle/late-arrivals';
 export { selectReady, liveMigrationsBySource, instancesOf } from './lifecycle/dispatch';
 // Conflicts
 export * from './conflicts/conflict-policy';
+export * from './decisions/cooldown';

@@ -274,6 +274,22 @@ export class AlarmRepository {
     return rows[0]?.at ?? null;
   }
 
+  /** `lastPlanAt` for every rule on each of `targets`. */
+  async lastPlansOn(
+    manager: EntityManager,
+    targets: ReadonlyArray<AlarmV1['resource']>,
+  ): Promise<Array<{ rule: string; kind: string; id: string; at: Date }>> {
+    if (targets.length === 0) return [];
+    return manager.query(
+      `SELECT p.trigger_rule AS rule, p.target_kind AS kind, p.target_id AS id, max(p.created_at) AS at
+         FROM plans p JOIN unnest($1::text[], $2::text[]) AS t(kind, id)
+           ON p.target_kind = t.kind AND p.target_id = t.id
+        WHERE p.state <> 'blocked'
+        GROUP BY 1, 2, 3`,
+      [targets.map((t) => t.kind), targets.map((t) => t.id)],
+    );
+  }
+
   async recordDecisions(
     manager: EntityManager,
     updates: Array<DecisionUpdate & { rowId: string }>,

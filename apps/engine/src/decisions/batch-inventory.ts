@@ -1,14 +1,20 @@
-import type { AlarmV1, GroupV1, HostV1, InstanceV1 } from '@reflex/contracts';
+import type { AlarmV1, GroupStatusV1, GroupV1, HostV1, InstanceV1 } from '@reflex/contracts';
+import type { InventoryView } from '@reflex/domain';
 import type { EntityManager } from 'typeorm';
+import type { GroupStatusService } from '../inventory/group-status.service';
+import type { InventorySnapshots } from '../inventory/inventory-snapshots';
 import { InventoryRepository } from '../inventory/inventory.repository';
 import type { KnownInventory } from '../rules/live-fact-source';
 
 /**
  * The inventory rows an intake batch is about, read once inside its transaction: the resources of
- * its alarms, and the hosts and groups of its instances. Intake never changes the inventory, so these
- * stay what every decision of the batch would have read.
+ * its alarms, the hosts and groups of its instances, those groups' status, and (on first use) the
+ * inventory snapshot. Intake never changes the inventory, so these stay what every decision of the
+ * batch would have read.
  */
 export class BatchInventory implements KnownInventory {
+  private snapshot: Promise<InventoryView> | null = null;
+
   private constructor(
     private readonly hosts: Map<string, HostV1>,
     private readonly instances: Map<string, InstanceV1>,
@@ -17,10 +23,14 @@ export class BatchInventory implements KnownInventory {
     readonly hostIds: ReadonlySet<string>,
     private readonly instanceIds: ReadonlySet<string>,
     private readonly groupIds: ReadonlySet<string>,
+    private readonly statuses: ReadonlyMap<string, GroupStatusV1>,
+    private readonly snapshots: () => Promise<InventoryView>,
   ) {}
 
   static async load(
     repository: InventoryRepository,
+    status: GroupStatusService,
+    snapshots: InventorySnapshots,
     manager: EntityManager,
     alarms: readonly AlarmV1[],
   ): Promise<BatchInventory> {
@@ -33,7 +43,17 @@ export class BatchInventory implements KnownInventory {
     const groupIds = new Set([...about('group'), ...members.flatMap((i) => i.groupId ?? [])]);
     const hosts = await repository.getHosts([...hostIds], manager);
     const groups = await repository.getGroups([...groupIds], manager);
-    return new BatchInventory(hosts, instances, groups, hostIds, instanceIds, groupIds);
+    const statuses = await status.statuses([...groups.keys()], manager);
+    return new BatchInventory(
+      hosts,
+      instances,
+      groups,
+      hostIds,
+      instanceIds,
+      groupIds,
+      statuses,
+      () => snapshots.view(manager),
+    );
   }
 
   host(id: string): HostV1 | null | undefined {
@@ -46,6 +66,15 @@ export class BatchInventory implements KnownInventory {
 
   group(id: string): GroupV1 | null | undefined {
     return this.groupIds.has(id) ? (this.groups.get(id) ?? null) : undefined;
+  }
+
+  groupStatus(id: string): GroupStatusV1 | null | undefined {
+    return this.groupIds.has(id) ? (this.statuses.get(id) ?? null) : undefined;
+  }
+
+  view(): Promise<InventoryView> {
+    this.snapshot ??= this.snapshots();
+    return this.snapshot;
   }
 
   /** Whether the inventory holds what the alarm is about. */

@@ -4,6 +4,7 @@ import type { DecisionUpdate } from './alarm.repository';
 import type { BatchInventory } from './batch-inventory';
 import type { OpenAlarms } from './open-alarms';
 import type { RecentHostDowns } from './recent-host-downs';
+import type { RecentPlans } from './recent-plans';
 
 // The decisions that need no rule evaluation or plan, as plain functions of the batch's view.
 
@@ -19,6 +20,7 @@ export interface BatchView {
   open: OpenAlarms;
   inventory: BatchInventory;
   recentDowns: RecentHostDowns;
+  recentPlans: RecentPlans;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { AlarmV1 } from '@reflex/contracts';
 import type { RuleIntent } from '@reflex/rules';
 import { Counter } from 'prom-client';
 import { MetricsRegistry } from '@reflex/platform';
+import { cooldownReason } from '@reflex/domain';
 import { DataSource, EntityManager } from 'typeorm';
 import { GroupStatusService } from '../inventory/group-status.service';
 import { InventoryRepository } from '../inventory/inventory.repository';
@@ -25,6 +26,7 @@ import {
 import { IngestAlarmCommand, IngestAlarmResult } from './ingest-alarm.command';
 import { OpenAlarms } from './open-alarms';
 import { RecentHostDowns } from './recent-host-downs';
+import { RecentPlans } from './recent-plans';
 
 /** Host alarms other decisions read: correlation (host.down) and maintenance windows. */
 const WATCHED: HostAlarmType[] = ['host.down', MAINTENANCE_REQUESTED];
@@ -124,12 +126,22 @@ export class IngestAlarmUseCase {
     const keys = alarms
       .filter((_, i) => rowIds[i] !== null)
       .map((a) => ({ source: a.source, alarmId: a.id }));
-    const inventory = await BatchInventory.load(this.inventory, m, alarms);
+    const inventory = await BatchInventory.load(
+      this.inventory,
+      this.groups,
+      this.snapshots,
+      m,
+      alarms,
+    );
     const hosts = [...inventory.hostIds];
     const firing = await this.alarms.openFiring(m, keys, newRows);
     const onHosts = await this.alarms.openOnHosts(m, WATCHED, hosts, newRows);
-    const recentDowns = new RecentHostDowns(m, this.alarms, newRows, () => planner.serialize());
-    return { open: new OpenAlarms(firing, onHosts, hosts, WATCHED), inventory, recentDowns };
+    const serialize = () => planner.serialize();
+    const recentDowns = new RecentHostDowns(m, this.alarms, newRows, serialize);
+    const targets = alarms.filter((_, i) => rowIds[i] !== null).map((a) => a.resource);
+    const recentPlans = new RecentPlans(m, this.alarms, targets, serialize);
+    const open = new OpenAlarms(firing, onHosts, hosts, WATCHED);
+    return { open, inventory, recentDowns, recentPlans };
   }
 
   /** Decided now, or replays answered with what was decided then (in this batch or before). */
@@ -268,7 +280,7 @@ export class IngestAlarmUseCase {
     };
     const intent = evaluation.decision;
     if (!intent) return noRuleApplied(alarm, evaluation);
-    const suppressed = await this.cooldown(m, planner, intent);
+    const suppressed = await this.cooldown(planner, view, intent);
     if (suppressed)
       return {
         disposition: 'suppressed',
@@ -288,18 +300,21 @@ export class IngestAlarmUseCase {
   }
 
   private async cooldown(
-    m: EntityManager,
     planner: BatchPlanner,
+    view: BatchView,
     intent: RuleIntent,
   ): Promise<string | null> {
     if (intent.cooldownSeconds <= 0) return null;
     const { kind, id } = intent.target;
     const last =
       planner.lastPlanAt(intent.rule.name, kind, id) ??
-      (await this.alarms.lastPlanAt(m, intent.rule.name, kind, id));
-    if (!last) return null;
-    const until = last.getTime() + intent.cooldownSeconds * 1000;
-    if (Date.now() >= until) return null;
-    return `rule ${intent.rule.name} made a plan for ${intent.target.kind} ${intent.target.id} at ${last.toISOString()}; cooldown ${intent.cooldownSeconds}s runs until ${new Date(until).toISOString()}`;
+      (await view.recentPlans.lastPlanAt(intent.rule.name, kind, id));
+    return cooldownReason(
+      intent.rule.name,
+      intent.target,
+      intent.cooldownSeconds,
+      last,
+      Date.now(),
+    );
   }
 }

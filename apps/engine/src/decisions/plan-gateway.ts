@@ -23,7 +23,7 @@ export interface BatchPlanner {
   serialize(): Promise<void>;
   /** Cancels the plan if it has not started (pending_approval or pending); false otherwise. */
   cancelIfNotStarted(planId: string, reason: string): Promise<boolean>;
-  /** The latest plan (not blocked) this batch made for `rule` on the target and has not stored yet. */
+  /** The latest plan (not blocked) this batch made for `rule` on the target, stored yet or not. */
   lastPlanAt(rule: string, kind: string, id: string): Date | null;
 }
 

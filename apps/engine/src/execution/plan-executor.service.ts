@@ -4,6 +4,7 @@ import type { DriverCommandV1 } from '@reflex/contracts/driver.v1';
 import type { ActionV1, PlanState } from '@reflex/contracts/plan.v1';
 import {
   isFinalPlanState,
+  type InventoryView,
   PlanStateMachine,
   type ExecutablePlan,
   type LifecycleResult,
@@ -105,10 +106,12 @@ export class PlanExecutor {
     events: PlanTimelineEvent[],
     resources: string[],
     running: RunningActions,
+    view?: InventoryView,
   ): Promise<NewPlanStep> {
     const now = new Date().toISOString();
     const first = { ...unchanged(plan), events };
-    const result = await this.advance(manager, plan, first, now, () => running.except(plan.id));
+    const others = () => running.except(plan.id);
+    const result = await this.advance(manager, plan, first, now, others, view);
     running.stepped(result.plan);
     const deadlines = deadlinesOf(result);
     return {
@@ -212,10 +215,11 @@ export class PlanExecutor {
     first: LifecycleResult,
     now: string,
     others: () => Promise<ActionV1[]>,
+    view?: InventoryView,
   ): Promise<LifecycleResult> {
     if (!DISPATCHING.has(first.plan.state)) return first;
     // Before DISPATCH: re-placement may take the cell's lock, which comes first in the lock order.
-    const destinations = await this.rePlacement.destinationsFor(manager, first.plan);
+    const destinations = await this.rePlacement.destinationsFor(manager, first.plan, view);
     const next = this.machine.next(first.plan, now, await others(), destinations);
     return {
       plan: next.plan,

@@ -7,6 +7,7 @@ import {
   movesToReplace,
   type Destinations,
   type ExecutablePlan,
+  type InventoryView,
   type PlanningConfig,
 } from '@reflex/domain';
 import type { EntityManager } from 'typeorm';
@@ -32,14 +33,16 @@ export class RePlacementService {
     @Inject(PLANNING_CONFIG) private readonly config: PlanningConfig,
   ) {}
 
+  /** `view`: the inventory snapshot the caller already holds (a planning batch's), else read. */
   async destinationsFor(
     manager: EntityManager,
     plan: ExecutablePlan,
+    known?: InventoryView,
   ): Promise<Destinations | undefined> {
     // Pending moves may need a new destination; running ones are aborted if theirs went down.
     const open = (a: ActionV1) => a.state === 'pending' || (a.state === 'running' && isMove(a));
     if (!plan.actions.some((a) => open(a) && a.compensationFor === null)) return undefined;
-    const view = await this.inventory.view(manager);
+    const view = known ?? (await this.inventory.view(manager));
     const look = inventoryDestinations(view);
     if (movesToReplace(plan.actions, look).length === 0) return look;
     // Placed again within the plan's cell, against that cell's reservations. Busy: a decision is

@@ -23,14 +23,26 @@ export class GroupStatusService {
 
   /** The redundancy, and where one failure would take an active and its standby (CONTRACT §10). */
   async status(groupId: string, manager?: EntityManager): Promise<GroupPosture> {
-    const slice = await this.repository.loadGroupSlice([groupId], { manager });
-    if (!slice.degradedSince.has(groupId)) throw new NotFoundError('group', groupId);
+    const found = (await this.statuses([groupId], manager)).get(groupId);
+    if (!found) throw new NotFoundError('group', groupId);
+    return found;
+  }
+
+  /** `status` of several groups, read together; groups that do not exist are left out. */
+  async statuses(
+    groupIds: readonly string[],
+    manager?: EntityManager,
+  ): Promise<Map<string, GroupPosture>> {
+    const found = new Map<string, GroupPosture>();
+    if (groupIds.length === 0) return found;
+    const slice = await this.repository.loadGroupSlice([...groupIds], { manager });
     const view = new InventoryView(slice.inventory);
-    const status = groupStatus(view, groupId, {
-      previousDegradedSince: slice.degradedSince.get(groupId),
-      now: new Date().toISOString(),
-    });
-    return { ...status, sharedFailureDomains: sharedFailureDomains(view, groupId) };
+    const now = new Date().toISOString();
+    for (const [id, previousDegradedSince] of slice.degradedSince) {
+      const status = groupStatus(view, id, { previousDegradedSince, now });
+      found.set(id, { ...status, sharedFailureDomains: sharedFailureDomains(view, id) });
+    }
+    return found;
   }
 
   /**

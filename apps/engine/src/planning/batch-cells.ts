@@ -93,6 +93,11 @@ export class BatchCells {
     return running;
   }
 
+  /** The cell's view of the inventory, if the batch has read it (for its plans' first steps). */
+  viewOf(cell: string): InventoryView | undefined {
+    return this.cells.get(cell)?.view ?? undefined;
+  }
+
   async wholeView(): Promise<InventoryView> {
     this.view ??= await this.parts.inventory.view(this.manager);
     return this.view;

@@ -52,6 +52,8 @@ const join = (...parts: Array<string | null | undefined>): string | null =>
  */
 export class PlanningBatch {
   private readonly pending: NewPlanStep[] = [];
+  /** Every plan the batch made, stored yet or not, as its first step left it. */
+  private readonly made: ExecutablePlan[] = [];
   private readonly cells: BatchCells;
 
   constructor(
@@ -154,21 +156,15 @@ export class PlanningBatch {
   }
 
   /**
-   * When the batch last made a plan (not blocked) for `rule` on the target: the plans not yet
-   * flushed, which a cooldown's query cannot see.
+   * When the batch last made a plan (not blocked) for `rule` on the target: a cooldown's read,
+   * made once per batch, cannot see them.
    */
   lastPlanAt(rule: string, kind: string, id: string): Date | null {
     let last: string | null = null;
-    for (const { row } of this.pending) {
-      const plan = row.plan;
-      const made = (plan.trigger as StoredTrigger).rule === rule && plan.state !== 'blocked';
-      if (
-        made &&
-        plan.target.kind === kind &&
-        plan.target.id === id &&
-        plan.createdAt > (last ?? '')
-      )
-        last = plan.createdAt;
+    for (const plan of this.made) {
+      const byRule = (plan.trigger as StoredTrigger).rule === rule && plan.state !== 'blocked';
+      const onTarget = plan.target.kind === kind && plan.target.id === id;
+      if (byRule && onTarget && plan.createdAt > (last ?? '')) last = plan.createdAt;
     }
     return last ? new Date(last) : null;
   }
@@ -218,9 +214,11 @@ export class PlanningBatch {
       events,
       resources,
       this.cells.runningIn(cell),
+      this.cells.viewOf(cell),
     );
     step.row.cell = cell;
     this.pending.push(step);
+    this.made.push(step.outcome.plan);
     const stepped = step.outcome.plan;
     if (isLive(stepped)) this.cells.added(cell, stepped);
     // A step that changed the inventory or finished the plan has effects (inventory rows,

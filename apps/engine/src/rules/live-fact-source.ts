@@ -29,12 +29,17 @@ export interface KnownInventory {
   host(id: string): HostV1 | null | undefined;
   instance(id: string): InstanceV1 | null | undefined;
   group(id: string): GroupV1 | null | undefined;
+  groupStatus(id: string): GroupStatusV1 | null | undefined;
+  /** The inventory snapshot, shared by the evaluations of a batch. */
+  view(): Promise<InventoryView> | undefined;
 }
 
 const NOTHING_KNOWN: KnownInventory = {
   host: () => undefined,
   instance: () => undefined,
   group: () => undefined,
+  groupStatus: () => undefined,
+  view: () => undefined,
 };
 
 /**
@@ -68,6 +73,8 @@ export class LiveFactSource implements FactSource {
   }
 
   async getGroupStatus(groupId: string): Promise<GroupStatusV1 | null> {
+    const known = this.known.groupStatus(groupId);
+    if (known !== undefined) return known;
     if (!(await this.getGroup(groupId))) return null;
     return this.groups.status(groupId, this.manager);
   }
@@ -95,7 +102,7 @@ export class LiveFactSource implements FactSource {
   }
 
   private inventoryView(): Promise<InventoryView> {
-    this.view ??= this.snapshots.view(this.manager);
+    this.view ??= this.known.view() ?? this.snapshots.view(this.manager);
     return this.view;
   }
 }
