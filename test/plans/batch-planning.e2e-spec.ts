@@ -12,30 +12,16 @@ import { resetDecisions } from '../support/database';
 import { startTestEngine, type TestEngine } from '../support/engine-app';
 import { http } from '../support/http';
 import { sendMessages } from '../support/kafka';
+import { host as baseHost, vm as baseVm } from '../support/topology';
 import { waitFor } from '../support/wait-for';
 
 const host = (id: string, zone: string, memoryMb = 65536): HostV1 => ({
-  id,
-  zone,
-  status: 'up',
-  hypervisor: 'kvm',
-  driver: 'simulator',
+  ...baseHost(id, zone),
   capacity: { vcpus: 16, memoryMb },
   labels: { rack: `${zone}-r1` },
 });
-const vm = (
-  id: string,
-  hostId: string,
-  memoryMb: number,
-  extra: Partial<InstanceV1> = {},
-): InstanceV1 => ({
-  id,
-  hostId,
-  kind: 'vm',
-  state: 'running',
-  resources: { vcpus: 2, memoryMb },
-  ...extra,
-});
+const vm = (id: string, hostId: string, memoryMb: number, extra: Partial<InstanceV1> = {}) =>
+  baseVm(id, hostId, { resources: { vcpus: 2, memoryMb }, ...extra });
 
 /**
  * h1 and h2 each run a 40 GB VM that only s1 has room for (h3 keeps 32 GB free, memory is not

@@ -6,31 +6,17 @@ import type { AlarmV1, HostV1, InstanceV1, InventoryV1 } from '@reflex/contracts
 import { Client } from 'pg';
 import { startEngineReplica, startTestEngine, type TestEngine } from '../support/engine-app';
 import { http } from '../support/http';
+import { host as baseHost, vm as baseVm } from '../support/topology';
 
 const GB = 1024;
+// A zone per host: the storm guard (half a zone down) stays out of this spec's way.
 const host = (id: string, cell: string, memoryGb = 64): HostV1 => ({
-  id,
-  // A zone per host: the storm guard (half a zone down) stays out of this spec's way.
-  zone: `z-${id}`,
-  status: 'up',
-  hypervisor: 'kvm',
-  driver: 'simulator',
+  ...baseHost(id, `z-${id}`),
   capacity: { vcpus: 64, memoryMb: memoryGb * GB },
   labels: { cell, rack: `${cell}-${id}` },
 });
-const vm = (
-  id: string,
-  hostId: string,
-  memoryGb: number,
-  extra: Partial<InstanceV1> = {},
-): InstanceV1 => ({
-  id,
-  hostId,
-  kind: 'vm',
-  state: 'running',
-  resources: { vcpus: 2, memoryMb: memoryGb * GB },
-  ...extra,
-});
+const vm = (id: string, hostId: string, memoryGb: number, extra: Partial<InstanceV1> = {}) =>
+  baseVm(id, hostId, { resources: { vcpus: 2, memoryMb: memoryGb * GB }, ...extra });
 
 /**
  * Cell a: a1..a4 carry three 16 GB VMs each (and group ga's members, host anti-affinity), a5 and a6

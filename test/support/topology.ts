@@ -1,6 +1,6 @@
 import type { AlarmV1, HostV1, InstanceV1, InventoryV1 } from '@reflex/contracts';
 
-const host = (id: string, zone: string, status: HostV1['status'] = 'up'): HostV1 => ({
+export const host = (id: string, zone: string, status: HostV1['status'] = 'up'): HostV1 => ({
   id,
   zone,
   status,
@@ -10,7 +10,7 @@ const host = (id: string, zone: string, status: HostV1['status'] = 'up'): HostV1
   labels: {},
 });
 
-const vm = (id: string, hostId: string, extra: Partial<InstanceV1> = {}): InstanceV1 => ({
+export const vm = (id: string, hostId: string, extra: Partial<InstanceV1> = {}): InstanceV1 => ({
   id,
   hostId,
   kind: 'vm',
