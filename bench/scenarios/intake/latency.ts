@@ -122,7 +122,7 @@ function distinctPlans(recorder: TopicRecorder): number {
 }
 
 function latencyNote(l: Latency): string {
-  const seen = `${l.count} commands seen, max ${formatFigure(l.max)} ms`;
+  const seen = `${l.count} commands seen, max ${formatFigure(l.max)} ms; ${l.stages}`;
   return l.missing
     ? `${seen}; ${l.missing} never seen (the percentiles are then lower bounds)`
     : seen;

@@ -76,6 +76,13 @@ export async function dispositions(db: Client, pattern: string): Promise<string>
 export interface Latency extends Percentiles {
   /** Plan-making alarms whose first command was not seen by the end of the wait. */
   missing: number;
+  /**
+   * Where the time went, p50 / p99 in ms of each stage: due → its intake transaction began
+   * (`alarms.received_at`: the consumer's lag and waiting batches), → plan made (`plans.created_at`:
+   * the decisions before it in the batch and the planning lock), → command published (the rest of
+   * the batch, the commit and the outbox relay).
+   */
+  stages: string;
 }
 
 /**
@@ -95,15 +102,35 @@ export async function commandLatency(
     const seen = firstByPlan.get(command.planId);
     if (seen === undefined || m.timestamp < seen) firstByPlan.set(command.planId, m.timestamp);
   }
-  const plans = await db.query<{ id: string; alarm: string }>(
-    `SELECT id, trigger_alarm_id AS alarm FROM plans WHERE trigger_alarm_id = ANY($1::text[])`,
+  const plans = await db.query<{ id: string; alarm: string; received: Date; created: Date }>(
+    `SELECT p.id, p.trigger_alarm_id AS alarm, a.received_at AS received, p.created_at AS created
+       FROM plans p JOIN alarms a ON a.plan_id = p.id AND a.alarm_id = p.trigger_alarm_id
+      WHERE p.trigger_alarm_id = ANY($1::text[])`,
     [[...dueAt.keys()]],
   );
   const latencies: number[] = [];
+  const stages: number[][] = [[], [], []];
   for (const plan of plans.rows) {
     const published = firstByPlan.get(plan.id);
     const due = dueAt.get(plan.alarm);
-    if (published !== undefined && due !== undefined) latencies.push(published - due);
+    if (published === undefined || due === undefined) continue;
+    latencies.push(published - due);
+    const received = plan.received.getTime();
+    const created = plan.created.getTime();
+    stages[0].push(received - due);
+    stages[1].push(created - received);
+    stages[2].push(published - created);
   }
-  return { ...percentiles(latencies), missing: dueAt.size - latencies.length };
+  const names = ['to intake', 'to plan', 'to command'];
+  const summary = stages
+    .map((values, i) => {
+      const p = percentiles(values);
+      return `${names[i]} ${Math.round(p.p50)}/${Math.round(p.p99)}`;
+    })
+    .join(', ');
+  return {
+    ...percentiles(latencies),
+    missing: dueAt.size - latencies.length,
+    stages: `stages p50/p99 ms: ${summary}`,
+  };
 }

@@ -137,7 +137,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
           `${found.size} already on the broker, ${earlier.size - found.size} to send`,
       );
     }
-    for (const run of runsByTopic(todo)) {
+    for (const run of byTopic(todo)) {
       await this.bus.publish(
         run.topic,
         run.records.map((r) => ({
@@ -150,19 +150,21 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   }
 }
 
-/** Consecutive rows of one topic, so that the batch goes out in id order. */
-function runsByTopic(
-  records: readonly OutboxRecord[],
-): { topic: Topic; records: OutboxRecord[] }[] {
-  const runs: { topic: Topic; records: OutboxRecord[] }[] = [];
+/**
+ * The batch's rows by topic, each topic's in id order: one publish per topic. Order only means
+ * something within a topic (a key's messages), and a plan's rows alternate between `plans` and
+ * `driver.commands`, so publishing runs of consecutive rows cost a broker round trip per plan.
+ */
+function byTopic(records: readonly OutboxRecord[]): { topic: Topic; records: OutboxRecord[] }[] {
+  const groups = new Map<Topic, OutboxRecord[]>();
   for (const record of records) {
     if (!TOPICS.has(record.topic)) {
       throw new Error(`outbox row ${record.id} names unknown topic ${record.topic}`);
     }
     const topic = record.topic as Topic;
-    const last = runs[runs.length - 1];
-    if (last && last.topic === topic) last.records.push(record);
-    else runs.push({ topic, records: [record] });
+    const group = groups.get(topic);
+    if (group) group.push(record);
+    else groups.set(topic, [record]);
   }
-  return runs;
+  return [...groups].map(([topic, rows]) => ({ topic, records: rows }));
 }
