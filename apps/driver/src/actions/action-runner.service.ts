@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Backoff, isRetriable } from '@reflex/common';
 import { DRIVER_CONFIG, type DriverConfig } from '@reflex/config';
 import type { DriverErrorV1, DriverEventV1 } from '@reflex/contracts/driver.v1';
 import { ActionExecutor, type ExecutionListener } from './action.executor';
@@ -37,6 +38,7 @@ interface LocalRun {
 }
 
 const RECORD_FINAL_TRIES = 5;
+const RECORD_FINAL_BACKOFF = { initialMs: 400, maxMs: 6_400 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -213,13 +215,14 @@ export class ActionRunner {
   }
 
   private async recordFinal(run: LocalRun, event: DriverEventV1): Promise<boolean> {
+    const backoff = new Backoff(RECORD_FINAL_BACKOFF);
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.actions.recordFinal(run.record, this.owner, event);
       } catch (error) {
-        if (attempt >= RECORD_FINAL_TRIES) throw error;
+        if (attempt >= RECORD_FINAL_TRIES || !isRetriable(error)) throw error;
         this.logger.warn({ msg: `recording the final event: ${String(error)}`, ...ids(run) });
-        await sleep(200 * 2 ** attempt);
+        await sleep(backoff.next());
       }
     }
   }

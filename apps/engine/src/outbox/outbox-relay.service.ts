@@ -6,6 +6,7 @@ import {
   OnModuleDestroy,
   Optional,
 } from '@nestjs/common';
+import { Backoff } from '@reflex/common';
 import { ENGINE_CONFIG, type EngineConfig } from '@reflex/config';
 import { Topic } from '@reflex/contracts/topics';
 import { MESSAGE_BUS, type MessageBus } from '@reflex/messaging';
@@ -40,6 +41,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private wake = false;
   private stopping = false;
   private failures = 0;
+  private readonly backoff: Backoff;
 
   constructor(
     private readonly outbox: OutboxRepository,
@@ -49,6 +51,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     @Optional() @Inject(DELIVERY_LEDGER) private readonly ledger: DeliveryLedger | null,
   ) {
     this.pollMs = config.outboxPollMs;
+    this.backoff = new Backoff({ initialMs: this.pollMs * 2, maxMs: MAX_BACKOFF_MS });
   }
 
   onApplicationBootstrap(): void {
@@ -95,8 +98,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       .finally(() => {
         this.running = null;
         if (this.stopping) return;
-        const backoff = Math.min(this.pollMs * 2 ** this.failures, MAX_BACKOFF_MS);
-        this.schedule(this.wake && this.failures === 0 ? 0 : this.failures ? backoff : this.pollMs);
+        if (this.failures === 0) this.backoff.reset();
+        const delay = this.failures ? this.backoff.next() : this.wake ? 0 : this.pollMs;
+        this.schedule(delay);
         this.wake = false;
       });
   }
