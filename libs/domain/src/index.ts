@@ -29,7 +29,12 @@ export * from './lifecycle/plan-factory';
 export * from './lifecycle/re-placement';
 export * from './lifecycle/plan-reason';
 export * from './lifecycle/late-arrivals';
-export { selectReady, liveMigrationsBySource, instancesOf } from './lifecycle/dispatch';
+export {
+  selectReady,
+  liveMigrationsBySource,
+  instancesOf,
+  RunningIndex,
+} from './lifecycle/dispatch';
 // Conflicts
 export * from './conflicts/conflict-policy';
 export * from './decisions/cooldown';

@@ -5,6 +5,7 @@ import type { ActionV1, PlanState } from '@reflex/contracts/plan.v1';
 import {
   isFinalPlanState,
   type InventoryView,
+  type RunningIndex,
   PlanStateMachine,
   type ExecutablePlan,
   type LifecycleResult,
@@ -214,7 +215,7 @@ export class PlanExecutor {
     before: ExecutablePlan,
     first: LifecycleResult,
     now: string,
-    others: () => Promise<ActionV1[]>,
+    others: () => Promise<readonly ActionV1[] | RunningIndex>,
     view?: InventoryView,
   ): Promise<LifecycleResult> {
     if (!DISPATCHING.has(first.plan.state)) return first;

@@ -26,19 +26,22 @@ export class ProjectedView extends InventoryView {
       const host = base.host(id);
       if (host && host.status !== status) hosts.set(id, { ...host, status });
     }
-    const instances = new Map<string, InstanceV1>();
-    for (const [id, role] of projection.roles) {
+    const changesRole = (id: string, role: InstanceRole) => {
       const instance = base.instance(id);
-      if (instance && instance.role !== role) instances.set(id, { ...instance, role });
+      return instance !== undefined && instance.role !== role;
+    };
+    if (!hosts.size && ![...projection.roles].some(([id, role]) => changesRole(id, role))) {
+      return base;
     }
-    if (!hosts.size && !instances.size) return base;
     // Built before copying so that the projection shares them instead of building its own.
     base.usage('');
     void base.rackCount;
     const view = Object.create(ProjectedView.prototype) as ProjectedView;
     Object.assign(view, base);
     view.hostOverrides = hosts;
-    view.instanceOverrides = instances;
+    // Instances are copied with their new role when first asked for: a storm's projection holds
+    // thousands of promotions, and a plan reads a few of them.
+    view.instanceOverrides = new Map();
     view.listCache = new Map();
     view.projection = projection;
     view.base = base;
@@ -62,7 +65,8 @@ export class ProjectedView extends InventoryView {
   }
 
   override instance(id: string): InstanceV1 | undefined {
-    return this.instanceOverrides.get(id) ?? super.instance(id);
+    const instance = super.instance(id);
+    return instance && this.overrideOf(instance);
   }
 
   override instances(): InstanceV1[] {
@@ -89,14 +93,25 @@ export class ProjectedView extends InventoryView {
     return list.map((h) => this.hostOverrides.get(h.id) ?? h);
   }
 
+  /** The instance as projected: a copy with its new role (made once), or itself. */
+  private overrideOf(instance: InstanceV1): InstanceV1 {
+    const role = this.projection.roles.get(instance.id);
+    if (role === undefined || instance.role === role) return instance;
+    let copy = this.instanceOverrides.get(instance.id);
+    if (!copy) {
+      copy = { ...instance, role };
+      this.instanceOverrides.set(instance.id, copy);
+    }
+    return copy;
+  }
+
   /** Lists keep the base's order (by id); the swapped ones are cached, as callers ask repeatedly. */
   private swapInstances(key: string, list: InstanceV1[]): InstanceV1[] {
-    if (!this.instanceOverrides.size || !list.some((i) => this.instanceOverrides.has(i.id))) {
-      return list;
-    }
+    const roles = this.projection.roles;
+    if (!roles.size || !list.some((i) => roles.has(i.id))) return list;
     let swapped = this.listCache.get(key);
     if (!swapped) {
-      swapped = list.map((i) => this.instanceOverrides.get(i.id) ?? i);
+      swapped = list.map((i) => this.overrideOf(i));
       this.listCache.set(key, swapped);
     }
     return swapped;

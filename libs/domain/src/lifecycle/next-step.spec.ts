@@ -2,6 +2,7 @@ import type { ActionV1 } from '@reflex/contracts/plan.v1';
 import { NOW, sequentialIds } from '../testing/topology.fixture';
 import { LIMITS, at, drainPlan, reply, states } from '../testing/lifecycle.fixture';
 import type { ExecutablePlan } from './lifecycle.types';
+import { RunningIndex } from './dispatch';
 import { nextStep } from './next-step';
 import { approvePlan } from './operator-commands';
 
@@ -78,6 +79,12 @@ describe('nextStep', () => {
       state: 'running' as const,
     };
     expect(step(plan, 1, [elsewhere]).dispatched.map((a) => a.id)).toEqual(['a3']);
+    // The same counted once into an index, as a planning batch hands it over.
+    const indexed = nextStep(plan, at(1), LIMITS, {
+      ids,
+      otherRunning: new RunningIndex([elsewhere]),
+    });
+    expect(indexed.dispatched.map((a) => a.id)).toEqual(['a3']);
     const tight = nextStep(plan, at(1), { ...LIMITS, maxActionsPerPlan: 1 }, { ids });
     expect(tight.dispatched.map((a) => a.id)).toEqual(['a3']);
   });
@@ -95,6 +102,11 @@ describe('nextStep', () => {
     };
     // a3 moves vm-1: it waits; a4 and a5 take the two live-migration slots of h1.
     expect(step(plan, 1, [aborting]).dispatched.map((a) => a.id)).toEqual(['a4', 'a5']);
+    const indexed = nextStep(plan, at(1), LIMITS, {
+      ids,
+      otherRunning: new RunningIndex([aborting]),
+    });
+    expect(indexed.dispatched.map((a) => a.id)).toEqual(['a4', 'a5']);
   });
 
   it('finishes succeeded, with inventory changes reported by each success', () => {

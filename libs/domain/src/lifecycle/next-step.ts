@@ -1,6 +1,6 @@
 import type { ActionV1, PlanState } from '@reflex/contracts/plan.v1';
 import { compensationsFor } from './compensation';
-import { selectReady } from './dispatch';
+import { type RunningIndex, selectReady } from './dispatch';
 import {
   addSeconds,
   type ExecutablePlan,
@@ -15,7 +15,7 @@ export interface StepOptions {
   /** Ids for compensation actions, added when a plan rolls back. */
   ids: () => string;
   /** Running actions of other plans (live-migration budgets, instances busy elsewhere). */
-  otherRunning?: readonly ActionV1[];
+  otherRunning?: readonly ActionV1[] | RunningIndex;
   /**
    * Which hosts can take moves now, and a way to place a move again (CONTRACT §9 re-placement).
    * Without it only moves a driver already found a destination unusable for are known to need a

@@ -47,13 +47,11 @@ export function inFlightFromPlans(
 }
 
 /**
- * The actions a live plan is still going to run: its forward actions, or, once it rolls back,
- * only its undo (the forward actions still pending will be skipped).
+ * Whether a live plan is still going to run the action: one of its forward actions, or, once it
+ * rolls back, only its undo (the forward actions still pending will be skipped).
  */
-function stillToRun(plan: PlanV1): ActionV1[] {
-  const undoing = plan.state === 'rolling_back';
-  return plan.actions.filter((a) => unfinished(a) && (a.compensationFor !== null) === undoing);
-}
+const stillToRun = (plan: PlanV1, action: ActionV1): boolean =>
+  unfinished(action) && (action.compensationFor !== null) === (plan.state === 'rolling_back');
 
 /**
  * The inventory as the live plans will leave it (CONTRACT §9, failovers in parallel): the standbys
@@ -66,8 +64,10 @@ function stillToRun(plan: PlanV1): ActionV1[] {
 export function promisedView(view: InventoryView, plans: readonly PlanV1[]): InventoryView {
   const hostStatus = new Map<string, HostStatus>();
   const roles = new Map<string, InstanceRole>();
-  for (const plan of plans.filter(isLivePlan)) {
-    for (const action of stillToRun(plan)) {
+  // Every live plan's every action is looked at for every decision: the cheap tests come first.
+  for (const plan of plans) {
+    if (!isLivePlan(plan)) continue;
+    for (const action of plan.actions) {
       if (
         action.type !== 'switch-over' &&
         action.type !== 'fence-host' &&
@@ -75,6 +75,7 @@ export function promisedView(view: InventoryView, plans: readonly PlanV1[]): Inv
       ) {
         continue;
       }
+      if (!stillToRun(plan, action)) continue;
       for (const change of inventoryEffects(action)) {
         if (change.kind === 'instance' && change.set.role) roles.set(change.id, change.set.role);
         if (change.kind === 'host' && change.set.status && change.set.status !== 'up') {
