@@ -198,7 +198,7 @@ async function cells(ctx: BenchContext, producer: Producer): Promise<Row[]> {
           locks.percent,
           '% of statement time',
           engines === 2 ? { target: 10, comparator: '<=' } : undefined,
-          `${formatFigure(locks.lockMs)} ms in pg_advisory_xact_lock of ${formatFigure(locks.totalMs)} ms of statements, every engine in this process`,
+          `${formatFigure(locks.lockMs)} ms in pg_advisory_xact_lock (${locks.byKind}) of ${formatFigure(locks.totalMs)} ms of statements, every engine in this process`,
         ),
       );
     } finally {

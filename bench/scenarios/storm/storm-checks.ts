@@ -52,12 +52,27 @@ export async function commitment(
   return { moves: moves.rows.length, overCommitted, ontoFailed };
 }
 
-/** Of all statement time since the last reset, the share spent waiting for advisory locks (planning and dispatch). */
-export function lockShare(): { percent: number; lockMs: number; totalMs: number } {
+/** Which advisory lock a statement of plan-locks.ts or the alarm store takes, by its text. */
+function lockKind(sql: string): string {
+  if (sql.includes('FROM unnest($2::text[]) AS t(c)')) return 'cells';
+  if (sql.includes('hashtext($2)')) return 'dispatch';
+  if (sql.includes('DISTINCT hashtext(r)')) return 'alarm resources';
+  return 'other';
+}
+
+/**
+ * Of all statement time since the last reset, the share spent waiting for advisory locks (cells,
+ * dispatch, alarm resources), with the milliseconds of each kind.
+ */
+export function lockShare(): { percent: number; lockMs: number; totalMs: number; byKind: string } {
   const stats = queryStats();
   const totalMs = stats.reduce((ms, q) => ms + q.totalMs, 0);
-  const lockMs = stats
-    .filter((q) => q.sql.startsWith('SELECT pg_advisory_xact_lock'))
-    .reduce((ms, q) => ms + q.totalMs, 0);
-  return { percent: totalMs > 0 ? (100 * lockMs) / totalMs : Number.NaN, lockMs, totalMs };
+  const kinds = new Map<string, number>();
+  for (const q of stats.filter((s) => s.sql.startsWith('SELECT pg_advisory_xact_lock'))) {
+    const kind = lockKind(q.sql);
+    kinds.set(kind, (kinds.get(kind) ?? 0) + q.totalMs);
+  }
+  const lockMs = [...kinds.values()].reduce((a, b) => a + b, 0);
+  const byKind = [...kinds].map(([kind, ms]) => `${kind} ${Math.round(ms)} ms`).join(', ');
+  return { percent: totalMs > 0 ? (100 * lockMs) / totalMs : Number.NaN, lockMs, totalMs, byKind };
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { isRetriable } from '@reflex/common';
 import { DataSource } from 'typeorm';
 import { DeferredIntentRepository } from '../plans/deferred-intent.repository';
-import { lockPlanning } from '../plans/plan-locks';
+import { tryLockPlanning } from '../plans/plan-locks';
 import { PlanSignals } from '../execution/plan-signals';
 import { PlanningService } from './planning.service';
 
@@ -56,13 +56,15 @@ export class WaitingIntentsService implements OnModuleInit {
 
   /**
    * Plans ready waiting decisions one per transaction, oldest first, each under the planning lock,
-   * until none is ready. Returns how many were planned (or waited again on other plans).
+   * until none is ready or another replica holds the lock (it drains the queue; a decision that
+   * became ready just after its last look is planned at the next tick). Returns how many were
+   * planned (or waited again on other plans).
    */
   async replanReady(): Promise<number> {
     let count = 0;
     for (;;) {
       const found = await this.dataSource.transaction(async (m) => {
-        await lockPlanning(m);
+        if (!(await tryLockPlanning(m))) return null;
         const next = await this.deferred.nextReady(m);
         if (!next) return null;
         try {

@@ -20,11 +20,17 @@ const CELL_LOCK_CLASS = 1380271692;
 
 /**
  * Serialises re-planning waiting decisions across replicas (oldest first, one at a time); each is
- * then planned under its cell's lock.
+ * then planned under its cell's lock. Only tried: a replica that finds it taken leaves the queue to
+ * the one holding it, which drains it, rather than wait behind it (and so behind whatever cell lock
+ * that one waits for) on every tick.
  */
-export async function lockPlanning(manager: EntityManager): Promise<void> {
+export async function tryLockPlanning(manager: EntityManager): Promise<boolean> {
   requireTransaction(manager, 'planning');
-  await manager.query(`SELECT pg_advisory_xact_lock($1::bigint)`, [PLANNING_LOCK_KEY]);
+  const rows = await manager.query<{ locked: boolean }[]>(
+    `SELECT pg_try_advisory_xact_lock($1::bigint) AS locked`,
+    [PLANNING_LOCK_KEY],
+  );
+  return rows[0]?.locked === true;
 }
 
 /**
