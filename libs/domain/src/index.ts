@@ -38,3 +38,4 @@ export {
 // Conflicts
 export * from './conflicts/conflict-policy';
 export * from './decisions/cooldown';
+export * from './decisions/dispositions';

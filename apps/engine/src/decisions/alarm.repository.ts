@@ -256,40 +256,6 @@ export class AlarmRepository {
     return rows.map((r) => r.id);
   }
 
-  /**
-   * When `rule` last made a plan for `target` that counts for cooldown. Blocked plans don't count: an
-   * alarm that comes again after "no capacity" deserves a new attempt.
-   */
-  async lastPlanAt(
-    manager: EntityManager,
-    rule: string,
-    kind: string,
-    id: string,
-  ): Promise<Date | null> {
-    const rows: Array<{ at: Date | null }> = await manager.query(
-      `SELECT max(created_at) AS at FROM plans
-        WHERE trigger_rule = $1 AND target_kind = $2 AND target_id = $3 AND state <> 'blocked'`,
-      [rule, kind, id],
-    );
-    return rows[0]?.at ?? null;
-  }
-
-  /** `lastPlanAt` for every rule on each of `targets`. */
-  async lastPlansOn(
-    manager: EntityManager,
-    targets: ReadonlyArray<AlarmV1['resource']>,
-  ): Promise<Array<{ rule: string; kind: string; id: string; at: Date }>> {
-    if (targets.length === 0) return [];
-    return manager.query(
-      `SELECT p.trigger_rule AS rule, p.target_kind AS kind, p.target_id AS id, max(p.created_at) AS at
-         FROM plans p JOIN unnest($1::text[], $2::text[]) AS t(kind, id)
-           ON p.target_kind = t.kind AND p.target_id = t.id
-        WHERE p.state <> 'blocked'
-        GROUP BY 1, 2, 3`,
-      [targets.map((t) => t.kind), targets.map((t) => t.id)],
-    );
-  }
-
   async recordDecisions(
     manager: EntityManager,
     updates: Array<DecisionUpdate & { rowId: string }>,

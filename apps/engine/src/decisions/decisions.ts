@@ -1,4 +1,5 @@
 import type { AlarmV1 } from '@reflex/contracts';
+import type { IngestAlarmResult } from './ingest-alarm.command';
 import type { ClosestMiss, Evaluation } from '@reflex/rules';
 import type { DecisionUpdate } from './alarm.repository';
 import type { BatchInventory } from './batch-inventory';
@@ -75,5 +76,24 @@ export function widerAlarm(view: BatchView, alarm: AlarmV1): Decision | null {
     planId: hostDown.planId,
     reason,
     decision: { reason },
+  };
+}
+
+/** The answer intake gives for an alarm: what was decided now, or, for a replay, then. */
+export function toResult(
+  alarm: AlarmV1,
+  d: Omit<Decision, 'decision'>,
+  replay: boolean,
+): IngestAlarmResult {
+  return {
+    id: alarm.id,
+    source: alarm.source,
+    disposition: d.disposition,
+    planId: d.planId ?? null,
+    correlatedTo: d.correlatedTo ?? null,
+    reason: d.reason,
+    ...(d.planState === undefined ? {} : { planState: d.planState }),
+    ...(d.closest === undefined ? {} : { closest: d.closest }),
+    replay,
   };
 }

@@ -3,7 +3,7 @@ import type { AlarmV1 } from '@reflex/contracts';
 import type { RuleIntent } from '@reflex/rules';
 import { Counter } from 'prom-client';
 import { MetricsRegistry } from '@reflex/platform';
-import { cooldownReason } from '@reflex/domain';
+import { cooldownReason, duplicateReason, resolvedReason } from '@reflex/domain';
 import { DataSource, EntityManager } from 'typeorm';
 import { GroupStatusService } from '../inventory/group-status.service';
 import { InventoryRepository } from '../inventory/inventory.repository';
@@ -20,6 +20,7 @@ import {
   type BatchView,
   type Decision,
   noRuleApplied,
+  toResult,
   unknownResource,
   widerAlarm,
 } from './decisions';
@@ -139,7 +140,7 @@ export class IngestAlarmUseCase {
     const serialize = () => planner.serialize();
     const recentDowns = new RecentHostDowns(m, this.alarms, newRows, serialize);
     const targets = alarms.filter((_, i) => rowIds[i] !== null).map((a) => a.resource);
-    const recentPlans = new RecentPlans(m, this.alarms, targets, serialize);
+    const recentPlans = new RecentPlans(m, targets, serialize);
     const open = new OpenAlarms(firing, onHosts, hosts, WATCHED);
     return { open, inventory, recentDowns, recentPlans };
   }
@@ -155,9 +156,9 @@ export class IngestAlarmUseCase {
     let replay = 0;
     return alarms.map((alarm, i) => {
       const decision = decisions[i];
-      if (decision) return this.result(alarm, decision, false);
+      if (decision) return toResult(alarm, decision, false);
       const found = stored[replay++];
-      return this.result(
+      return toResult(
         alarm,
         {
           disposition: found?.disposition ?? 'received',
@@ -189,24 +190,6 @@ export class IngestAlarmUseCase {
     });
   }
 
-  private result(
-    alarm: AlarmV1,
-    d: Omit<Decision, 'decision'>,
-    replay: boolean,
-  ): IngestAlarmResult {
-    return {
-      id: alarm.id,
-      source: alarm.source,
-      disposition: d.disposition,
-      planId: d.planId ?? null,
-      correlatedTo: d.correlatedTo ?? null,
-      reason: d.reason,
-      ...(d.planState === undefined ? {} : { planState: d.planState }),
-      ...(d.closest === undefined ? {} : { closest: d.closest }),
-      replay,
-    };
-  }
-
   private async resolve(planner: BatchPlanner, view: BatchView, alarm: AlarmV1): Promise<Decision> {
     const open = view.open.firingOf(alarm.source, alarm.id);
     let cancelled = false;
@@ -216,11 +199,7 @@ export class IngestAlarmUseCase {
         `alarm ${alarm.source}/${alarm.id} resolved before the plan started`,
       );
     }
-    const reason = !open
-      ? 'no open alarm to close'
-      : cancelled
-        ? `closed; plan ${open.planId} cancelled as it had not started`
-        : 'closed';
+    const reason = resolvedReason(open, cancelled);
     return {
       disposition: 'resolved',
       correlatedTo: open?.rowId ?? null,
@@ -238,12 +217,7 @@ export class IngestAlarmUseCase {
   ): Promise<Decision> {
     const open = view.open.firingOf(alarm.source, alarm.id);
     if (open) {
-      const since = `alarm ${alarm.source}/${alarm.id} is already firing (since ${open.occurredAt.toISOString()})`;
-      // A re-sent request must not read as progress when its plan is blocked: say why again.
-      const reason =
-        open.planState === 'blocked'
-          ? `${since}; its plan ${open.planId} is blocked: ${open.planReason?.replace(/^blocked: /, '')}`
-          : since;
+      const reason = duplicateReason(alarm, open);
       return {
         disposition: 'duplicate',
         correlatedTo: open.rowId,
