@@ -30,7 +30,7 @@ export function refusal(state: SimState, action: BackendAction): BackendError | 
         if (vm.groupId !== groupId) return refuse('invalid-state', `${id} is not in ${groupId}`);
       }
       if (state.instances[toInstanceId].state !== 'running') {
-        return refuse('invalid-state', `to-instance ${toInstanceId} is not running`);
+        return refuse('invalid-state', notRunning(state, toInstanceId));
       }
       return null;
     }
@@ -111,7 +111,14 @@ export function completeOperation(state: SimState, op: SimOperation, now: number
     case 'switch-over': {
       const to = state.instances[p.toInstanceId];
       if (to?.state !== 'running') {
-        return finishOperation(state, op, now, 'failed', 'invalid-state', 'to-instance stopped');
+        return finishOperation(
+          state,
+          op,
+          now,
+          'failed',
+          'invalid-state',
+          notRunning(state, p.toInstanceId),
+        );
       }
       to.role = 'active';
       state.instances[p.fromInstanceId].role = 'standby';
@@ -222,4 +229,17 @@ export function leftBehind(state: SimState, op: SimOperation): boolean {
     return op.instanceStateBefore === 'running';
   }
   return Object.entries(op.rolesBefore ?? {}).some(([id, r]) => state.instances[id]?.role !== r);
+}
+
+/**
+ * Why a switch-over's to-instance cannot take over, naming its state and host (and the host's
+ * status when that is the cause), so that an operator, or a check, can tell a standby lost with its
+ * host from one some other operation had stopped.
+ */
+function notRunning(state: SimState, instanceId: string): string {
+  const vm = state.instances[instanceId];
+  if (!vm) return `to-instance ${instanceId} is gone`;
+  const host = state.hosts[vm.hostId];
+  const hostDown = isHostRunning(host) ? '' : ' (host not running)';
+  return `to-instance ${instanceId} is ${vm.state} on host ${vm.hostId}${hostDown}`;
 }
