@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Backoff, isRetriable } from '@reflex/common';
+import { Backoff } from '@reflex/common';
 import { DRIVER_CONFIG, type DriverConfig } from '@reflex/config';
 import type { DriverErrorV1, DriverEventV1 } from '@reflex/contracts/driver.v1';
 import { ActionExecutor, type ExecutionListener } from './action.executor';
@@ -220,7 +220,9 @@ export class ActionRunner {
       try {
         return await this.actions.recordFinal(run.record, this.owner, event);
       } catch (error) {
-        if (attempt >= RECORD_FINAL_TRIES || !isRetriable(error)) throw error;
+        // Every error is tried again, not only those marked retriable: a final event lost here is
+        // an action reported never, which costs more than a few pointless attempts.
+        if (attempt >= RECORD_FINAL_TRIES) throw error;
         this.logger.warn({ msg: `recording the final event: ${String(error)}`, ...ids(run) });
         await sleep(backoff.next());
       }
