@@ -16,6 +16,7 @@ import { alarmMessage, benchProducer, sendAll } from '../support/kafka';
 import { resetQueryLog, startQueryLog } from '../support/query-log';
 import { formatFigure, row, type Row } from '../support/report';
 import { sleep } from '../support/stats';
+import { PLANNED, waitForRate } from './intake/measure';
 import { everyNth, stormCloud } from '../support/storm-cloud';
 import { commitment, lockShare } from './storm/storm-checks';
 
@@ -166,18 +167,9 @@ async function cells(ctx: BenchContext, producer: Producer): Promise<Row[]> {
       }
       resetQueryLog();
       await sendAll(producer, alarmsTopic(first), messages);
-      const done = await waitForCount(
-        db,
-        `SELECT count(*) AS n FROM plans WHERE trigger_alarm_id LIKE $1`,
-        `${tag}-%`,
-        messages.length,
-        180_000,
-      );
-      const span = await db.query<{ s: number | null }>(
-        `SELECT extract(epoch FROM max(created_at) - min(created_at)) AS s FROM plans WHERE trigger_alarm_id LIKE $1`,
-        [`${tag}-%`],
-      );
-      const perSecond = (done.done - 1) / Number(span.rows[0].s ?? Number.NaN);
+      // The intake scenario's measure: plans made, their rate from plans.created_at.
+      const done = await waitForRate(db, PLANNED, `${tag}-%`, messages.length, 180_000);
+      const perSecond = done.perSecond;
       const locks = lockShare();
       figures[engines] = perSecond;
       ctx.log(

@@ -97,8 +97,10 @@ export class IngestAlarmUseCase {
     alarms: readonly AlarmV1[],
     rowIds: Array<string | null>,
   ): Promise<Array<(Decision & { rowId: string }) | null>> {
-    await planner.prepare(alarms.filter((_, i) => rowIds[i] !== null).map((a) => a.resource));
-    const view = await this.load(m, planner, alarms, rowIds);
+    // The alarms stored now: the rest are replays, decided before.
+    const fresh = alarms.filter((_, i) => rowIds[i] !== null);
+    await planner.prepare(fresh.map((a) => a.resource));
+    const view = await this.load(m, planner, alarms, rowIds, fresh);
     const decisions: Array<(Decision & { rowId: string }) | null> = [];
     for (const [i, alarm] of alarms.entries()) {
       const rowId = rowIds[i];
@@ -122,11 +124,10 @@ export class IngestAlarmUseCase {
     planner: BatchPlanner,
     alarms: readonly AlarmV1[],
     rowIds: Array<string | null>,
+    fresh: readonly AlarmV1[],
   ): Promise<BatchView> {
     const newRows = rowIds.filter((id) => id !== null);
-    const keys = alarms
-      .filter((_, i) => rowIds[i] !== null)
-      .map((a) => ({ source: a.source, alarmId: a.id }));
+    const keys = fresh.map((a) => ({ source: a.source, alarmId: a.id }));
     const inventory = await BatchInventory.load(
       this.inventory,
       this.groups,
@@ -139,8 +140,11 @@ export class IngestAlarmUseCase {
     const onHosts = await this.alarms.openOnHosts(m, WATCHED, hosts, newRows);
     const serialize = () => planner.serialize();
     const recentDowns = new RecentHostDowns(m, this.alarms, newRows, serialize);
-    const targets = alarms.filter((_, i) => rowIds[i] !== null).map((a) => a.resource);
-    const recentPlans = new RecentPlans(m, targets, serialize);
+    const recentPlans = new RecentPlans(
+      m,
+      fresh.map((a) => a.resource),
+      serialize,
+    );
     const open = new OpenAlarms(firing, onHosts, hosts, WATCHED);
     return { open, inventory, recentDowns, recentPlans };
   }
