@@ -3,9 +3,9 @@
 // 500 over HTTP, and on Kafka the message was retried forever, so every later alarm of its
 // partition waited behind it. They are now refused with the reason, and the partition moves on.
 import { ValidationError } from '@reflex/common';
+import { UnitOfWork } from '@reflex/persistence';
 import { Topic, topicName, type AlarmV1 } from '@reflex/contracts';
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
 import { AlarmRepository } from '../../apps/engine/src/decisions/alarm.repository';
 import { startTestEngine, type TestEngine } from '../support/engine-app';
 import { http } from '../support/http';
@@ -88,8 +88,8 @@ describe('alarms the database cannot store', () => {
     const repository = engine.app.get(AlarmRepository);
     const unstorable = { ...alarm('disk.full', 'host', 'cmp-01'), labels: { a: 'x\u0000' } };
     const attempt = engine.app
-      .get(DataSource)
-      .transaction((m) => repository.insertMany(m, [{ alarm: unstorable, payload: unstorable }]));
+      .get(UnitOfWork)
+      .transaction(() => repository.insertMany([{ alarm: unstorable, payload: unstorable }]));
     await expect(attempt).rejects.toBeInstanceOf(ValidationError);
     await expect(attempt).rejects.toMatchObject({ retriable: false, message: /cannot be stored/ });
   });

@@ -1,4 +1,5 @@
 import type { GroupStatusV1 } from '@reflex/contracts';
+import { UnitOfWork } from '@reflex/persistence';
 import { DataSource } from 'typeorm';
 import { InventoryService } from '../../apps/engine/src/inventory/inventory.service';
 import { startTestEngine, type TestEngine } from '../support/engine-app';
@@ -7,11 +8,13 @@ import { call, group, host, sampleInventory, type Reply } from './inventory-test
 describe('group status and degraded_since', () => {
   let engine: TestEngine;
   let dataSource: DataSource;
+  let uow: UnitOfWork;
   let inventory: InventoryService;
 
   beforeAll(async () => {
     engine = await startTestEngine();
     dataSource = engine.app.get(DataSource);
+    uow = engine.app.get(UnitOfWork);
     inventory = engine.app.get(InventoryService);
   });
   afterAll(() => engine?.close());
@@ -118,11 +121,9 @@ describe('group status and degraded_since', () => {
   it('applies the planner changes inside its transaction, and rolls back with it', async () => {
     // A failed transaction leaves neither the change nor the degradation behind.
     await expect(
-      dataSource.transaction(async (manager) => {
-        await inventory.applyChanges(manager, [
-          { kind: 'host', id: 'cmp-01', set: { status: 'down' } },
-        ]);
-        expect(await inventory.groupStatus('db', manager)).toMatchObject({ redundant: false });
+      uow.transaction(async () => {
+        await inventory.applyChanges([{ kind: 'host', id: 'cmp-01', set: { status: 'down' } }]);
+        expect(await inventory.groupStatus('db')).toMatchObject({ redundant: false });
         throw new Error('planner failed');
       }),
     ).rejects.toThrow('planner failed');
@@ -130,8 +131,8 @@ describe('group status and degraded_since', () => {
     expect((await call(engine, 'GET', '/v1/hosts/cmp-01')).body.status).toBe('up');
 
     // cmp-01 fails: its active is evacuated to cmp-03 and the standby there is promoted.
-    await dataSource.transaction((manager) =>
-      inventory.applyChanges(manager, [
+    await uow.transaction(() =>
+      inventory.applyChanges([
         { kind: 'host', id: 'cmp-01', set: { status: 'down' } },
         {
           kind: 'instance',
@@ -158,8 +159,8 @@ describe('group status and degraded_since', () => {
       role: 'standby',
     });
 
-    await dataSource.transaction((manager) =>
-      inventory.applyChanges(manager, [
+    await uow.transaction(() =>
+      inventory.applyChanges([
         { kind: 'instance', id: 'vm-01', set: { state: 'error' } },
         { kind: 'instance', id: 'gone', set: { state: 'running' } },
       ]),

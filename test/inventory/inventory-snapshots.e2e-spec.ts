@@ -3,6 +3,7 @@
 // the inventory changes must be seen: a committed change, the planning transaction's own change,
 // and not a change that was rolled back.
 import { DataSource } from 'typeorm';
+import { UnitOfWork } from '@reflex/persistence';
 import { InventoryRepository } from '../../apps/engine/src/inventory/inventory.repository';
 import { InventorySnapshots } from '../../apps/engine/src/inventory/inventory-snapshots';
 import { startTestEngine, type TestEngine } from '../support/engine-app';
@@ -11,19 +12,21 @@ import { call, host, sampleInventory } from './inventory-test-kit';
 describe('inventory snapshots for planning', () => {
   let engine: TestEngine;
   let dataSource: DataSource;
+  let uow: UnitOfWork;
   let snapshots: InventorySnapshots;
   let repository: InventoryRepository;
 
   beforeAll(async () => {
     engine = await startTestEngine();
     dataSource = engine.app.get(DataSource);
+    uow = engine.app.get(UnitOfWork);
     snapshots = engine.app.get(InventorySnapshots);
     repository = engine.app.get(InventoryRepository);
     expect((await call(engine, 'PUT', '/v1/inventory', sampleInventory())).status).toBe(200);
   });
   afterAll(() => engine?.close());
 
-  const view = () => dataSource.transaction((m) => snapshots.view(m));
+  const view = () => uow.transaction(() => snapshots.view());
   const statusOf = async (id: string) => (await view()).host(id)?.status;
 
   it('keeps the view while nothing changes, and reads again after a committed change', async () => {
@@ -40,10 +43,10 @@ describe('inventory snapshots for planning', () => {
   it("sees its own transaction's change, and keeps nothing of it once rolled back", async () => {
     const added = host('snapshot-new');
     const kept = await view();
-    await dataSource
-      .transaction(async (m) => {
-        await repository.upsertHosts([added], m);
-        expect((await snapshots.view(m)).host(added.id)).toBeDefined();
+    await uow
+      .transaction(async () => {
+        await repository.upsertHosts([added]);
+        expect((await snapshots.view()).host(added.id)).toBeDefined();
         throw new Error('roll back');
       })
       .catch((error: Error) => expect(error.message).toBe('roll back'));
@@ -55,9 +58,9 @@ describe('inventory snapshots for planning', () => {
     const before = await dataSource.query<{ version: string }[]>(
       'SELECT version FROM inventory_version',
     );
-    await dataSource.transaction(async (m) => {
-      await repository.upsertHosts([host('snap-a')], m);
-      await repository.upsertHosts([host('snap-b'), host('snap-c')], m);
+    await uow.transaction(async () => {
+      await repository.upsertHosts([host('snap-a')]);
+      await repository.upsertHosts([host('snap-b'), host('snap-c')]);
     });
     const after = await dataSource.query<{ version: string }[]>(
       'SELECT version FROM inventory_version',

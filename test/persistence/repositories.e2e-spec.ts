@@ -2,6 +2,7 @@ import {
   ActionEntity,
   AlarmEntity,
   createDataSource,
+  UnitOfWork,
   isUniqueViolation,
   OutboxRepository,
   PlanEntity,
@@ -11,7 +12,7 @@ import {
   type OutboxRecord,
 } from '@reflex/persistence';
 import { randomUUID } from 'node:crypto';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { waitFor } from '../support/wait-for';
 
@@ -20,16 +21,16 @@ import { waitFor } from '../support/wait-for';
  * calls `commit`: the way to stage a second relay or consumer running at the same moment.
  */
 function openTransaction<T>(
-  dataSource: DataSource,
-  work: (manager: EntityManager) => Promise<T>,
+  uow: UnitOfWork,
+  work: () => Promise<T>,
 ): { result: Promise<T>; commit: () => void; done: Promise<void> } {
   let commit!: () => void;
   const held = new Promise<void>((resolve) => (commit = resolve));
   let settle!: { resolve: (value: T) => void; reject: (error: unknown) => void };
   const result = new Promise<T>((resolve, reject) => (settle = { resolve, reject }));
-  const done = dataSource.transaction(async (manager) => {
+  const done = uow.transaction(async () => {
     try {
-      settle.resolve(await work(manager));
+      settle.resolve(await work());
     } catch (error) {
       settle.reject(error);
       throw error;
@@ -60,10 +61,12 @@ function plan(overrides: Partial<PlanEntity> = {}): Partial<PlanEntity> {
 describe('persistence repositories', () => {
   let db: TestDatabase;
   let dataSource: DataSource;
+  let uow: UnitOfWork;
 
   beforeAll(async () => {
     db = await createTestDatabase('persistence_repositories');
     dataSource = await createDataSource(db.url, { logging: false }).initialize();
+    uow = new UnitOfWork(dataSource);
     await runMigrations(dataSource);
   });
 
@@ -74,19 +77,19 @@ describe('persistence repositories', () => {
 
   describe('OutboxRepository', () => {
     let outbox: OutboxRepository;
-    beforeAll(() => (outbox = new OutboxRepository(dataSource)));
+    beforeAll(() => (outbox = new OutboxRepository(uow)));
     beforeEach(() => dataSource.query('TRUNCATE outbox'));
 
     it('publishes what committed transactions enqueued, in order, once', async () => {
-      const ids = await dataSource.transaction((m) =>
-        outbox.enqueue(m, [
+      const ids = await uow.transaction(() =>
+        outbox.enqueue([
           { topic: 'driver.commands', key: 'a-1', value: { kind: 'execute' } },
           { topic: 'plans', key: null, value: 'a JSON string', headers: { 'x-v': '1' } },
         ]),
       );
-      await dataSource
-        .transaction(async (m) => {
-          await outbox.enqueue(m, { topic: 'plans', key: 'p-9', value: { lost: true } });
+      await uow
+        .transaction(async () => {
+          await outbox.enqueue({ topic: 'plans', key: 'p-9', value: { lost: true } });
           throw new Error('roll back');
         })
         .catch(() => undefined);
@@ -113,64 +116,63 @@ describe('persistence repositories', () => {
     });
 
     it('keeps a batch unpublished when publishing fails', async () => {
-      await dataSource.transaction((m) => outbox.enqueue(m, { topic: 't', key: 'k', value: 1 }));
+      await uow.transaction(() => outbox.enqueue({ topic: 't', key: 'k', value: 1 }));
       const failing = outbox.publishBatch(10, () => Promise.reject(new Error('broker down')));
       await expect(failing).rejects.toThrow('broker down');
       await expect(outbox.publishBatch(10, async () => undefined)).resolves.toBe(1);
     });
 
     it('lets relays share the backlog without reordering a key', async () => {
-      const [k1, k2, other] = await dataSource.transaction((m) =>
-        outbox.enqueue(m, [
+      const [k1, k2, other] = await uow.transaction(() =>
+        outbox.enqueue([
           { topic: 't', key: 'k', value: 1 },
           { topic: 't', key: 'k', value: 2 },
           { topic: 't', key: 'other', value: 3 },
         ]),
       );
       // Relay A holds k's first message; relay B may take `other` but not k's second.
-      const a = openTransaction(dataSource, (m) => outbox.claimBatch(m, 1));
+      const a = openTransaction(uow, () => outbox.claimBatch(1));
       expect((await a.result).map((r) => r.id)).toEqual([k1]);
-      const b = await dataSource.transaction((m) => outbox.claimBatch(m, 10));
+      const b = await uow.transaction(() => outbox.claimBatch(10));
       expect(b.map((r) => r.id)).toEqual([other]);
       a.commit();
       await a.done;
       // A never marked k1 published (it only claimed it), so one relay now takes k in order.
-      const c = await dataSource.transaction((m) => outbox.claimBatch(m, 10));
+      const c = await uow.transaction(() => outbox.claimBatch(10));
       expect(c.map((r) => r.id)).toEqual([k1, k2, other]);
     });
 
     it('refuses to claim outside a transaction', async () => {
-      await expect(outbox.claimBatch(dataSource.manager, 1)).rejects.toThrow(/transaction/);
+      await expect(outbox.claimBatch(1)).rejects.toThrow(/transaction/);
     });
   });
 
   describe('ProcessedMessageRepository', () => {
-    const ledger = new ProcessedMessageRepository();
+    let ledger: ProcessedMessageRepository;
+    beforeAll(() => (ledger = new ProcessedMessageRepository(uow)));
 
     it('answers true the first time a consumer sees a message, false after', async () => {
       const mark = (consumer: string, id: string) =>
-        dataSource.transaction((m) => ledger.markProcessed(m, consumer, id));
+        uow.transaction(() => ledger.markProcessed(consumer, id));
       await expect(mark('engine.alarms', 'm-1')).resolves.toBe(true);
       await expect(mark('engine.alarms', 'm-1')).resolves.toBe(false);
       await expect(mark('engine.driver-events', 'm-1')).resolves.toBe(true);
     });
 
     it('forgets a message whose transaction rolled back', async () => {
-      await dataSource
-        .transaction(async (m) => {
-          expect(await ledger.markProcessed(m, 'c', 'm-2')).toBe(true);
+      await uow
+        .transaction(async () => {
+          expect(await ledger.markProcessed('c', 'm-2')).toBe(true);
           throw new Error('effects failed');
         })
         .catch(() => undefined);
-      await expect(
-        dataSource.transaction((m) => ledger.markProcessed(m, 'c', 'm-2')),
-      ).resolves.toBe(true);
+      await expect(uow.transaction(() => ledger.markProcessed('c', 'm-2'))).resolves.toBe(true);
     });
 
     it('makes a concurrent duplicate wait for the first and then say false', async () => {
-      const first = openTransaction(dataSource, (m) => ledger.markProcessed(m, 'c', 'm-3'));
+      const first = openTransaction(uow, () => ledger.markProcessed('c', 'm-3'));
       await expect(first.result).resolves.toBe(true);
-      const second = dataSource.transaction((m) => ledger.markProcessed(m, 'c', 'm-3'));
+      const second = uow.transaction(() => ledger.markProcessed('c', 'm-3'));
       await waitFor('the duplicate to wait on the first transaction', async () => {
         const waiting = await dataSource.query(
           `SELECT 1 FROM pg_stat_activity

@@ -1,4 +1,4 @@
-import { DataSource } from 'typeorm';
+import { UnitOfWork } from '@reflex/persistence';
 import { PlanningService } from '../../apps/engine/src/planning/planning.service';
 import { waitFor } from '../support/wait-for';
 import { fail, hangMigrations, succeed, success } from './support/driver-stand-in';
@@ -170,14 +170,14 @@ describe('operating plans over REST: approve, cancel, abort, force-complete, rol
   it('cancels through the intake gateway only a plan that has not started', async () => {
     await seed(ctx.engine, inventory([host('i1'), host('i2')], [vm('i-vm1', 'i1')]));
     const planning = ctx.engine.app.get(PlanningService);
-    const db = ctx.engine.app.get(DataSource);
+    const db = ctx.engine.app.get(UnitOfWork);
     const manual = await createPlan(
       ctx.engine,
       intent('migrate-off', hostRef('i1'), { mode: 'manual' }),
     );
     const cancel = (id: string) =>
-      db.transaction((m) =>
-        planning.batch(m, (batch) => batch.cancelIfNotStarted(id, 'alarm resolved')),
+      db.transaction(() =>
+        planning.batch((batch) => batch.cancelIfNotStarted(id, 'alarm resolved')),
       );
     await expect(cancel(manual.planId!)).resolves.toBe(true);
     expect((await getPlan(ctx.engine, manual.planId!)).state).toBe('cancelled');

@@ -2,7 +2,6 @@
 // most such actions were only waiting for another one still running (a failover's evacuations
 // behind its fence). With a thousand live plans that was a thousand useless steps per tick. Such a
 // plan is stepped by its running action's result; the ticker leaves it alone until then.
-import { DataSource } from 'typeorm';
 import { DuePlansRepository } from '../../apps/engine/src/execution/due-plans.repository';
 import { waitFor } from '../support/wait-for';
 import { succeed, success } from './support/driver-stand-in';
@@ -26,8 +25,7 @@ describe('the plan ticker', () => {
     ctx.driver.use((c) => (c.type === 'fence-host' ? 'hang' : succeed()(c)));
   });
 
-  const due = () =>
-    ctx.engine.app.get(DuePlansRepository).listDueIds(ctx.engine.app.get(DataSource).manager, 0);
+  const due = () => ctx.engine.app.get(DuePlansRepository).listDueIds(0);
 
   it('does not count a plan as due while its pending actions wait for a running one', async () => {
     await seed(

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ENGINE_CONFIG, type EngineConfig } from '@reflex/config';
-import { OutboxRepository, ProcessedMessageRepository } from '@reflex/persistence';
-import { DataSource } from 'typeorm';
+import { OutboxRepository, ProcessedMessageRepository, UnitOfWork } from '@reflex/persistence';
 import { InventoryModule } from './inventory/inventory.module';
 import { ActionsController } from './operator-api/actions.controller';
 import { CapacityController } from './operator-api/capacity.controller';
@@ -30,7 +29,7 @@ import { PlansController } from './operator-api/plans.controller';
 import { FollowUpFailovers } from './execution/follow-up-failovers.service';
 import { PlanSignals } from './execution/plan-signals';
 import { RePlacementService } from './execution/re-placement.service';
-import { TransactionHooks } from './plans/transaction-hooks';
+import { PlanLocks } from './plans/plan-locks';
 import { WaitingIntentsService } from './planning/waiting-intents.service';
 
 /**
@@ -49,10 +48,14 @@ import { WaitingIntentsService } from './planning/waiting-intents.service';
     OutboxAttemptRepository,
     {
       provide: OutboxRepository,
-      useFactory: (dataSource: DataSource) => new OutboxRepository(dataSource),
-      inject: [DataSource],
+      useFactory: (uow: UnitOfWork) => new OutboxRepository(uow),
+      inject: [UnitOfWork],
     },
-    { provide: ProcessedMessageRepository, useValue: new ProcessedMessageRepository() },
+    {
+      provide: ProcessedMessageRepository,
+      useFactory: (uow: UnitOfWork) => new ProcessedMessageRepository(uow),
+      inject: [UnitOfWork],
+    },
     {
       provide: DELIVERY_LEDGER,
       useFactory: (config: EngineConfig) =>
@@ -67,7 +70,7 @@ import { WaitingIntentsService } from './planning/waiting-intents.service';
     },
     planStateMachineProvider,
     planningConfigProvider,
-    TransactionHooks,
+    PlanLocks,
     OutboxRelay,
     PlanExecutor,
     RePlacementService,

@@ -5,3 +5,4 @@ export * from './migrate';
 export * from './migrations';
 export * from './repositories/outbox.repository';
 export * from './repositories/processed-message.repository';
+export * from './unit-of-work';

@@ -2,7 +2,7 @@ import { DynamicModule, Inject, Logger, Module, OnApplicationShutdown } from '@n
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import type { CommonConfig } from '@reflex/config';
-import { createDataSource, runMigrations } from '@reflex/persistence';
+import { createDataSource, runMigrations, UnitOfWork } from '@reflex/persistence';
 import { ReadinessCheck } from './readiness';
 
 export const DATABASE_READINESS = Symbol('DATABASE_READINESS');
@@ -43,7 +43,10 @@ class DatabaseLifecycle implements OnApplicationShutdown {
   }
 }
 
-/** Provides the TypeORM DataSource, migrated (under the advisory lock) before the app serves. */
+/**
+ * Provides the TypeORM DataSource, migrated (under the advisory lock) before the app serves, and the
+ * unit of work its transactions are opened through.
+ */
 @Module({})
 export class DatabaseModule {
   static forRoot(
@@ -76,11 +79,21 @@ export class DatabaseModule {
       }),
       inject: [DataSource],
     };
+    const unitOfWork = {
+      provide: UnitOfWork,
+      useFactory: (dataSource: DataSource) => {
+        const hooks = new Logger('transactions');
+        return new UnitOfWork(dataSource, (error) =>
+          hooks.warn(`after-commit hook failed: ${error.message}`),
+        );
+      },
+      inject: [DataSource],
+    };
     return {
       module: DatabaseModule,
       global: true,
-      providers: [dataSourceProvider, readiness, DatabaseLifecycle],
-      exports: [DataSource, DATABASE_READINESS],
+      providers: [dataSourceProvider, readiness, DatabaseLifecycle, unitOfWork],
+      exports: [DataSource, DATABASE_READINESS, UnitOfWork],
     };
   }
 }

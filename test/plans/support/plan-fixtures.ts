@@ -1,5 +1,6 @@
 // Hand-made inventories, intents and small REST helpers for the plan integration specs.
 import type { ResourceRefV1 } from '@reflex/contracts/alarm.v1';
+import { UnitOfWork } from '@reflex/persistence';
 import type { GroupV1, HostV1, InstanceV1, InventoryV1 } from '@reflex/contracts/inventory.v1';
 import type { PlanState, Policy } from '@reflex/contracts/plan.v1';
 import type { ExecutablePlan, PlanIntent } from '@reflex/domain';
@@ -89,9 +90,7 @@ export function currentInventory(engine: TestEngine): Promise<InventoryV1> {
 /** What intake does: plan inside a transaction of its own. */
 export function createPlan(engine: TestEngine, planIntent: PlanIntent): Promise<PlanningOutcome> {
   const planning = engine.app.get(PlanningService);
-  return engine.app
-    .get(DataSource)
-    .transaction((manager) => planning.createPlan(manager, planIntent));
+  return engine.app.get(UnitOfWork).transaction(() => planning.createPlan(planIntent));
 }
 
 export interface Response<T = unknown> {

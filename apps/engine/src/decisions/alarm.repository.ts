@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ValidationError } from '@reflex/common';
 import type { AlarmV1 } from '@reflex/contracts';
-import { type AlarmDisposition, isDataException } from '@reflex/persistence';
-import { EntityManager } from 'typeorm';
+import { type AlarmDisposition, isDataException, UnitOfWork } from '@reflex/persistence';
 import type { RejectedAlert } from './rejected-alert';
 
 /** An alarm row as intake reads it back. */
@@ -59,14 +58,16 @@ const asJson = (value: unknown) => (value === null ? null : JSON.stringify(value
  */
 @Injectable()
 export class AlarmRepository {
+  constructor(private readonly uow: UnitOfWork) {}
+
   /**
    * Serialises decisions about the given resources across transports and replicas until the
    * transaction ends, so alarms for one resource are decided in order and never concurrently. The
    * locks are taken in one order (by key) so two batches sharing resources cannot deadlock.
    */
-  async lockResources(manager: EntityManager, resources: AlarmV1['resource'][]): Promise<void> {
+  async lockResources(resources: AlarmV1['resource'][]): Promise<void> {
     const keys = [...new Set(resources.map((r) => `reflex.resource:${r.kind}:${r.id}`))];
-    await manager.query(
+    await this.uow.manager.query(
       `SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtext(r) AS k FROM unnest($1::text[]) r ORDER BY 1) s`,
       [keys],
     );
@@ -77,9 +78,9 @@ export class AlarmRepository {
    * its new row id, or null when this exact message (source, id, state, occurredAt) is stored
    * already: a redelivery, or a repeat within the batch, decided once.
    */
-  async insertMany(manager: EntityManager, items: AlarmToStore[]): Promise<Array<string | null>> {
+  async insertMany(items: AlarmToStore[]): Promise<Array<string | null>> {
     try {
-      return await this.insertRows(manager, items);
+      return await this.insertRows(items);
     } catch (error) {
       // Values the database refuses are refused for good: not retriable, so the alarm is
       // dead-lettered (or answered 400) with the reason instead of blocking its partition.
@@ -89,9 +90,9 @@ export class AlarmRepository {
     }
   }
 
-  private async insertRows(manager: EntityManager, items: AlarmToStore[]) {
+  private async insertRows(items: AlarmToStore[]) {
     const column = <T>(pick: (a: AlarmV1) => T) => items.map((i) => pick(i.alarm));
-    const rows: Array<{ id: string; ord: string }> = await manager.query(
+    const rows: Array<{ id: string; ord: string }> = await this.uow.manager.query(
       `WITH input AS (
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
            $7::text[], $8::timestamptz[], $9::jsonb[], $10::jsonb[], $11::float8[], $12::jsonb[])
@@ -132,10 +133,10 @@ export class AlarmRepository {
    * (a repeat of the same alert collapses into its first row). Returns, per alert, whether it was
    * new. Every field was made storable by the mapper, so the database refuses none of them.
    */
-  async insertRejected(manager: EntityManager, items: RejectedAlert[]): Promise<boolean[]> {
+  async insertRejected(items: RejectedAlert[]): Promise<boolean[]> {
     if (items.length === 0) return [];
     const column = <T>(pick: (a: RejectedAlert) => T) => items.map(pick);
-    const rows: Array<{ ord: string }> = await manager.query(
+    const rows: Array<{ ord: string }> = await this.uow.manager.query(
       `WITH input AS (
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
            $7::timestamptz[], $8::jsonb[], $9::jsonb[], $10::jsonb[], $11::jsonb[])
@@ -169,12 +170,9 @@ export class AlarmRepository {
   }
 
   /** The stored rows of these exact messages, in their order (null where none is stored). */
-  async findMessages(
-    manager: EntityManager,
-    alarms: AlarmV1[],
-  ): Promise<Array<StoredAlarm | null>> {
+  async findMessages(alarms: AlarmV1[]): Promise<Array<StoredAlarm | null>> {
     if (alarms.length === 0) return [];
-    const rows: Array<StoredAlarm & { ord: string }> = await manager.query(
+    const rows: Array<StoredAlarm & { ord: string }> = await this.uow.manager.query(
       `SELECT k.ord, m.* FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])
          WITH ORDINALITY AS k(source, alarm_id, state, occurred_at, ord)
        JOIN LATERAL (SELECT ${COLUMNS} FROM alarms a WHERE a.source = k.source
@@ -197,12 +195,11 @@ export class AlarmRepository {
    * neither candidates nor closers: the batch applies them itself, in order.
    */
   async openFiring(
-    manager: EntityManager,
     keys: Array<{ source: string; alarmId: string }>,
     exceptRows: string[],
   ): Promise<StoredAlarm[]> {
     if (keys.length === 0) return [];
-    return manager.query(
+    return this.uow.manager.query(
       `SELECT DISTINCT ON (a.source, a.alarm_id) ${COLUMNS},
               (SELECT p.state FROM plans p WHERE p.id = a.plan_id) AS "planState",
               (SELECT p.reason FROM plans p WHERE p.id = a.plan_id) AS "planReason"
@@ -220,13 +217,12 @@ export class AlarmRepository {
    * out (as candidates and as closers) the rows in `exceptRows`.
    */
   async openOnHosts(
-    manager: EntityManager,
     types: readonly HostAlarmType[],
     hostIds: string[],
     exceptRows: string[],
   ): Promise<StoredAlarm[]> {
     if (hostIds.length === 0) return [];
-    return manager.query(
+    return this.uow.manager.query(
       `SELECT ${COLUMNS} FROM alarms a
         WHERE a.resource_kind = 'host' AND a.resource_id = ANY($1::text[]) AND a.type = ANY($2::text[])
           AND a.state = 'firing' AND a.disposition NOT IN ('duplicate', 'received')
@@ -241,12 +237,8 @@ export class AlarmRepository {
    * `windowSeconds`, leaving out the rows in `exceptRows` (the batch applies them itself). A report
    * resolved since still counts: a storm of short-lived reports is what the storm guard looks for.
    */
-  async hostsReportedDown(
-    manager: EntityManager,
-    windowSeconds: number,
-    exceptRows: string[],
-  ): Promise<string[]> {
-    const rows: Array<{ id: string }> = await manager.query(
+  async hostsReportedDown(windowSeconds: number, exceptRows: string[]): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.uow.manager.query(
       `SELECT DISTINCT resource_id AS id FROM alarms
         WHERE type = 'host.down' AND received_at >= clock_timestamp() - make_interval(secs => $1)
           AND resource_kind = 'host' AND state = 'firing'
@@ -256,12 +248,9 @@ export class AlarmRepository {
     return rows.map((r) => r.id);
   }
 
-  async recordDecisions(
-    manager: EntityManager,
-    updates: Array<DecisionUpdate & { rowId: string }>,
-  ): Promise<void> {
+  async recordDecisions(updates: Array<DecisionUpdate & { rowId: string }>): Promise<void> {
     if (updates.length === 0) return;
-    await manager.query(
+    await this.uow.manager.query(
       `UPDATE alarms a SET disposition = d.disposition, plan_id = d.plan_id,
          correlated_to = d.correlated_to, decision = d.decision
        FROM unnest($1::bigint[], $2::text[], $3::uuid[], $4::bigint[], $5::jsonb[])

@@ -1,6 +1,5 @@
 import type { AlarmV1, GroupStatusV1, GroupV1, HostV1, InstanceV1 } from '@reflex/contracts';
 import type { InventoryView } from '@reflex/domain';
-import type { EntityManager } from 'typeorm';
 import type { GroupStatusService } from '../inventory/group-status.service';
 import type { InventorySnapshots } from '../inventory/inventory-snapshots';
 import { InventoryRepository } from '../inventory/inventory.repository';
@@ -31,19 +30,18 @@ export class BatchInventory implements KnownInventory {
     repository: InventoryRepository,
     status: GroupStatusService,
     snapshots: InventorySnapshots,
-    manager: EntityManager,
     alarms: readonly AlarmV1[],
   ): Promise<BatchInventory> {
     const about = (kind: AlarmV1['resource']['kind']) =>
       alarms.filter((a) => a.resource.kind === kind).map((a) => a.resource.id);
     const instanceIds = new Set(about('instance'));
-    const instances = await repository.getInstances([...instanceIds], manager);
+    const instances = await repository.getInstances([...instanceIds]);
     const members = [...instances.values()];
     const hostIds = new Set([...about('host'), ...members.map((i) => i.hostId)]);
     const groupIds = new Set([...about('group'), ...members.flatMap((i) => i.groupId ?? [])]);
-    const hosts = await repository.getHosts([...hostIds], manager);
-    const groups = await repository.getGroups([...groupIds], manager);
-    const statuses = await status.statuses([...groups.keys()], manager);
+    const hosts = await repository.getHosts([...hostIds]);
+    const groups = await repository.getGroups([...groupIds]);
+    const statuses = await status.statuses([...groups.keys()]);
     return new BatchInventory(
       hosts,
       instances,
@@ -52,7 +50,7 @@ export class BatchInventory implements KnownInventory {
       instanceIds,
       groupIds,
       statuses,
-      () => snapshots.view(manager),
+      () => snapshots.view(),
     );
   }
 

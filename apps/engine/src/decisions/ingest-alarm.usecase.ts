@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { UnitOfWork } from '@reflex/persistence';
 import type { AlarmV1 } from '@reflex/contracts';
 import type { RuleIntent } from '@reflex/rules';
 import { Counter } from 'prom-client';
 import { MetricsRegistry } from '@reflex/platform';
 import { cooldownReason, duplicateReason, resolvedReason } from '@reflex/domain';
-import { DataSource, EntityManager } from 'typeorm';
 import { GroupStatusService } from '../inventory/group-status.service';
 import { InventoryRepository } from '../inventory/inventory.repository';
 import { InventorySnapshots } from '../inventory/inventory-snapshots';
@@ -46,7 +46,7 @@ export class IngestAlarmUseCase {
   private readonly logger = new Logger('intake');
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly uow: UnitOfWork,
     private readonly alarms: AlarmRepository,
     private readonly inventory: InventoryRepository,
     private readonly snapshots: InventorySnapshots,
@@ -71,20 +71,14 @@ export class IngestAlarmUseCase {
   async executeBatch(commands: readonly IngestAlarmCommand[]): Promise<IngestAlarmResult[]> {
     if (commands.length === 0) return [];
     const alarms = commands.map((c) => c.alarm);
-    const results = await this.dataSource.transaction(async (m) => {
-      await this.alarms.lockResources(
-        m,
-        alarms.map((a) => a.resource),
+    const results = await this.uow.transaction(async () => {
+      await this.alarms.lockResources(alarms.map((a) => a.resource));
+      const rowIds = await this.alarms.insertMany([...commands]);
+      const decisions = await this.plans.batch((planner) =>
+        this.decideAll(planner, alarms, rowIds),
       );
-      const rowIds = await this.alarms.insertMany(m, [...commands]);
-      const decisions = await this.plans.batch(m, (planner) =>
-        this.decideAll(m, planner, alarms, rowIds),
-      );
-      await this.alarms.recordDecisions(
-        m,
-        decisions.filter((d) => d !== null),
-      );
-      return this.results(m, alarms, decisions);
+      await this.alarms.recordDecisions(decisions.filter((d) => d !== null));
+      return this.results(alarms, decisions);
     });
     results.forEach((result, i) => this.report(commands[i], result));
     return results;
@@ -92,7 +86,6 @@ export class IngestAlarmUseCase {
 
   /** Each new alarm decided in turn, against what the ones before it left; null for a replay. */
   private async decideAll(
-    m: EntityManager,
     planner: BatchPlanner,
     alarms: readonly AlarmV1[],
     rowIds: Array<string | null>,
@@ -100,7 +93,7 @@ export class IngestAlarmUseCase {
     // The alarms stored now: the rest are replays, decided before.
     const fresh = alarms.filter((_, i) => rowIds[i] !== null);
     await planner.prepare(fresh.map((a) => a.resource));
-    const view = await this.load(m, planner, alarms, rowIds, fresh);
+    const view = await this.load(planner, alarms, rowIds, fresh);
     const decisions: Array<(Decision & { rowId: string }) | null> = [];
     for (const [i, alarm] of alarms.entries()) {
       const rowId = rowIds[i];
@@ -111,7 +104,7 @@ export class IngestAlarmUseCase {
       const decision =
         (alarm.state ?? 'firing') === 'resolved'
           ? await this.resolve(planner, view, alarm)
-          : await this.decide(m, planner, view, alarm);
+          : await this.decide(planner, view, alarm);
       view.open.decided(alarm, rowId, decision);
       view.recentDowns.decided(alarm, decision.disposition);
       decisions.push({ ...decision, rowId });
@@ -120,7 +113,6 @@ export class IngestAlarmUseCase {
   }
 
   private async load(
-    m: EntityManager,
     planner: BatchPlanner,
     alarms: readonly AlarmV1[],
     rowIds: Array<string | null>,
@@ -132,16 +124,15 @@ export class IngestAlarmUseCase {
       this.inventory,
       this.groups,
       this.snapshots,
-      m,
       alarms,
     );
     const hosts = [...inventory.hostIds];
-    const firing = await this.alarms.openFiring(m, keys, newRows);
-    const onHosts = await this.alarms.openOnHosts(m, WATCHED, hosts, newRows);
+    const firing = await this.alarms.openFiring(keys, newRows);
+    const onHosts = await this.alarms.openOnHosts(WATCHED, hosts, newRows);
     const serialize = () => planner.serialize();
-    const recentDowns = new RecentHostDowns(m, this.alarms, newRows, serialize);
+    const recentDowns = new RecentHostDowns(this.alarms, newRows, serialize);
     const recentPlans = new RecentPlans(
-      m,
+      this.uow,
       fresh.map((a) => a.resource),
       serialize,
     );
@@ -151,12 +142,11 @@ export class IngestAlarmUseCase {
 
   /** Decided now, or replays answered with what was decided then (in this batch or before). */
   private async results(
-    m: EntityManager,
     alarms: readonly AlarmV1[],
     decisions: ReadonlyArray<Decision | null>,
   ): Promise<IngestAlarmResult[]> {
     const replays = alarms.filter((_, i) => decisions[i] === null);
-    const stored = await this.alarms.findMessages(m, replays);
+    const stored = await this.alarms.findMessages(replays);
     let replay = 0;
     return alarms.map((alarm, i) => {
       const decision = decisions[i];
@@ -213,12 +203,7 @@ export class IngestAlarmUseCase {
     };
   }
 
-  private async decide(
-    m: EntityManager,
-    planner: BatchPlanner,
-    view: BatchView,
-    alarm: AlarmV1,
-  ): Promise<Decision> {
+  private async decide(planner: BatchPlanner, view: BatchView, alarm: AlarmV1): Promise<Decision> {
     const open = view.open.firingOf(alarm.source, alarm.id);
     if (open) {
       const reason = duplicateReason(alarm, open);
@@ -243,7 +228,6 @@ export class IngestAlarmUseCase {
       },
     };
     const facts = new LiveFactSource(
-      m,
       this.inventory,
       this.snapshots,
       this.groups,

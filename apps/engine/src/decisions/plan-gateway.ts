@@ -1,6 +1,5 @@
 import type { ResourceRefV1 } from '@reflex/contracts';
 import type { PlanIntent } from '@reflex/domain';
-import type { EntityManager } from 'typeorm';
 
 export interface PlanOutcome {
   planId: string | null;
@@ -33,7 +32,7 @@ export interface BatchPlanner {
  * and its plans are stored before `batch` returns.
  */
 export interface PlanGateway {
-  batch<T>(manager: EntityManager, work: (planner: BatchPlanner) => Promise<T>): Promise<T>;
+  batch<T>(work: (planner: BatchPlanner) => Promise<T>): Promise<T>;
 }
 
 export const PLAN_GATEWAY = Symbol('PLAN_GATEWAY');

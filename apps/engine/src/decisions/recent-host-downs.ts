@@ -1,7 +1,6 @@
 import type { AlarmV1 } from '@reflex/contracts';
 import type { AlarmDisposition } from '@reflex/persistence';
 import { reportsHostDown, ZONE_LOSS_WINDOW_SECONDS } from '@reflex/rules';
-import type { EntityManager } from 'typeorm';
 import type { RecentHostDownLookup } from '../rules/live-fact-source';
 import { AlarmRepository } from './alarm.repository';
 
@@ -19,15 +18,14 @@ export class RecentHostDowns implements RecentHostDownLookup {
   private readonly batch = new Set<string>();
 
   constructor(
-    private readonly manager: EntityManager,
     private readonly alarms: AlarmRepository,
     private readonly batchRows: string[],
-    private readonly serialize: (manager: EntityManager) => Promise<void>,
+    private readonly serialize: () => Promise<void>,
   ) {}
 
   async reportedDown(): Promise<ReadonlySet<string>> {
-    this.stored ??= this.serialize(this.manager).then(() =>
-      this.alarms.hostsReportedDown(this.manager, ZONE_LOSS_WINDOW_SECONDS, this.batchRows),
+    this.stored ??= this.serialize().then(() =>
+      this.alarms.hostsReportedDown(ZONE_LOSS_WINDOW_SECONDS, this.batchRows),
     );
     return new Set([...(await this.stored), ...this.batch]);
   }

@@ -1,5 +1,5 @@
 import type { ResourceRefV1 } from '@reflex/contracts';
-import type { EntityManager } from 'typeorm';
+import type { UnitOfWork } from '@reflex/persistence';
 
 const key = (rule: string, kind: string, id: string) => `${rule}\u0000${kind}\u0000${id}`;
 
@@ -17,7 +17,7 @@ export class RecentPlans {
   private readonly named: Set<string>;
 
   constructor(
-    private readonly manager: EntityManager,
+    private readonly uow: UnitOfWork,
     private readonly targets: readonly ResourceRefV1[],
     private readonly serialize: () => Promise<void>,
   ) {
@@ -28,7 +28,7 @@ export class RecentPlans {
     this.stored ??= this.serialize().then(() => this.readAll());
     const stored = await this.stored;
     if (this.named.has(`${kind}\u0000${id}`)) return stored.get(key(rule, kind, id)) ?? null;
-    const rows: Array<{ at: Date | null }> = await this.manager.query(
+    const rows: Array<{ at: Date | null }> = await this.uow.manager.query(
       `SELECT max(created_at) AS at FROM plans
         WHERE trigger_rule = $1 AND target_kind = $2 AND target_id = $3 AND state <> 'blocked'`,
       [rule, kind, id],
@@ -39,7 +39,7 @@ export class RecentPlans {
   private async readAll(): Promise<Map<string, Date>> {
     if (this.targets.length === 0) return new Map();
     const rows: Array<{ rule: string; kind: string; id: string; at: Date }> =
-      await this.manager.query(
+      await this.uow.manager.query(
         `SELECT p.trigger_rule AS rule, p.target_kind AS kind, p.target_id AS id,
                 max(p.created_at) AS at
            FROM plans p JOIN unnest($1::text[], $2::text[]) AS t(kind, id)

@@ -2,12 +2,11 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ENGINE_CONFIG, type EngineConfig } from '@reflex/config';
 import type { DriverCommandV1 } from '@reflex/contracts/driver.v1';
 import type { ActionParams, ActionType } from '@reflex/contracts/plan.v1';
-import { OutboxRepository } from '@reflex/persistence';
+import { OutboxRepository, UnitOfWork } from '@reflex/persistence';
 import { DataSource } from 'typeorm';
 import { OutboxRelay } from '../outbox/outbox-relay.service';
 import { commandMessage } from '../outbox/plan-messages';
 import { PlanRepository } from '../plans/plan.repository';
-import { TransactionHooks } from '../plans/transaction-hooks';
 
 interface AskedRow {
   id: string;
@@ -35,11 +34,11 @@ export class DriverInquiry {
   private readonly logger = new Logger('plans');
 
   constructor(
+    private readonly uow: UnitOfWork,
     @Inject(ENGINE_CONFIG) private readonly config: EngineConfig,
     @Inject(DataSource) private readonly dataSource: DataSource,
     private readonly plans: PlanRepository,
     private readonly outbox: OutboxRepository,
-    private readonly hooks: TransactionHooks,
     private readonly relay: OutboxRelay,
   ) {}
 
@@ -56,9 +55,9 @@ export class DriverInquiry {
     let asked = 0;
     for (const { plan_id: planId } of candidates) {
       if (isStopping()) break;
-      asked += await this.dataSource.transaction(async (manager) => {
-        if (!(await this.plans.lock(manager, planId, { skipLocked: true }))) return 0;
-        const rows = await manager.query<[AskedRow[], number]>(
+      asked += await this.uow.transaction(async () => {
+        if (!(await this.plans.lock(planId, { skipLocked: true }))) return 0;
+        const rows = await this.uow.manager.query<[AskedRow[], number]>(
           `UPDATE actions a SET asked_at = now()
            WHERE a.plan_id = $1 AND a.state = 'running'
              AND coalesce(a.asked_at, a.started_at) < now() - make_interval(secs => $2)
@@ -67,12 +66,9 @@ export class DriverInquiry {
         );
         const actions = rows[0];
         if (actions.length === 0) return 0;
-        await this.outbox.enqueue(
-          manager,
-          actions.map((row) => commandMessage(execute(row))),
-        );
-        this.hooks.afterCommit(manager, this.relay.nudge);
-        this.hooks.afterCommit(manager, () =>
+        await this.outbox.enqueue(actions.map((row) => commandMessage(execute(row))));
+        this.uow.afterCommit(this.relay.nudge);
+        this.uow.afterCommit(() =>
           this.logger.log({
             msg: `asked the driver about ${actions.length} silent running action(s)`,
             planId,

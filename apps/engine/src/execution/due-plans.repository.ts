@@ -1,13 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { UnitOfWork } from '@reflex/persistence';
 import { LIVE_STATES_SQL } from '../plans/plan-rows';
 
 /** The ticker's questions to the plan store: which plans to resume, which to step now. */
 @Injectable()
 export class DuePlansRepository {
+  constructor(private readonly uow: UnitOfWork) {}
+
   /** Plans that have not reached an end state, oldest first: what a starting engine resumes. */
-  async listUnfinishedIds(manager: EntityManager): Promise<string[]> {
-    const rows = await manager.query<{ id: string }[]>(
+  async listUnfinishedIds(): Promise<string[]> {
+    const rows = await this.uow.manager.query<{ id: string }[]>(
       `SELECT id FROM plans WHERE state IN ${LIVE_STATES_SQL} ORDER BY created_at, id`,
     );
     return rows.map((row) => row.id);
@@ -21,8 +23,8 @@ export class DuePlansRepository {
    * result steps the plan (and a pending one makes it due by itself). Without this, every plan with
    * a follow-up action was stepped on every tick while its first action ran.
    */
-  async listDueIds(manager: EntityManager, graceSeconds: number): Promise<string[]> {
-    const rows = await manager.query<{ id: string }[]>(
+  async listDueIds(graceSeconds: number): Promise<string[]> {
+    const rows = await this.uow.manager.query<{ id: string }[]>(
       `SELECT p.id FROM plans p
        WHERE p.state IN ('pending', 'running', 'rolling_back')
          AND (EXISTS (SELECT 1 FROM actions a WHERE a.plan_id = p.id AND a.state = 'pending'

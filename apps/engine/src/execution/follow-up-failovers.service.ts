@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { UnitOfWork } from '@reflex/persistence';
 import type { PlanState } from '@reflex/contracts/plan.v1';
 import {
   arrivals,
@@ -10,11 +11,9 @@ import {
   type PlanIntent,
   type StoredFailover,
 } from '@reflex/domain';
-import type { EntityManager } from 'typeorm';
 import { DeferredIntentRepository } from '../plans/deferred-intent.repository';
 import type { PlanRow } from '../plans/plan-rows';
 import { PlanSignals } from './plan-signals';
-import { TransactionHooks } from '../plans/transaction-hooks';
 
 type FailoverRow = Pick<PlanRow, 'id' | 'state' | 'mode' | 'on_failure'> & {
   trigger_alarm_id: string;
@@ -41,50 +40,44 @@ export class FollowUpFailovers {
   private readonly logger = new Logger('plans');
 
   constructor(
+    private readonly uow: UnitOfWork,
     private readonly deferred: DeferredIntentRepository,
-    private readonly hooks: TransactionHooks,
     private readonly signals: PlanSignals,
   ) {}
 
-  async afterStep(
-    manager: EntityManager,
-    before: ExecutablePlan,
-    after: ExecutablePlan,
-  ): Promise<void> {
+  async afterStep(before: ExecutablePlan, after: ExecutablePlan): Promise<void> {
     const byHost = new Map<string, Arrival[]>();
     for (const arrival of arrivals(before, after)) {
       byHost.set(arrival.hostId, [...(byHost.get(arrival.hostId) ?? []), arrival]);
     }
     for (const [hostId, arrived] of byHost) {
       const followUp = lateArrivalFollowUp(
-        await this.latestFailover(manager, hostId),
-        await this.hostStatus(manager, hostId),
+        await this.latestFailover(hostId),
+        await this.hostStatus(hostId),
         arrived,
       );
-      if (followUp)
-        await this.queue(manager, hostId, followUp.intent, followUp.waitFor, followUp.reason);
+      if (followUp) await this.queue(hostId, followUp.intent, followUp.waitFor, followUp.reason);
     }
     const finishedNow = isFinalPlanState(after.state) && !isFinalPlanState(before.state);
     if (finishedNow && after.policy === 'host-failover' && after.target.kind === 'host') {
       const hostId = after.target.id;
-      const failover = await this.latestFailover(manager, hostId, after.id);
+      const failover = await this.latestFailover(hostId, after.id);
       if (!failover) return;
-      const retry = secondChance(failover, hostId, await this.stillDown(manager, hostId));
-      if (retry) await this.queue(manager, hostId, retry.intent, [], retry.reason);
+      const retry = secondChance(failover, hostId, await this.stillDown(hostId));
+      if (retry) await this.queue(hostId, retry.intent, [], retry.reason);
     }
   }
 
   /** One follow-up at a time per host: it covers everything on the host when it is planned. */
   private async queue(
-    manager: EntityManager,
     hostId: string,
     intent: PlanIntent,
     waitFor: string[],
     reason: string,
   ): Promise<void> {
-    if (await this.alreadyQueued(manager, hostId)) return;
-    await this.deferred.add(manager, intent, waitFor, reason);
-    this.hooks.afterCommit(manager, () => {
+    if (await this.alreadyQueued(hostId)) return;
+    await this.deferred.add(intent, waitFor, reason);
+    this.uow.afterCommit(() => {
       this.logger.log({ msg: 'follow-up failover queued', hostId, reason });
       this.signals.emit('follow-up.queued');
     });
@@ -92,11 +85,10 @@ export class FollowUpFailovers {
 
   /** The host's latest failover, or the one given. */
   private async latestFailover(
-    manager: EntityManager,
     hostId: string,
     planId?: string,
   ): Promise<(StoredFailover & { explanation: unknown }) | null> {
-    const [row] = await manager.query<FailoverRow[]>(
+    const [row] = await this.uow.manager.query<FailoverRow[]>(
       `SELECT p.id, p.state, p.mode, p.on_failure, p.trigger_alarm_id, p.trigger_source,
               p.trigger_rule, p.trigger_rule_version, p.trigger_rule_hash, p.explanation,
               p.explanation->'alarm'->>'type' AS alarm_type, p.explanation->'params' AS params
@@ -129,8 +121,8 @@ export class FollowUpFailovers {
   }
 
   /** Instances on the host that are not running, or all of them when the host is down. */
-  private async stillDown(manager: EntityManager, hostId: string): Promise<string[]> {
-    const rows = await manager.query<{ id: string }[]>(
+  private async stillDown(hostId: string): Promise<string[]> {
+    const rows = await this.uow.manager.query<{ id: string }[]>(
       `SELECT i.id FROM instances i JOIN hosts h ON h.id = i.host_id
         WHERE i.host_id = $1 AND (h.status = 'down' OR i.state <> 'running')
         ORDER BY i.id`,
@@ -139,16 +131,16 @@ export class FollowUpFailovers {
     return rows.map((r) => r.id);
   }
 
-  private async hostStatus(manager: EntityManager, hostId: string): Promise<string | undefined> {
-    const [row] = await manager.query<{ status: string }[]>(
+  private async hostStatus(hostId: string): Promise<string | undefined> {
+    const [row] = await this.uow.manager.query<{ status: string }[]>(
       `SELECT status FROM hosts WHERE id = $1`,
       [hostId],
     );
     return row?.status;
   }
 
-  private async alreadyQueued(manager: EntityManager, hostId: string): Promise<boolean> {
-    const rows = await manager.query<unknown[]>(
+  private async alreadyQueued(hostId: string): Promise<boolean> {
+    const rows = await this.uow.manager.query<unknown[]>(
       `SELECT 1 FROM deferred_intents
         WHERE resolved_at IS NULL AND policy = 'host-failover'
           AND target_kind = 'host' AND target_id = $1

@@ -1,9 +1,8 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { NotFoundError } from '@reflex/common';
 import type { DriverEventV1 } from '@reflex/contracts/driver.v1';
 import { type Actor, type ExecutablePlan, PlanStateMachine } from '@reflex/domain';
-import { ProcessedMessageRepository } from '@reflex/persistence';
-import { DataSource, type EntityManager } from 'typeorm';
+import { ProcessedMessageRepository, UnitOfWork } from '@reflex/persistence';
 import { type LifecycleChange, PlanExecutor } from './plan-executor.service';
 import { PlanRepository } from '../plans/plan.repository';
 
@@ -19,7 +18,7 @@ export class PlanCommandsService {
   private readonly logger = new Logger('plan-commands');
 
   constructor(
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    private readonly uow: UnitOfWork,
     private readonly plans: PlanRepository,
     private readonly executor: PlanExecutor,
     private readonly machine: PlanStateMachine,
@@ -51,14 +50,14 @@ export class PlanCommandsService {
    */
   async recordDriverEvent(event: DriverEventV1): Promise<void> {
     const id = `${event.actionId}/${event.attempt}/${event.status}/${event.progress ?? ''}/${event.at}`;
-    await this.dataSource.transaction(async (m) => {
-      if (!(await this.processed.markProcessed(m, DRIVER_EVENTS_CONSUMER, id))) return;
-      const planId = await this.plans.planIdOfAction(m, event.actionId);
+    await this.uow.transaction(async () => {
+      if (!(await this.processed.markProcessed(DRIVER_EVENTS_CONSUMER, id))) return;
+      const planId = await this.plans.planIdOfAction(event.actionId);
       if (!planId) {
         this.logger.warn(`driver event for unknown action ${event.actionId}; ignored`);
         return;
       }
-      await this.executor.step(m, planId, (plan, now) => {
+      await this.executor.step(planId, (plan, now) => {
         const outcome = this.machine.onDriverEvent(plan, event, now);
         if (outcome.ignored) this.logger.debug(`driver event ignored: ${outcome.ignored}`);
         return outcome;
@@ -67,19 +66,19 @@ export class PlanCommandsService {
   }
 
   private onPlan(planId: string, change: LifecycleChange): Promise<ExecutablePlan> {
-    return this.dataSource.transaction(async (m) => (await this.step(m, planId, change)).plan);
+    return this.uow.transaction(async () => (await this.step(planId, change)).plan);
   }
 
   private onAction(actionId: string, change: LifecycleChange): Promise<ExecutablePlan> {
-    return this.dataSource.transaction(async (m) => {
-      const planId = await this.plans.planIdOfAction(m, actionId);
+    return this.uow.transaction(async () => {
+      const planId = await this.plans.planIdOfAction(actionId);
       if (!planId) throw new NotFoundError('action', actionId);
-      return (await this.step(m, planId, change)).plan;
+      return (await this.step(planId, change)).plan;
     });
   }
 
-  private async step(m: EntityManager, planId: string, change: LifecycleChange) {
-    const outcome = await this.executor.step(m, planId, change);
+  private async step(planId: string, change: LifecycleChange) {
+    const outcome = await this.executor.step(planId, change);
     if (!outcome) throw new NotFoundError('plan', planId);
     return outcome;
   }

@@ -11,20 +11,18 @@ import {
   type LifecycleResult,
   type PlanTimelineEvent,
 } from '@reflex/domain';
-import { OutboxRepository, type OutboxMessage } from '@reflex/persistence';
-import type { EntityManager } from 'typeorm';
+import { OutboxRepository, type OutboxMessage, UnitOfWork } from '@reflex/persistence';
 import { InventoryService } from '../inventory/inventory.service';
 import { OutboxRelay } from '../outbox/outbox-relay.service';
 import { planCreatedLine, planSteppedLine } from './plan-log';
 import { PlanMetrics } from './plan-metrics';
-import { lockDispatch } from '../plans/plan-locks';
+import { PlanLocks } from '../plans/plan-locks';
 import { commandMessage, planEventMessages } from '../outbox/plan-messages';
 import { PlanSignals } from './plan-signals';
 import { PlanRepository, type NewPlanRow } from '../plans/plan.repository';
 import { RunningActions } from './running-actions';
 import { FollowUpFailovers } from './follow-up-failovers.service';
 import { RePlacementService } from './re-placement.service';
-import { TransactionHooks } from '../plans/transaction-hooks';
 
 /** A lifecycle move applied to the plan as stored (approve, a driver event, supersede…). */
 export type LifecycleChange = (plan: ExecutablePlan, now: string) => LifecycleResult;
@@ -83,11 +81,12 @@ export class PlanExecutor {
   private readonly logger = new Logger('plans');
 
   constructor(
+    private readonly uow: UnitOfWork,
+    private readonly locks: PlanLocks,
     private readonly plans: PlanRepository,
     private readonly outbox: OutboxRepository,
     private readonly inventory: InventoryService,
     private readonly machine: PlanStateMachine,
-    private readonly hooks: TransactionHooks,
     private readonly relay: OutboxRelay,
     private readonly metrics: PlanMetrics,
     private readonly rePlacement: RePlacementService,
@@ -102,7 +101,6 @@ export class PlanExecutor {
    * batch's view of the running actions of the plan's cell (`runningActions`).
    */
   async firstStep(
-    manager: EntityManager,
     plan: ExecutablePlan,
     events: PlanTimelineEvent[],
     resources: string[],
@@ -112,7 +110,7 @@ export class PlanExecutor {
     const now = new Date().toISOString();
     const first = { ...unchanged(plan), events };
     const others = () => running.except(plan.id);
-    const result = await this.advance(manager, plan, first, now, others, view);
+    const result = await this.advance(plan, first, now, others, view);
     running.stepped(result.plan);
     const deadlines = deadlinesOf(result);
     return {
@@ -124,10 +122,10 @@ export class PlanExecutor {
   }
 
   /** The running actions a batch's `firstStep`s in `cell` share: its DISPATCH and one read, on first use. */
-  runningActions(manager: EntityManager, cell: string): RunningActions {
+  runningActions(cell: string): RunningActions {
     return new RunningActions(async () => {
-      await lockDispatch(manager, cell);
-      return this.plans.runningActionsExcept(manager, null);
+      await this.locks.dispatch(cell);
+      return this.plans.runningActionsExcept(null);
     });
   }
 
@@ -135,27 +133,18 @@ export class PlanExecutor {
    * Stores new plans' first steps with one statement per table, then what follows each step as
    * `step` would: inventory changes, follow-ups, metrics, logs and signals after commit.
    */
-  async storeNew(manager: EntityManager, steps: readonly NewPlanStep[]): Promise<void> {
+  async storeNew(steps: readonly NewPlanStep[]): Promise<void> {
     if (steps.length === 0) return;
-    await this.plans.insertMany(
-      manager,
-      steps.map((s) => s.row),
-    );
+    await this.plans.insertMany(steps.map((s) => s.row));
     for (const { before } of steps) {
-      this.hooks.afterCommit(manager, () => {
+      this.uow.afterCommit(() => {
         this.metrics.created(before);
         this.logger.log(planCreatedLine(before));
       });
     }
-    await this.plans.appendEvents(
-      manager,
-      steps.flatMap((s) => s.result.events),
-    );
-    await this.enqueue(
-      manager,
-      steps.flatMap((s) => messagesOf(s.result)),
-    );
-    for (const { before, result } of steps) await this.after(manager, before, result);
+    await this.plans.appendEvents(steps.flatMap((s) => s.result.events));
+    await this.enqueue(steps.flatMap((s) => messagesOf(s.result)));
+    for (const { before, result } of steps) await this.after(before, result);
   }
 
   /**
@@ -164,30 +153,28 @@ export class PlanExecutor {
    * (null): that transaction's own `next()` covers it.
    */
   async step(
-    manager: EntityManager,
     planId: string,
     change?: LifecycleChange,
     options: { skipLocked?: boolean } = {},
   ): Promise<StepOutcome | null> {
-    const cell = await this.plans.lockInCell(manager, planId, options);
+    const cell = await this.plans.lockInCell(planId, options);
     if (cell === null) {
       if (options.skipLocked) return null;
       throw new NotFoundError('plan', planId);
     }
-    const before = await this.plans.load(manager, planId);
+    const before = await this.plans.load(planId);
     if (!before) throw new NotFoundError('plan', planId);
     const now = new Date().toISOString();
-    if (!change) return this.apply(manager, cell, before, unchanged(before), now);
+    if (!change) return this.apply(cell, before, unchanged(before), now);
     const result = change(before, now);
     // A change that moved no state (progress, accepted, a stale event) cannot make anything
     // ready: skip next() and with it the global dispatch lock, which progress reports would
     // otherwise take once a second per running action. Deadlines are the tick's job.
     const quiet = result.events.length === 0 && result.commands.length === 0;
-    return this.apply(manager, cell, before, result, now, !quiet);
+    return this.apply(cell, before, result, now, !quiet);
   }
 
   private async apply(
-    manager: EntityManager,
     cell: string,
     before: ExecutablePlan,
     first: LifecycleResult,
@@ -195,14 +182,14 @@ export class PlanExecutor {
     advance = true,
   ): Promise<StepOutcome> {
     const others = async () => {
-      await lockDispatch(manager, cell);
-      return this.plans.runningActionsExcept(manager, before.id);
+      await this.locks.dispatch(cell);
+      return this.plans.runningActionsExcept(before.id);
     };
-    const result = advance ? await this.advance(manager, before, first, now, others) : first;
-    await this.plans.save(manager, before, result.plan, deadlinesOf(result), now);
-    await this.plans.appendEvents(manager, result.events);
-    await this.enqueue(manager, messagesOf(result));
-    await this.after(manager, before, result);
+    const result = advance ? await this.advance(before, first, now, others) : first;
+    await this.plans.save(before, result.plan, deadlinesOf(result), now);
+    await this.plans.appendEvents(result.events);
+    await this.enqueue(messagesOf(result));
+    await this.after(before, result);
     return outcomeOf(before, result);
   }
 
@@ -211,7 +198,6 @@ export class PlanExecutor {
    * `others`: every other plan's running actions, read under the cell's DISPATCH.
    */
   private async advance(
-    manager: EntityManager,
     before: ExecutablePlan,
     first: LifecycleResult,
     now: string,
@@ -220,7 +206,7 @@ export class PlanExecutor {
   ): Promise<LifecycleResult> {
     if (!DISPATCHING.has(first.plan.state)) return first;
     // Before DISPATCH: re-placement may take the cell's lock, which comes first in the lock order.
-    const destinations = await this.rePlacement.destinationsFor(manager, first.plan, view);
+    const destinations = await this.rePlacement.destinationsFor(first.plan, view);
     const next = this.machine.next(first.plan, now, await others(), destinations);
     return {
       plan: next.plan,
@@ -230,20 +216,16 @@ export class PlanExecutor {
     };
   }
 
-  private async enqueue(manager: EntityManager, messages: OutboxMessage[]): Promise<void> {
+  private async enqueue(messages: OutboxMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    await this.outbox.enqueue(manager, messages);
-    this.hooks.afterCommit(manager, this.relay.nudge);
+    await this.outbox.enqueue(messages);
+    this.uow.afterCommit(this.relay.nudge);
   }
 
   /** What follows a stored step: inventory, follow-ups, and after commit its log line and signals. */
-  private async after(
-    manager: EntityManager,
-    before: ExecutablePlan,
-    result: LifecycleResult,
-  ): Promise<void> {
-    await this.inventory.applyChanges(manager, result.inventoryChanges);
-    await this.followUps.afterStep(manager, before, result.plan);
+  private async after(before: ExecutablePlan, result: LifecycleResult): Promise<void> {
+    await this.inventory.applyChanges(result.inventoryChanges);
+    await this.followUps.afterStep(before, result.plan);
     const after = result.plan;
     const dispatched = result.commands.map((c) => ({
       kind: c.kind,
@@ -252,22 +234,22 @@ export class PlanExecutor {
       type: c.type,
     }));
     const line = planSteppedLine(before, after, result.events, dispatched);
-    this.hooks.afterCommit(manager, () => {
+    this.uow.afterCommit(() => {
       this.metrics.stepped(before, after);
       if (line) this.logger.log(line);
     });
     if (isFinalPlanState(after.state) && !isFinalPlanState(before.state)) {
-      this.hooks.afterCommit(manager, this.notifyFinished);
+      this.uow.afterCommit(this.notifyFinished);
     }
     const wasRunning = new Set(
       before.actions.filter((a) => a.state === 'running').map((a) => a.id),
     );
     if (after.actions.some((a) => wasRunning.has(a.id) && a.state !== 'running')) {
-      this.hooks.afterCommit(manager, this.notifySettled);
+      this.uow.afterCommit(this.notifySettled);
     }
   }
 
-  // Stable functions: TransactionHooks runs the same hook once per transaction.
+  // Stable functions: the unit of work runs the same hook once per transaction.
   private readonly notifyFinished = (): void => this.signals.emit('plan.finished');
   private readonly notifySettled = (): void => this.signals.emit('actions.settled');
 }

@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 /**
  * Every in-process signal between the plan services, in one typed map, so that "what happens when
  * a plan finishes" is found here rather than in listener arrays registered in constructors. Emitted
- * after the commit of the step concerned (TransactionHooks); listeners only shorten waits, since
+ * after the commit of the step concerned (`UnitOfWork.afterCommit`); listeners only shorten waits, since
  * the ticker re-checks everything a lost signal would have started.
  */
 export interface PlanSignalMap {

@@ -7,8 +7,8 @@ import {
   OnModuleInit,
   Optional,
 } from '@nestjs/common';
+import { UnitOfWork } from '@reflex/persistence';
 import { PlanStateMachine } from '@reflex/domain';
-import { DataSource } from 'typeorm';
 import { DriverInquiry } from './driver-inquiry.service';
 import { PlanExecutor } from './plan-executor.service';
 import { PlanSignals } from './plan-signals';
@@ -46,7 +46,7 @@ export class PlanTicker implements OnModuleInit, OnApplicationBootstrap, OnModul
   private soon = false;
 
   constructor(
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    private readonly uow: UnitOfWork,
     private readonly due: DuePlansRepository,
     private readonly executor: PlanExecutor,
     private readonly machine: PlanStateMachine,
@@ -89,7 +89,7 @@ export class PlanTicker implements OnModuleInit, OnApplicationBootstrap, OnModul
   /** Steps every unfinished plan once; returns how many were stepped. */
   async resume(): Promise<number> {
     try {
-      const ids = await this.due.listUnfinishedIds(this.dataSource.manager);
+      const ids = await this.due.listUnfinishedIds();
       const stepped = await this.stepAll(ids);
       if (ids.length > 0) this.logger.log(`resumed ${stepped} of ${ids.length} unfinished plan(s)`);
       await this.waiting.replanReady();
@@ -105,10 +105,7 @@ export class PlanTicker implements OnModuleInit, OnApplicationBootstrap, OnModul
    * the driver asked about running actions it has been silent on.
    */
   async tick(): Promise<void> {
-    const ids = await this.due.listDueIds(
-      this.dataSource.manager,
-      this.machine.limits.deadlineGraceSeconds,
-    );
+    const ids = await this.due.listDueIds(this.machine.limits.deadlineGraceSeconds);
     await this.stepAll(ids);
     await this.waiting.replanReady();
     await this.inquiry.askSilent(() => this.stopping);
@@ -119,8 +116,8 @@ export class PlanTicker implements OnModuleInit, OnApplicationBootstrap, OnModul
     for (const id of ids) {
       if (this.stopping) break;
       try {
-        const outcome = await this.dataSource.transaction((m) =>
-          this.executor.step(m, id, undefined, { skipLocked: true }),
+        const outcome = await this.uow.transaction(() =>
+          this.executor.step(id, undefined, { skipLocked: true }),
         );
         if (outcome) stepped += 1;
       } catch (error) {

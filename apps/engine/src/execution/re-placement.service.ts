@@ -10,11 +10,10 @@ import {
   type InventoryView,
   type PlanningConfig,
 } from '@reflex/domain';
-import type { EntityManager } from 'typeorm';
 import { CellViews } from '../inventory/cell-views';
 import { InventorySnapshots } from '../inventory/inventory-snapshots';
 import { PLANNING_CONFIG } from '../plans/plan-lifecycle';
-import { tryLockPlanningCell } from '../plans/plan-locks';
+import { PlanLocks } from '../plans/plan-locks';
 import { PlanRepository } from '../plans/plan.repository';
 
 /**
@@ -30,26 +29,26 @@ export class RePlacementService {
     private readonly plans: PlanRepository,
     private readonly inventory: InventorySnapshots,
     private readonly cellViews: CellViews,
+    private readonly locks: PlanLocks,
     @Inject(PLANNING_CONFIG) private readonly config: PlanningConfig,
   ) {}
 
   /** `view`: the inventory snapshot the caller already holds (a planning batch's), else read. */
   async destinationsFor(
-    manager: EntityManager,
     plan: ExecutablePlan,
     known?: InventoryView,
   ): Promise<Destinations | undefined> {
     // Pending moves may need a new destination; running ones are aborted if theirs went down.
     const open = (a: ActionV1) => a.state === 'pending' || (a.state === 'running' && isMove(a));
     if (!plan.actions.some((a) => open(a) && a.compensationFor === null)) return undefined;
-    const view = known ?? (await this.inventory.view(manager));
+    const view = known ?? (await this.inventory.view());
     const look = inventoryDestinations(view);
     if (movesToReplace(plan.actions, look).length === 0) return look;
     // Placed again within the plan's cell, against that cell's reservations. Busy: a decision is
     // being planned there. The move waits; the ticker steps the plan again.
-    const cell = await this.plans.cellOf(manager, plan.id);
-    if (!(await tryLockPlanningCell(manager, cell))) return look;
-    const live = await this.plans.listLive(manager, cell);
+    const cell = await this.plans.cellOf(plan.id);
+    if (!(await this.locks.tryCell(cell))) return look;
+    const live = await this.plans.listLive(cell);
     const cellView = this.cellViews.of(view, cell);
     return inventoryDestinations(cellView, {
       inFlight: inFlightFromPlans(live, cellView),

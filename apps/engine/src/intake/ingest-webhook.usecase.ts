@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { UnitOfWork } from '@reflex/persistence';
 import { ValidationError } from '@reflex/common';
-import { DataSource } from 'typeorm';
 import { AlarmRepository } from '../decisions/alarm.repository';
 import { rejectedAlert, type RejectedAlert, type WebhookItem } from './mappers/webhook-item';
 import type {
@@ -26,7 +26,7 @@ export class IngestWebhookUseCase {
   private readonly logger = new Logger('intake');
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly uow: UnitOfWork,
     private readonly alarms: AlarmRepository,
     private readonly ingest: IngestAlarmUseCase,
   ) {}
@@ -48,11 +48,8 @@ export class IngestWebhookUseCase {
         else results[chunk[j].at] = outcome;
       });
     }
-    const fresh = await this.dataSource.transaction((m) =>
-      this.alarms.insertRejected(
-        m,
-        rejected.map((r) => r.alert),
-      ),
+    const fresh = await this.uow.transaction(() =>
+      this.alarms.insertRejected(rejected.map((r) => r.alert)),
     );
     rejected.forEach(({ at, alert }, j) => {
       if (fresh[j])

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import { DataSource } from 'typeorm';
 import { AlarmRepository } from '../decisions/alarm.repository';
 import { MAINTENANCE_REQUESTED, maintenanceWindowOf } from '../decisions/maintenance-windows';
 
@@ -24,17 +23,13 @@ export type OpenMaintenance =
 /** `GET /v1/hosts/:id/maintenance`: the open request as the decisions read it, with its plan now. */
 @Injectable()
 export class OpenMaintenanceReader {
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly alarms: AlarmRepository,
-  ) {}
+  constructor(private readonly alarms: AlarmRepository) {}
 
   async open(hostId: string): Promise<OpenMaintenance> {
-    const m = this.dataSource.manager;
-    const [request] = await this.alarms.openOnHosts(m, [MAINTENANCE_REQUESTED], [hostId], []);
+    const [request] = await this.alarms.openOnHosts([MAINTENANCE_REQUESTED], [hostId], []);
     if (!request) return { hostId, open: false };
     // Read again by its key for the plan's state and reason as they are now.
-    const [withPlan] = await this.alarms.openFiring(m, [request], []);
+    const [withPlan] = await this.alarms.openFiring([request], []);
     const window = maintenanceWindowOf(request);
     return {
       hostId,

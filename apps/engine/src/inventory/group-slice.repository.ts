@@ -1,6 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { UnitOfWork } from '@reflex/persistence';
 import type { InventoryV1 } from '@reflex/contracts';
-import { DataSource, type EntityManager } from 'typeorm';
+import { type EntityManager } from 'typeorm';
 import {
   GROUP_COLUMNS,
   type GroupRow,
@@ -22,10 +23,10 @@ export interface GroupSlice {
 /** The reads and writes of a group's redundancy status (GroupStatusService, the group lists). */
 @Injectable()
 export class GroupSliceRepository {
-  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+  constructor(private readonly uow: UnitOfWork) {}
 
-  private db(manager?: EntityManager): EntityManager {
-    return manager ?? this.dataSource.manager;
+  private db(): EntityManager {
+    return this.uow.manager;
   }
 
   /**
@@ -35,9 +36,9 @@ export class GroupSliceRepository {
    */
   async loadGroupSlice(
     groupIds: readonly string[],
-    options: { manager?: EntityManager; lock?: boolean } = {},
+    options: { lock?: boolean } = {},
   ): Promise<GroupSlice> {
-    const db = this.db(options.manager);
+    const db = this.db();
     const groups = await db.query<GroupRow[]>(
       `SELECT ${GROUP_COLUMNS} FROM groups WHERE id = ANY($1::text[]) ORDER BY id
        ${options.lock ? 'FOR UPDATE' : ''}`,
@@ -65,10 +66,9 @@ export class GroupSliceRepository {
 
   async setDegradedSince(
     updates: readonly { id: string; degradedSince: string | null }[],
-    manager: EntityManager,
   ): Promise<void> {
     if (updates.length === 0) return;
-    await manager.query(
+    await this.uow.manager.query(
       `UPDATE groups g SET degraded_since = u."degradedSince"
        FROM jsonb_to_recordset($1::jsonb) AS u(id text, "degradedSince" timestamptz)
        WHERE g.id = u.id`,

@@ -7,7 +7,6 @@ import {
   sharedFailureDomains,
   type SharedFailureDomain,
 } from '@reflex/domain';
-import type { EntityManager } from 'typeorm';
 import { GroupSliceRepository } from './group-slice.repository';
 
 export type GroupPosture = GroupStatusV1 & { sharedFailureDomains: SharedFailureDomain[] };
@@ -22,20 +21,17 @@ export class GroupStatusService {
   constructor(private readonly repository: GroupSliceRepository) {}
 
   /** The redundancy, and where one failure would take an active and its standby (CONTRACT §10). */
-  async status(groupId: string, manager?: EntityManager): Promise<GroupPosture> {
-    const found = (await this.statuses([groupId], manager)).get(groupId);
+  async status(groupId: string): Promise<GroupPosture> {
+    const found = (await this.statuses([groupId])).get(groupId);
     if (!found) throw new NotFoundError('group', groupId);
     return found;
   }
 
   /** `status` of several groups, read together; groups that do not exist are left out. */
-  async statuses(
-    groupIds: readonly string[],
-    manager?: EntityManager,
-  ): Promise<Map<string, GroupPosture>> {
+  async statuses(groupIds: readonly string[]): Promise<Map<string, GroupPosture>> {
     const found = new Map<string, GroupPosture>();
     if (groupIds.length === 0) return found;
-    const slice = await this.repository.loadGroupSlice([...groupIds], { manager });
+    const slice = await this.repository.loadGroupSlice([...groupIds]);
     const view = new InventoryView(slice.inventory);
     const now = new Date().toISOString();
     for (const [id, previousDegradedSince] of slice.degradedSince) {
@@ -50,10 +46,10 @@ export class GroupStatusService {
    * `degraded_since` when a group has just lost redundancy (keeping an earlier start), clears it when
    * the group is redundant again. Groups that no longer exist are skipped.
    */
-  async refresh(manager: EntityManager, groupIds: Iterable<string>): Promise<void> {
+  async refresh(groupIds: Iterable<string>): Promise<void> {
     const ids = [...new Set(groupIds)].sort();
     if (ids.length === 0) return;
-    const slice = await this.repository.loadGroupSlice(ids, { manager, lock: true });
+    const slice = await this.repository.loadGroupSlice(ids, { lock: true });
     const view = new InventoryView(slice.inventory);
     const now = new Date().toISOString();
     const updates: { id: string; degradedSince: string | null }[] = [];
@@ -61,6 +57,6 @@ export class GroupStatusService {
       const { degradedSince } = groupStatus(view, id, { previousDegradedSince: previous, now });
       if (degradedSince !== previous) updates.push({ id, degradedSince });
     }
-    await this.repository.setDegradedSince(updates, manager);
+    await this.repository.setDegradedSince(updates);
   }
 }

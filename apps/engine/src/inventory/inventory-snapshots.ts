@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { UnitOfWork } from '@reflex/persistence';
 import { InventoryView } from '@reflex/domain';
-import type { EntityManager } from 'typeorm';
 import { InventoryRepository } from './inventory.repository';
 
 interface Version {
@@ -20,21 +20,24 @@ interface Version {
 export class InventorySnapshots {
   private kept: { version: string; view: InventoryView } | null = null;
 
-  constructor(private readonly repository: InventoryRepository) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly repository: InventoryRepository,
+  ) {}
 
-  async view(manager: EntityManager): Promise<InventoryView> {
-    const before = await this.version(manager);
+  async view(): Promise<InventoryView> {
+    const before = await this.version();
     if (!before.dirty && this.kept?.version === before.version) return this.kept.view;
-    const view = new InventoryView(await this.repository.load(manager));
+    const view = new InventoryView(await this.repository.load());
     if (!before.dirty) {
-      const after = await this.version(manager);
+      const after = await this.version();
       if (after.version === before.version) this.kept = { version: before.version, view };
     }
     return view;
   }
 
-  private async version(manager: EntityManager): Promise<Version> {
-    const rows = await manager.query<Version[]>(
+  private async version(): Promise<Version> {
+    const rows = await this.uow.manager.query<Version[]>(
       `SELECT version::text AS version,
               coalesce(current_setting('reflex.inventory_dirty', true), '') = 'yes' AS dirty
          FROM inventory_version`,

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ProcessedMessageRepository } from '@reflex/persistence';
+import { ProcessedMessageRepository, UnitOfWork } from '@reflex/persistence';
 import { GroupSliceRepository } from './group-slice.repository';
 import { GroupStatusService } from './group-status.service';
 import { GroupsController } from './groups.controller';
@@ -30,7 +30,11 @@ import { InventoryService } from './inventory.service';
     InventorySnapshots,
     CellViews,
     InventoryConsumer,
-    { provide: ProcessedMessageRepository, useValue: new ProcessedMessageRepository() },
+    {
+      provide: ProcessedMessageRepository,
+      useFactory: (uow: UnitOfWork) => new ProcessedMessageRepository(uow),
+      inject: [UnitOfWork],
+    },
   ],
   exports: [
     InventoryService,

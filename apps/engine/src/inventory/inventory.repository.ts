@@ -1,7 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { UnitOfWork } from '@reflex/persistence';
 import type { GroupV1, HostV1, InstanceV1, InventoryV1 } from '@reflex/contracts';
 import type { InventoryChange } from '@reflex/domain';
-import { DataSource, type EntityManager } from 'typeorm';
+import { type EntityManager } from 'typeorm';
 import {
   GROUP_COLUMNS,
   type GroupRow,
@@ -34,13 +35,13 @@ const INSTANCE_PATCH_COLUMNS = { hostId: 'host_id', state: 'state', role: 'role'
 // Serialises whole-inventory replacements: two of them at once would delete each other's rows.
 const REPLACE_LOCK_SQL = `SELECT pg_advisory_xact_lock(hashtext('reflex.inventory.replace'))`;
 
-/** All SQL over hosts, instances and groups. Every write takes the caller's manager if given. */
+/** All SQL over hosts, instances and groups, in the unit of work's transaction when one is open. */
 @Injectable()
 export class InventoryRepository {
-  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+  constructor(private readonly uow: UnitOfWork) {}
 
-  private db(manager?: EntityManager): EntityManager {
-    return manager ?? this.dataSource.manager;
+  private db(): EntityManager {
+    return this.uow.manager;
   }
 
   /**
@@ -48,13 +49,15 @@ export class InventoryRepository {
    * a caller's transaction the three reads share one REPEATABLE READ snapshot, so an instance that
    * moves meanwhile is never seen on a host the same answer no longer has.
    */
-  async load(manager?: EntityManager): Promise<InventoryV1> {
-    if (!manager) return this.dataSource.transaction('REPEATABLE READ', (tx) => this.load(tx));
-    const hosts = await manager.query<HostRow[]>(`SELECT ${HOST_COLUMNS} FROM hosts ORDER BY id`);
-    const instances = await manager.query<InstanceRow[]>(
+  async load(): Promise<InventoryV1> {
+    if (!this.uow.inTransaction) return this.uow.transaction(() => this.load(), 'REPEATABLE READ');
+    const hosts = await this.uow.manager.query<HostRow[]>(
+      `SELECT ${HOST_COLUMNS} FROM hosts ORDER BY id`,
+    );
+    const instances = await this.uow.manager.query<InstanceRow[]>(
       `SELECT ${INSTANCE_COLUMNS} FROM instances ORDER BY id`,
     );
-    const groups = await manager.query<GroupRow[]>(
+    const groups = await this.uow.manager.query<GroupRow[]>(
       `SELECT ${GROUP_COLUMNS} FROM groups ORDER BY id`,
     );
     return {
@@ -64,34 +67,31 @@ export class InventoryRepository {
     };
   }
 
-  async getHost(id: string, manager?: EntityManager): Promise<HostV1 | null> {
-    return (await this.getHosts([id], manager)).get(id) ?? null;
+  async getHost(id: string): Promise<HostV1 | null> {
+    return (await this.getHosts([id])).get(id) ?? null;
   }
 
-  async getInstance(id: string, manager?: EntityManager): Promise<InstanceV1 | null> {
-    return (await this.getInstances([id], manager)).get(id) ?? null;
+  async getInstance(id: string): Promise<InstanceV1 | null> {
+    return (await this.getInstances([id])).get(id) ?? null;
   }
 
-  async getGroup(id: string, manager?: EntityManager): Promise<GroupV1 | null> {
-    return (await this.getGroups([id], manager)).get(id) ?? null;
+  async getGroup(id: string): Promise<GroupV1 | null> {
+    return (await this.getGroups([id])).get(id) ?? null;
   }
 
   /** The given hosts by id, in one query; ids the inventory does not hold are absent. */
-  async getHosts(ids: readonly string[], manager?: EntityManager): Promise<Map<string, HostV1>> {
-    const rows = await this.byIds<HostRow>('hosts', HOST_COLUMNS, ids, manager);
+  async getHosts(ids: readonly string[]): Promise<Map<string, HostV1>> {
+    const rows = await this.byIds<HostRow>('hosts', HOST_COLUMNS, ids);
     return new Map(rows.map((row) => [row.id, toHost(row)]));
   }
 
-  async getInstances(
-    ids: readonly string[],
-    manager?: EntityManager,
-  ): Promise<Map<string, InstanceV1>> {
-    const rows = await this.byIds<InstanceRow>('instances', INSTANCE_COLUMNS, ids, manager);
+  async getInstances(ids: readonly string[]): Promise<Map<string, InstanceV1>> {
+    const rows = await this.byIds<InstanceRow>('instances', INSTANCE_COLUMNS, ids);
     return new Map(rows.map((row) => [row.id, toInstance(row)]));
   }
 
-  async getGroups(ids: readonly string[], manager?: EntityManager): Promise<Map<string, GroupV1>> {
-    const rows = await this.byIds<GroupRow>('groups', GROUP_COLUMNS, ids, manager);
+  async getGroups(ids: readonly string[]): Promise<Map<string, GroupV1>> {
+    const rows = await this.byIds<GroupRow>('groups', GROUP_COLUMNS, ids);
     return new Map(rows.map((row) => [row.id, toGroup(row)]));
   }
 
@@ -99,25 +99,23 @@ export class InventoryRepository {
     table: InventoryTable,
     columns: string,
     ids: readonly string[],
-    manager?: EntityManager,
   ): Promise<Row[]> {
     if (ids.length === 0) return [];
-    return this.db(manager).query<Row[]>(
-      `SELECT ${columns} FROM ${table} WHERE id = ANY($1::text[])`,
-      [ids],
-    );
+    return this.db().query<Row[]>(`SELECT ${columns} FROM ${table} WHERE id = ANY($1::text[])`, [
+      ids,
+    ]);
   }
 
-  async listHosts(page: PageQuery, manager?: EntityManager): Promise<HostV1[]> {
-    const rows = await this.db(manager).query<HostRow[]>(
+  async listHosts(page: PageQuery): Promise<HostV1[]> {
+    const rows = await this.db().query<HostRow[]>(
       `SELECT ${HOST_COLUMNS} FROM hosts WHERE ($1::text IS NULL OR id > $1) ORDER BY id LIMIT $2`,
       [page.after ?? null, page.limit],
     );
     return rows.map(toHost);
   }
 
-  async listInstances(page: PageQuery, manager?: EntityManager): Promise<InstanceV1[]> {
-    const rows = await this.db(manager).query<InstanceRow[]>(
+  async listInstances(page: PageQuery): Promise<InstanceV1[]> {
+    const rows = await this.db().query<InstanceRow[]>(
       `SELECT ${INSTANCE_COLUMNS} FROM instances
        WHERE ($1::text IS NULL OR id > $1)
          AND ($3::text IS NULL OR host_id = $3)
@@ -129,43 +127,40 @@ export class InventoryRepository {
   }
 
   /** Every instance placed on one of the hosts, whatever its state (each holds its allocation). */
-  async instancesOnHosts(
-    hostIds: readonly string[],
-    manager?: EntityManager,
-  ): Promise<InstanceV1[]> {
-    const rows = await this.db(manager).query<InstanceRow[]>(
+  async instancesOnHosts(hostIds: readonly string[]): Promise<InstanceV1[]> {
+    const rows = await this.db().query<InstanceRow[]>(
       `SELECT ${INSTANCE_COLUMNS} FROM instances WHERE host_id = ANY($1::text[]) ORDER BY id`,
       [hostIds],
     );
     return rows.map(toInstance);
   }
 
-  async listGroups(page: PageQuery, manager?: EntityManager): Promise<GroupV1[]> {
-    const rows = await this.db(manager).query<GroupRow[]>(
+  async listGroups(page: PageQuery): Promise<GroupV1[]> {
+    const rows = await this.db().query<GroupRow[]>(
       `SELECT ${GROUP_COLUMNS} FROM groups WHERE ($1::text IS NULL OR id > $1) ORDER BY id LIMIT $2`,
       [page.after ?? null, page.limit],
     );
     return rows.map(toGroup);
   }
 
-  async upsertHosts(hosts: readonly HostV1[], manager?: EntityManager): Promise<void> {
-    if (hosts.length > 0) await this.db(manager).query(UPSERT_HOSTS, [recordset(hosts)]);
+  async upsertHosts(hosts: readonly HostV1[]): Promise<void> {
+    if (hosts.length > 0) await this.db().query(UPSERT_HOSTS, [recordset(hosts)]);
   }
 
-  async upsertInstances(instances: readonly InstanceV1[], manager?: EntityManager): Promise<void> {
+  async upsertInstances(instances: readonly InstanceV1[]): Promise<void> {
     if (instances.length > 0) {
-      await this.db(manager).query(UPSERT_INSTANCES, [recordset(instances)]);
+      await this.db().query(UPSERT_INSTANCES, [recordset(instances)]);
     }
   }
 
-  async upsertGroups(groups: readonly GroupV1[], manager?: EntityManager): Promise<void> {
-    if (groups.length > 0) await this.db(manager).query(UPSERT_GROUPS, [recordset(groups)]);
+  async upsertGroups(groups: readonly GroupV1[]): Promise<void> {
+    if (groups.length > 0) await this.db().query(UPSERT_GROUPS, [recordset(groups)]);
   }
 
   /** True when the row existed. */
-  async delete(table: InventoryTable, id: string, manager?: EntityManager): Promise<boolean> {
+  async delete(table: InventoryTable, id: string): Promise<boolean> {
     // Wrapped in a SELECT: TypeORM answers a bare DELETE with [rows, count], not the rows.
-    const rows = await this.db(manager).query<unknown[]>(
+    const rows = await this.db().query<unknown[]>(
       `WITH deleted AS (DELETE FROM ${table} WHERE id = $1 RETURNING id) SELECT id FROM deleted`,
       [id],
     );
@@ -176,11 +171,11 @@ export class InventoryRepository {
    * Makes the stored inventory equal to `inventory`: upserts what it holds, deletes the rest. Must run
    * inside a transaction so that readers never see half of it.
    */
-  async replaceAll(inventory: InventoryV1, manager: EntityManager): Promise<void> {
-    await manager.query(REPLACE_LOCK_SQL);
-    await this.upsertHosts(inventory.hosts, manager);
-    await this.upsertInstances(inventory.instances, manager);
-    await this.upsertGroups(inventory.groups, manager);
+  async replaceAll(inventory: InventoryV1): Promise<void> {
+    await this.uow.manager.query(REPLACE_LOCK_SQL);
+    await this.upsertHosts(inventory.hosts);
+    await this.upsertInstances(inventory.instances);
+    await this.upsertGroups(inventory.groups);
     const tables: Array<[InventoryTable, { id: string }[]]> = [
       ['instances', inventory.instances],
       ['hosts', inventory.hosts],
@@ -188,7 +183,7 @@ export class InventoryRepository {
     ];
     for (const [table, kept] of tables) {
       // NOT EXISTS over unnest plans as a hash anti-join; `id <> ALL(...)` would be quadratic.
-      await manager.query(
+      await this.uow.manager.query(
         `DELETE FROM ${table} t
          WHERE NOT EXISTS (SELECT 1 FROM unnest($1::text[]) AS k(id) WHERE k.id = t.id)`,
         [kept.map((object) => object.id)],
@@ -200,11 +195,11 @@ export class InventoryRepository {
    * Applies the planner's changes (an action succeeded) field by field; changes to objects that are
    * no longer in the inventory are ignored, like `applyInventoryChanges` in the domain does.
    */
-  async patch(changes: readonly InventoryChange[], manager: EntityManager): Promise<void> {
+  async patch(changes: readonly InventoryChange[]): Promise<void> {
     for (const change of changes) {
       if (change.kind === 'host') {
         if (change.set.status === undefined) continue;
-        await manager.query(
+        await this.uow.manager.query(
           `UPDATE hosts SET status = $2, updated_at = now()
             WHERE id = $1 AND ($3::text IS NULL OR status = $3)`,
           [change.id, change.set.status, change.ifStatus ?? null],
@@ -216,7 +211,7 @@ export class InventoryRepository {
       );
       if (fields.length === 0) continue;
       const assignments = fields.map((f, i) => `${INSTANCE_PATCH_COLUMNS[f]} = $${i + 2}`);
-      await manager.query(
+      await this.uow.manager.query(
         `UPDATE instances SET ${assignments.join(', ')}, updated_at = now() WHERE id = $1`,
         [change.id, ...fields.map((f) => change.set[f])],
       );
@@ -227,9 +222,9 @@ export class InventoryRepository {
    * What runs on hosts that went down is down too (the cloud lost or powered off the host): their
    * running and migrating instances become `error`, as the driver's backends report them.
    */
-  async markInstancesDownOn(hostIds: readonly string[], manager: EntityManager): Promise<void> {
+  async markInstancesDownOn(hostIds: readonly string[]): Promise<void> {
     if (hostIds.length === 0) return;
-    await manager.query(
+    await this.uow.manager.query(
       `UPDATE instances SET state = 'error', updated_at = now()
        WHERE host_id = ANY($1::text[]) AND state IN ('running', 'migrating')`,
       [hostIds],
@@ -237,12 +232,9 @@ export class InventoryRepository {
   }
 
   /** The groups the given instances belong to. */
-  async groupsOfInstances(
-    instanceIds: readonly string[],
-    manager?: EntityManager,
-  ): Promise<string[]> {
+  async groupsOfInstances(instanceIds: readonly string[]): Promise<string[]> {
     if (instanceIds.length === 0) return [];
-    const rows = await this.db(manager).query<{ group_id: string }[]>(
+    const rows = await this.db().query<{ group_id: string }[]>(
       `SELECT DISTINCT group_id FROM instances WHERE id = ANY($1::text[]) AND group_id IS NOT NULL`,
       [instanceIds],
     );
@@ -250,9 +242,9 @@ export class InventoryRepository {
   }
 
   /** The groups with a member on one of the given hosts. */
-  async groupsOnHosts(hostIds: readonly string[], manager?: EntityManager): Promise<string[]> {
+  async groupsOnHosts(hostIds: readonly string[]): Promise<string[]> {
     if (hostIds.length === 0) return [];
-    const rows = await this.db(manager).query<{ group_id: string }[]>(
+    const rows = await this.db().query<{ group_id: string }[]>(
       `SELECT DISTINCT group_id FROM instances
        WHERE host_id = ANY($1::text[]) AND group_id IS NOT NULL`,
       [hostIds],

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { UnitOfWork } from '@reflex/persistence';
 import { DataSource } from 'typeorm';
 
 /**
@@ -11,7 +12,10 @@ export const NOTE_LOCK_TIMEOUT_MS = 5000;
 
 @Injectable()
 export class OutboxAttemptRepository {
-  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    @Inject(DataSource) private readonly dataSource: DataSource,
+  ) {}
 
   /**
    * Notes that the rows are about to be published (at `at`, the relay's clock) and returns the rows
@@ -19,7 +23,8 @@ export class OutboxAttemptRepository {
    */
   async record(ids: readonly string[], at: Date): Promise<Map<string, Date>> {
     if (ids.length === 0) return new Map();
-    const rows = await this.dataSource.transaction(async (m) => {
+    const rows = await this.uow.transaction(async () => {
+      const m = this.uow.manager;
       // The claiming transaction holds the batch's row locks while it waits for this note. A note
       // queued behind a lock on outbox_attempts whose holder waits for those row locks (a TRUNCATE
       // or an ALTER of both tables) would wait forever, in a cycle through this process that

@@ -9,9 +9,7 @@ import {
   planResources,
 } from '@reflex/domain';
 import { LIVE_PLAN_STATES } from '@reflex/persistence';
-import type { EntityManager } from 'typeorm';
 import type { RunningActions } from '../execution/running-actions';
-import { lockPlanningCells } from '../plans/plan-locks';
 import type { PlanningParts } from './planning-batch';
 
 /** As `listLive` selects them. */
@@ -32,10 +30,7 @@ export class BatchCells {
   private expected: string[] = [];
   private readonly running = new Map<string, RunningActions>();
 
-  constructor(
-    private readonly manager: EntityManager,
-    private readonly parts: PlanningParts,
-  ) {}
+  constructor(private readonly parts: PlanningParts) {}
 
   /**
    * Names the resources the batch's decisions are about, before any is planned, so that the cells
@@ -76,18 +71,18 @@ export class BatchCells {
     await this.lock(this.expected.includes(name) ? this.expected : [name]);
     let cell = this.cells.get(name);
     if (!cell) {
-      cell = new CellState(await this.parts.plans.listLive(this.manager, name));
+      cell = new CellState(await this.parts.plans.listLive(name));
       this.cells.set(name, cell);
     }
     // Read again after the live plans (the snapshot is kept while the version stands).
-    cell.view ??= this.parts.cellViews.of(await this.parts.inventory.view(this.manager), name);
+    cell.view ??= this.parts.cellViews.of(await this.parts.inventory.view(), name);
     return cell as CellState & { view: InventoryView };
   }
 
   runningIn(cell: string): RunningActions {
     let running = this.running.get(cell);
     if (!running) {
-      running = this.parts.executor.runningActions(this.manager, cell);
+      running = this.parts.executor.runningActions(cell);
       this.running.set(cell, running);
     }
     return running;
@@ -99,7 +94,7 @@ export class BatchCells {
   }
 
   async wholeView(): Promise<InventoryView> {
-    this.view ??= await this.parts.inventory.view(this.manager);
+    this.view ??= await this.parts.inventory.view();
     return this.view;
   }
 
@@ -123,7 +118,7 @@ export class BatchCells {
   private async lock(cells: readonly string[]): Promise<void> {
     const missing = cells.filter((c) => !this.locked.has(c));
     if (missing.length === 0) return;
-    await lockPlanningCells(this.manager, missing);
+    await this.parts.locks.cells(missing);
     for (const c of missing) this.locked.add(c);
   }
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { UnitOfWork } from '@reflex/persistence';
 import { ValidationError } from '@reflex/common';
 import {
   FAILURE_DOMAIN_KINDS,
@@ -8,7 +9,6 @@ import {
   type FailureDomainKind,
   type PlanningConfig,
 } from '@reflex/domain';
-import { DataSource } from 'typeorm';
 import { InventorySnapshots } from '../inventory/inventory-snapshots';
 import { CapacityForecastRunner } from './capacity-forecast.runner';
 import { PLANNING_CONFIG } from '../plans/plan-lifecycle';
@@ -33,7 +33,7 @@ export function domainKind(value: unknown): FailureDomainKind {
 @Injectable()
 export class CapacityForecastService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly uow: UnitOfWork,
     private readonly plans: PlanRepository,
     private readonly inventory: InventorySnapshots,
     private readonly runner: CapacityForecastRunner,
@@ -52,22 +52,19 @@ export class CapacityForecastService {
     forecasts: CapacityForecast[];
     firstHostOf(kind: FailureDomainKind, domain: string): string | undefined;
   }> {
-    const { inventory, inFlight, firstHosts } = await this.dataSource.transaction(
-      'REPEATABLE READ',
-      async (manager) => {
-        const live = await this.plans.listLive(manager);
-        const view = await this.inventory.view(manager);
-        const firstHosts = new Map<string, string>();
-        for (const host of view.hosts()) {
-          if (host.status === 'down') continue;
-          for (const kind of kinds) {
-            const key = `${kind}\u0000${failureDomainOf(host, kind)}`;
-            if (!firstHosts.has(key)) firstHosts.set(key, host.id);
-          }
+    const { inventory, inFlight, firstHosts } = await this.uow.transaction(async () => {
+      const live = await this.plans.listLive();
+      const view = await this.inventory.view();
+      const firstHosts = new Map<string, string>();
+      for (const host of view.hosts()) {
+        if (host.status === 'down') continue;
+        for (const kind of kinds) {
+          const key = `${kind}\u0000${failureDomainOf(host, kind)}`;
+          if (!firstHosts.has(key)) firstHosts.set(key, host.id);
         }
-        return { inventory: view.inventory, inFlight: inFlightFromPlans(live, view), firstHosts };
-      },
-    );
+      }
+      return { inventory: view.inventory, inFlight: inFlightFromPlans(live, view), firstHosts };
+    }, 'REPEATABLE READ');
     const forecasts = await this.runner.run({ inventory, inFlight, kinds, config: this.config });
     return {
       forecasts,

@@ -15,12 +15,12 @@ import {
   PlanStateMachine,
   promisedView,
 } from '@reflex/domain';
-import type { EntityManager } from 'typeorm';
 import { BatchCells, isLive } from './batch-cells';
 import type { NewPlanStep, PlanExecutor } from '../execution/plan-executor.service';
 import type { CellViews } from '../inventory/cell-views';
 import type { InventorySnapshots } from '../inventory/inventory-snapshots';
 import type { DeferredIntentRepository } from '../plans/deferred-intent.repository';
+import type { PlanLocks } from '../plans/plan-locks';
 import type { StoredTrigger } from '../plans/plan-rows';
 import type { PlanRepository } from '../plans/plan.repository';
 import type { PlanningOutcome } from './planning-outcome';
@@ -32,6 +32,7 @@ export interface PlanningParts {
   cellViews: CellViews;
   executor: PlanExecutor;
   machine: PlanStateMachine;
+  locks: PlanLocks;
   config: PlanningConfig;
 }
 
@@ -56,11 +57,8 @@ export class PlanningBatch {
   private readonly made: ExecutablePlan[] = [];
   private readonly cells: BatchCells;
 
-  constructor(
-    private readonly manager: EntityManager,
-    private readonly parts: PlanningParts,
-  ) {
-    this.cells = new BatchCells(manager, parts);
+  constructor(private readonly parts: PlanningParts) {
+    this.cells = new BatchCells(parts);
   }
 
   /** See `BatchCells.prepare`. */
@@ -105,22 +103,17 @@ export class PlanningBatch {
       case 'wait':
         await this.flush();
         if (deferredId) {
-          await this.parts.deferred.waitAgain(
-            this.manager,
-            deferredId,
-            decision.planIds,
-            decision.reason,
-          );
+          await this.parts.deferred.waitAgain(deferredId, decision.planIds, decision.reason);
         } else {
-          await this.parts.deferred.add(this.manager, intent, decision.planIds, decision.reason);
+          await this.parts.deferred.add(intent, decision.planIds, decision.reason);
         }
         return { planId: null, state: 'waiting', reason: decision.reason };
       case 'supersede': {
         await this.flush();
         const holders = [...decision.planIds].sort();
-        for (const id of holders) await this.parts.plans.lock(this.manager, id);
+        for (const id of holders) await this.parts.plans.lock(id);
         for (const id of holders) {
-          const stepped = await this.parts.executor.step(this.manager, id, (plan, now) =>
+          const stepped = await this.parts.executor.step(id, (plan, now) =>
             this.parts.machine.supersede(plan, planId, now),
           );
           if (stepped) cell.replace(stepped.plan);
@@ -130,7 +123,7 @@ export class PlanningBatch {
         const rebuilt = this.build(intent, view, rest, planId);
         const outcome = await this.store(found.cell, rebuilt, intent, deferredId, decision.reason);
         await this.flush();
-        for (const id of holders) await this.parts.plans.setSupersededBy(this.manager, id, planId);
+        for (const id of holders) await this.parts.plans.setSupersededBy(id, planId);
         return outcome;
       }
     }
@@ -142,9 +135,9 @@ export class PlanningBatch {
    */
   async cancelIfNotStarted(planId: string, reason: string): Promise<boolean> {
     await this.flush();
-    if (!(await this.parts.plans.lock(this.manager, planId))) return false;
+    if (!(await this.parts.plans.lock(planId))) return false;
     let cancelled = false;
-    const stepped = await this.parts.executor.step(this.manager, planId, (plan, now) => {
+    const stepped = await this.parts.executor.step(planId, (plan, now) => {
       if (plan.state !== 'pending_approval' && plan.state !== 'pending') {
         return { plan, events: [], commands: [], inventoryChanges: [] };
       }
@@ -173,7 +166,7 @@ export class PlanningBatch {
   async flush(): Promise<void> {
     if (this.pending.length === 0) return;
     const steps = this.pending.splice(0);
-    await this.parts.executor.storeNew(this.manager, steps);
+    await this.parts.executor.storeNew(steps);
     // Their steps changed the inventory (in this transaction): read it again when next needed.
     if (steps.some((s) => s.result.inventoryChanges.length > 0)) this.cells.inventoryChanged();
   }
@@ -209,7 +202,6 @@ export class PlanningBatch {
     if (deferredId) events[0].detail = { ...events[0].detail, deferredIntent: deferredId };
     const resources = [...draft.touches.hosts, ...draft.touches.instances];
     const step = await this.parts.executor.firstStep(
-      this.manager,
       plan,
       events,
       resources,
@@ -227,7 +219,7 @@ export class PlanningBatch {
     if (step.result.inventoryChanges.length > 0 || finished) await this.flush();
     if (deferredId) {
       await this.flush();
-      await this.parts.deferred.resolve(this.manager, deferredId, stepped.state, plan.id);
+      await this.parts.deferred.resolve(deferredId, stepped.state, plan.id);
     }
     return { planId: plan.id, state: stepped.state, reason: join(conflict, plan.reason) };
   }
@@ -239,7 +231,7 @@ export class PlanningBatch {
     deferredId: string | null,
   ): Promise<PlanningOutcome> {
     await this.flush();
-    await this.parts.plans.appendEvents(this.manager, [
+    await this.parts.plans.appendEvents([
       {
         at: new Date().toISOString(),
         planId,
@@ -250,7 +242,7 @@ export class PlanningBatch {
         detail: { merged: { alarm: intent.alarm, rule: intent.rule.name }, reason },
       },
     ]);
-    if (deferredId) await this.parts.deferred.resolve(this.manager, deferredId, 'merged', planId);
+    if (deferredId) await this.parts.deferred.resolve(deferredId, 'merged', planId);
     return { planId, state: 'merged', reason };
   }
 }

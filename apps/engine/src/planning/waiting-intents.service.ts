@@ -1,8 +1,8 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { UnitOfWork } from '@reflex/persistence';
 import { isRetriable } from '@reflex/common';
-import { DataSource } from 'typeorm';
 import { DeferredIntentRepository } from '../plans/deferred-intent.repository';
-import { tryLockPlanning } from '../plans/plan-locks';
+import { PlanLocks } from '../plans/plan-locks';
 import { PlanSignals } from '../execution/plan-signals';
 import { PlanningService } from './planning.service';
 
@@ -18,10 +18,11 @@ export class WaitingIntentsService implements OnModuleInit {
   private again = false;
 
   constructor(
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    private readonly uow: UnitOfWork,
     private readonly deferred: DeferredIntentRepository,
     private readonly planning: PlanningService,
     private readonly signals: PlanSignals,
+    private readonly locks: PlanLocks,
   ) {}
 
   onModuleInit(): void {
@@ -63,22 +64,22 @@ export class WaitingIntentsService implements OnModuleInit {
   async replanReady(): Promise<number> {
     let count = 0;
     for (;;) {
-      const found = await this.dataSource.transaction(async (m) => {
-        if (!(await tryLockPlanning(m))) return null;
-        const next = await this.deferred.nextReady(m);
+      const found = await this.uow.transaction(async () => {
+        if (!(await this.locks.tryPlanning())) return null;
+        const next = await this.deferred.nextReady();
         if (!next) return null;
         try {
-          await m.query('SAVEPOINT replan');
-          const outcome = await this.planning.plan(m, next.intent, next.id);
-          await m.query('RELEASE SAVEPOINT replan');
+          await this.uow.manager.query('SAVEPOINT replan');
+          const outcome = await this.planning.plan(next.intent, next.id);
+          await this.uow.manager.query('RELEASE SAVEPOINT replan');
           return outcome.state;
         } catch (error) {
           // A decision that cannot be planned any more (its rule's params no longer make sense)
           // must not block the queue behind it; one that failed for a passing reason is retried.
           if (isRetriable(error)) throw error;
-          await m.query('ROLLBACK TO SAVEPOINT replan');
+          await this.uow.manager.query('ROLLBACK TO SAVEPOINT replan');
           const reason = `could not be planned: ${(error as Error).message}`;
-          await this.deferred.resolve(m, next.id, 'error', null, reason);
+          await this.deferred.resolve(next.id, 'error', null, reason);
           return 'error';
         }
       });

@@ -67,7 +67,7 @@ export class PlanQueryRepository {
   ) {}
 
   plan(id: string): Promise<ExecutablePlan | null> {
-    return this.plans.load(this.dataSource.manager, id);
+    return this.plans.load(id);
   }
 
   /**
@@ -105,13 +105,12 @@ export class PlanQueryRepository {
     const conditions = where.length ? where.join(' AND ') : 'TRUE';
     const newestFirst = `ORDER BY ${createdAt} DESC, ${id} DESC LIMIT ${bind(filter.limit + 1)}`;
     if (!filter.resource) {
-      return this.plans.loadMany(this.dataSource.manager, conditions, params, newestFirst);
+      return this.plans.loadMany(conditions, params, newestFirst);
     }
     const page = `SELECT r.plan_id FROM plan_resources r
       ${readsPlans ? 'JOIN plans p ON p.id = r.plan_id' : ''}
       WHERE ${conditions} ${newestFirst}`;
     return this.plans.loadMany(
-      this.dataSource.manager,
       `p.id = ANY(ARRAY(${page}))`,
       params,
       'ORDER BY p.created_at DESC, p.id DESC',

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ActionV1 } from '@reflex/contracts/plan.v1';
 import type { ExecutablePlan, PlanTimelineEvent } from '@reflex/domain';
-import { ActionEntity, PlanEntity, PlanEventEntity } from '@reflex/persistence';
-import type { EntityManager } from 'typeorm';
+import { ActionEntity, PlanEntity, PlanEventEntity, UnitOfWork } from '@reflex/persistence';
 import {
   ACTION_COLUMNS,
   type ActionRow,
@@ -30,22 +29,24 @@ const MUTABLE = ['state', 'attempts', 'progress', 'startedAt', 'finishedAt', 'er
  */
 @Injectable()
 export class PlanRepository {
+  constructor(private readonly uow: UnitOfWork) {}
+
   /** Stores a new plan with its actions; `resources` feeds `GET /v1/plans?resource=`. */
-  async insert(manager: EntityManager, plan: ExecutablePlan, resources: string[]): Promise<void> {
-    await this.insertMany(manager, [{ plan, resources }]);
+  async insert(plan: ExecutablePlan, resources: string[]): Promise<void> {
+    await this.insertMany([{ plan, resources }]);
   }
 
   /**
    * Stores new plans, each as its first step left it (so no update follows the insert), with their
    * actions (`deadlines` for those just dispatched): two statements however many plans.
    */
-  async insertMany(manager: EntityManager, plans: readonly NewPlanRow[]): Promise<void> {
+  async insertMany(plans: readonly NewPlanRow[]): Promise<void> {
     if (plans.length === 0) return;
-    await manager.insert(
+    await this.uow.manager.insert(
       PlanEntity,
       plans.map(({ plan, resources, cell }) => planEntity(plan, resources, cell)),
     );
-    await manager.insert(
+    await this.uow.manager.insert(
       ActionEntity,
       plans.flatMap(({ plan, deadlines }) =>
         plan.actions.map((a) => actionEntity(a, plan.createdAt, deadlines)),
@@ -54,31 +55,23 @@ export class PlanRepository {
   }
 
   /** Locks the plan row for this transaction; false if there is no such plan (or, with `skipLocked`, another transaction holds it). */
-  async lock(
-    manager: EntityManager,
-    planId: string,
-    options: { skipLocked?: boolean } = {},
-  ): Promise<boolean> {
-    return (await this.lockInCell(manager, planId, options)) !== null;
+  async lock(planId: string, options: { skipLocked?: boolean } = {}): Promise<boolean> {
+    return (await this.lockInCell(planId, options)) !== null;
   }
 
   /** `lock`, answering the planning cell the plan was made in (null: not locked). */
-  async lockInCell(
-    manager: EntityManager,
-    planId: string,
-    options: { skipLocked?: boolean } = {},
-  ): Promise<string | null> {
+  async lockInCell(planId: string, options: { skipLocked?: boolean } = {}): Promise<string | null> {
     if (!isUuid(planId)) return null;
-    const rows = await manager.query<{ cell: string }[]>(
+    const rows = await this.uow.manager.query<{ cell: string }[]>(
       `SELECT id, cell FROM plans WHERE id = $1 FOR UPDATE ${options.skipLocked ? 'SKIP LOCKED' : ''}`,
       [planId],
     );
     return rows[0]?.cell ?? null;
   }
 
-  async load(manager: EntityManager, planId: string): Promise<ExecutablePlan | null> {
+  async load(planId: string): Promise<ExecutablePlan | null> {
     if (!isUuid(planId)) return null;
-    const [plan] = await this.loadMany(manager, `p.id = $1`, [planId]);
+    const [plan] = await this.loadMany(`p.id = $1`, [planId]);
     return plan ?? null;
   }
 
@@ -87,19 +80,18 @@ export class PlanRepository {
    * unless `withExplanation`.
    */
   async loadMany(
-    manager: EntityManager,
     where: string,
     params: unknown[],
     tail = 'ORDER BY p.created_at, p.id',
     withExplanation = true,
   ): Promise<ExecutablePlan[]> {
     const columns = withExplanation ? PLAN_COLUMNS : PLAN_COLUMNS_WITHOUT_EXPLANATION;
-    const rows = await manager.query<PlanRow[]>(
+    const rows = await this.uow.manager.query<PlanRow[]>(
       `SELECT ${columns} FROM plans p WHERE ${where} ${tail}`,
       params,
     );
     if (rows.length === 0) return [];
-    const actions = await manager.query<ActionRow[]>(
+    const actions = await this.uow.manager.query<ActionRow[]>(
       `SELECT ${ACTION_COLUMNS} FROM actions a WHERE a.plan_id = ANY($1::uuid[])
        ORDER BY a.plan_id, a.seq`,
       [rows.map((row) => row.id)],
@@ -113,7 +105,6 @@ export class PlanRepository {
    * (`deadlines` for those just dispatched) and the actions it added (compensations).
    */
   async save(
-    manager: EntityManager,
     before: ExecutablePlan,
     after: ExecutablePlan,
     deadlines: ReadonlyMap<string, string>,
@@ -125,7 +116,7 @@ export class PlanRepository {
       before.finishedAt !== after.finishedAt ||
       before.reason !== after.reason
     ) {
-      await manager.update(
+      await this.uow.manager.update(
         PlanEntity,
         { id: after.id },
         {
@@ -154,7 +145,7 @@ export class PlanRepository {
       if (!deadline && !replaced && MUTABLE.every((field) => old[field] === action[field])) {
         continue;
       }
-      await manager.update(
+      await this.uow.manager.update(
         ActionEntity,
         { id: action.id },
         {
@@ -168,9 +159,9 @@ export class PlanRepository {
           ...(replaced ? this.replacement(action) : {}),
         },
       );
-      if (replaced) await this.addResources(manager, after.id, hostIdsOf(action));
+      if (replaced) await this.addResources(after.id, hostIdsOf(action));
     }
-    await this.insertActions(manager, added, now, deadlines);
+    await this.insertActions(added, now, deadlines);
   }
 
   /** A re-placed move (CONTRACT §9): its new destination and the hosts it found unusable. */
@@ -183,17 +174,17 @@ export class PlanRepository {
   }
 
   /** So that `GET /v1/plans?resource=` finds the plan by a re-placed move's new destination too. */
-  private async addResources(manager: EntityManager, planId: string, ids: string[]) {
-    await manager.query(
+  private async addResources(planId: string, ids: string[]) {
+    await this.uow.manager.query(
       `UPDATE plans SET resources = ARRAY(SELECT DISTINCT unnest(resources || $2::text[]))
         WHERE id = $1 AND NOT resources @> $2::text[]`,
       [planId, ids],
     );
   }
 
-  async appendEvents(manager: EntityManager, events: readonly PlanTimelineEvent[]): Promise<void> {
+  async appendEvents(events: readonly PlanTimelineEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await manager.insert(
+    await this.uow.manager.insert(
       PlanEventEntity,
       events.map((e) => ({
         planId: e.planId,
@@ -211,33 +202,28 @@ export class PlanRepository {
    * Set after the superseding plan is stored: the foreign key needs that row, and the live-target
    * index needs the old plan out of the live states before the new one goes in.
    */
-  async setSupersededBy(manager: EntityManager, planId: string, byPlanId: string): Promise<void> {
-    await manager.update(PlanEntity, { id: planId }, { supersededBy: byPlanId });
+  async setSupersededBy(planId: string, byPlanId: string): Promise<void> {
+    await this.uow.manager.update(PlanEntity, { id: planId }, { supersededBy: byPlanId });
   }
 
   /**
    * Every plan that still holds resources (in `cell`, or anywhere when null): for conflicts and for
    * capacity already promised.
    */
-  listLive(manager: EntityManager, cell: string | null = null): Promise<ExecutablePlan[]> {
+  listLive(cell: string | null = null): Promise<ExecutablePlan[]> {
     // Planning reads what the live plans hold and reserve, never why they were made.
     return cell === null
-      ? this.loadMany(manager, `p.state IN ${LIVE_STATES_SQL}`, [], undefined, false)
-      : this.loadMany(
-          manager,
-          `p.state IN ${LIVE_STATES_SQL} AND p.cell = $1`,
-          [cell],
-          undefined,
-          false,
-        );
+      ? this.loadMany(`p.state IN ${LIVE_STATES_SQL}`, [], undefined, false)
+      : this.loadMany(`p.state IN ${LIVE_STATES_SQL} AND p.cell = $1`, [cell], undefined, false);
   }
 
   /** The planning cell a plan was made in (`''` for an unknown plan). */
-  async cellOf(manager: EntityManager, planId: string): Promise<string> {
+  async cellOf(planId: string): Promise<string> {
     if (!isUuid(planId)) return '';
-    const rows = await manager.query<{ cell: string }[]>(`SELECT cell FROM plans WHERE id = $1`, [
-      planId,
-    ]);
+    const rows = await this.uow.manager.query<{ cell: string }[]>(
+      `SELECT cell FROM plans WHERE id = $1`,
+      [planId],
+    );
     return rows[0]?.cell ?? '';
   }
 
@@ -245,8 +231,8 @@ export class PlanRepository {
    * Running actions of every other plan (of every plan when `planId` is null), finished plans
    * included (a cancelled plan's abort may be under way).
    */
-  async runningActionsExcept(manager: EntityManager, planId: string | null): Promise<ActionV1[]> {
-    const rows = await manager.query<ActionRow[]>(
+  async runningActionsExcept(planId: string | null): Promise<ActionV1[]> {
+    const rows = await this.uow.manager.query<ActionRow[]>(
       `SELECT ${ACTION_COLUMNS} FROM actions a
         WHERE a.state = 'running' AND ($1::uuid IS NULL OR a.plan_id <> $1::uuid)`,
       [planId],
@@ -254,9 +240,9 @@ export class PlanRepository {
     return rows.map(toAction);
   }
 
-  async planIdOfAction(manager: EntityManager, actionId: string): Promise<string | null> {
+  async planIdOfAction(actionId: string): Promise<string | null> {
     if (!isUuid(actionId)) return null;
-    const rows = await manager.query<{ plan_id: string }[]>(
+    const rows = await this.uow.manager.query<{ plan_id: string }[]>(
       `SELECT plan_id FROM actions WHERE id = $1`,
       [actionId],
     );
@@ -264,13 +250,12 @@ export class PlanRepository {
   }
 
   private async insertActions(
-    manager: EntityManager,
     actions: readonly ActionV1[],
     createdAt: string,
     deadlines: ReadonlyMap<string, string> = new Map(),
   ): Promise<void> {
     if (actions.length === 0) return;
-    await manager.insert(
+    await this.uow.manager.insert(
       ActionEntity,
       actions.map((a) => actionEntity(a, createdAt, deadlines)),
     );

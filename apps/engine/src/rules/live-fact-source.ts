@@ -7,7 +7,6 @@ import {
   type ZoneLosses,
   zoneLosses,
 } from '@reflex/rules';
-import type { EntityManager } from 'typeorm';
 import { GroupStatusService } from '../inventory/group-status.service';
 import { InventoryRepository } from '../inventory/inventory.repository';
 import { InventorySnapshots } from '../inventory/inventory-snapshots';
@@ -50,7 +49,6 @@ export class LiveFactSource implements FactSource {
   private view: Promise<InventoryView> | null = null;
 
   constructor(
-    private readonly manager: EntityManager,
     private readonly inventory: InventoryRepository,
     private readonly snapshots: InventorySnapshots,
     private readonly groups: GroupStatusService,
@@ -61,22 +59,22 @@ export class LiveFactSource implements FactSource {
   ) {}
 
   getHost(id: string): Promise<HostV1 | null> {
-    return orRead(this.known.host(id), () => this.inventory.getHost(id, this.manager));
+    return orRead(this.known.host(id), () => this.inventory.getHost(id));
   }
 
   getInstance(id: string): Promise<InstanceV1 | null> {
-    return orRead(this.known.instance(id), () => this.inventory.getInstance(id, this.manager));
+    return orRead(this.known.instance(id), () => this.inventory.getInstance(id));
   }
 
   getGroup(id: string): Promise<GroupV1 | null> {
-    return orRead(this.known.group(id), () => this.inventory.getGroup(id, this.manager));
+    return orRead(this.known.group(id), () => this.inventory.getGroup(id));
   }
 
   async getGroupStatus(groupId: string): Promise<GroupStatusV1 | null> {
     const known = this.known.groupStatus(groupId);
     if (known !== undefined) return known;
     if (!(await this.getGroup(groupId))) return null;
-    return this.groups.status(groupId, this.manager);
+    return this.groups.status(groupId);
   }
 
   async getHostLoad(hostId: string): Promise<HostLoad | null> {
@@ -102,7 +100,7 @@ export class LiveFactSource implements FactSource {
   }
 
   private inventoryView(): Promise<InventoryView> {
-    this.view ??= this.known.view() ?? this.snapshots.view(this.manager);
+    this.view ??= this.known.view() ?? this.snapshots.view();
     return this.view;
   }
 }

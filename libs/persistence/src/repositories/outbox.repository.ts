@@ -1,5 +1,5 @@
-import type { DataSource, EntityManager } from 'typeorm';
 import { OutboxMessageEntity } from '../entities/outbox-message.entity';
+import type { UnitOfWork } from '../unit-of-work';
 
 /** A message to publish once the surrounding transaction commits. */
 export interface OutboxMessage {
@@ -67,16 +67,13 @@ interface ClaimedRow {
  * same key are serialised (they are: each first locks the plan or action the key names).
  */
 export class OutboxRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly uow: UnitOfWork) {}
 
-  /** Adds messages within `manager`'s transaction; returns their ids in order. */
-  async enqueue(
-    manager: EntityManager,
-    messages: OutboxMessage | readonly OutboxMessage[],
-  ): Promise<string[]> {
+  /** Adds messages within the current transaction; returns their ids in order. */
+  async enqueue(messages: OutboxMessage | readonly OutboxMessage[]): Promise<string[]> {
     const list = Array.isArray(messages) ? messages : [messages as OutboxMessage];
     if (list.length === 0) return [];
-    const result = await manager
+    const result = await this.uow.manager
       .createQueryBuilder()
       .insert()
       .into(OutboxMessageEntity)
@@ -92,11 +89,11 @@ export class OutboxRepository {
    * Locks and returns a batch of unpublished messages, oldest first, skipping rows that another
    * relay holds. Must run inside a transaction, which holds the locks until `markPublished` commits.
    */
-  async claimBatch(manager: EntityManager, limit: number): Promise<OutboxRecord[]> {
-    if (!manager.queryRunner?.isTransactionActive) {
+  async claimBatch(limit: number): Promise<OutboxRecord[]> {
+    if (!this.uow.inTransaction) {
       throw new Error('claimBatch must run inside a transaction, or its row locks end at once');
     }
-    const rows = await manager.query<ClaimedRow[]>(CLAIM_SQL, [limit]);
+    const rows = await this.uow.manager.query<ClaimedRow[]>(CLAIM_SQL, [limit]);
     return rows.map((row) => ({
       id: row.id,
       topic: row.topic,
@@ -108,9 +105,9 @@ export class OutboxRepository {
   }
 
   /** Marks claimed messages published, in the transaction that claimed them. */
-  async markPublished(manager: EntityManager, ids: readonly string[]): Promise<void> {
+  async markPublished(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
-    await manager.query(
+    await this.uow.manager.query(
       'UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[]) AND published_at IS NULL',
       [ids],
     );
@@ -126,14 +123,11 @@ export class OutboxRepository {
     limit: number,
     publish: (messages: OutboxRecord[]) => Promise<void>,
   ): Promise<number> {
-    return this.dataSource.transaction(async (manager) => {
-      const batch = await this.claimBatch(manager, limit);
+    return this.uow.transaction(async () => {
+      const batch = await this.claimBatch(limit);
       if (batch.length === 0) return 0;
       await publish(batch);
-      await this.markPublished(
-        manager,
-        batch.map((message) => message.id),
-      );
+      await this.markPublished(batch.map((message) => message.id));
       return batch.length;
     });
   }
