@@ -10,7 +10,7 @@ import {
 } from '@reflex/domain';
 import { LIVE_PLAN_STATES } from '@reflex/persistence';
 import type { RunningActions } from '../execution/running-actions';
-import type { PlanningParts } from './planning-batch';
+import type { PlanningParts } from './planning-parts';
 
 /** As `listLive` selects them. */
 export const isLive = (plan: ExecutablePlan): boolean =>

@@ -11,30 +11,13 @@ import {
   type PlanDraft,
   planFromDraft,
   type PlanIntent,
-  type PlanningConfig,
-  PlanStateMachine,
   promisedView,
 } from '@reflex/domain';
 import { BatchCells, isLive } from './batch-cells';
-import type { NewPlanStep, PlanExecutor } from '../execution/plan-executor.service';
-import type { CellViews } from '../inventory/cell-views';
-import type { InventorySnapshots } from '../inventory/inventory-snapshots';
-import type { DeferredIntentRepository } from '../plans/deferred-intent.repository';
-import type { PlanLocks } from '../plans/plan-locks';
+import type { NewPlanStep } from '../execution/plan-executor.service';
+import type { PlanningParts } from './planning-parts';
 import type { StoredTrigger } from '../plans/plan-rows';
-import type { PlanRepository } from '../plans/plan.repository';
 import type { PlanningOutcome } from './planning-outcome';
-
-export interface PlanningParts {
-  plans: PlanRepository;
-  deferred: DeferredIntentRepository;
-  inventory: InventorySnapshots;
-  cellViews: CellViews;
-  executor: PlanExecutor;
-  machine: PlanStateMachine;
-  locks: PlanLocks;
-  config: PlanningConfig;
-}
 
 const join = (...parts: Array<string | null | undefined>): string | null =>
   parts.filter((p): p is string => !!p).join('; ') || null;

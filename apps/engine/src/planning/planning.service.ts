@@ -8,7 +8,8 @@ import { DeferredIntentRepository } from '../plans/deferred-intent.repository';
 import { PLANNING_CONFIG } from '../plans/plan-lifecycle';
 import { PlanLocks } from '../plans/plan-locks';
 import { PlanRepository } from '../plans/plan.repository';
-import { PlanningBatch, type PlanningParts } from './planning-batch';
+import { PlanningBatch } from './planning-batch';
+import type { PlanningParts } from './planning-parts';
 import type { PlanningOutcome } from './planning-outcome';
 
 export type { PlanningOutcome } from './planning-outcome';

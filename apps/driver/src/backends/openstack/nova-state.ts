@@ -4,7 +4,7 @@
  */
 import type { ActionType } from '@reflex/contracts/plan.v1';
 import type { BackendAction, InspectState } from '../backend.port';
-import type { NovaMigration, NovaServer } from './nova.client';
+import type { NovaMigration, NovaServer } from './nova-resources';
 
 export interface ServerView {
   status: string;

@@ -2,29 +2,10 @@ import { BackendError, type BackendErrorCode } from '../backend.errors';
 import { NO_REDIRECTS, refusedRedirect } from '../redirects';
 import { KeystoneSession } from './keystone.session';
 import { viewOf, type ServerView } from './nova-state';
+import type { NovaMigration, NovaServer } from './nova-resources';
 import type { OpenStackConfig } from './openstack.config';
 
-export interface NovaServer {
-  id: string;
-  status: string;
-  'OS-EXT-SRV-ATTR:host'?: string | null;
-  'OS-EXT-STS:task_state'?: string | null;
-  fault?: { message?: string; code?: number };
-}
-
-export interface NovaMigration {
-  id: number;
-  uuid?: string;
-  status: string;
-  source_compute?: string;
-  dest_compute?: string;
-  memory_total_bytes?: number | null;
-  memory_processed_bytes?: number | null;
-  memory_remaining_bytes?: number | null;
-  disk_total_bytes?: number | null;
-  disk_processed_bytes?: number | null;
-  disk_remaining_bytes?: number | null;
-}
+export type { NovaMigration, NovaServer } from './nova-resources';
 
 export interface NovaService {
   id: string;
