@@ -5,10 +5,12 @@ import { databaseClient, putInventory, startBenchEngine, type TestEngine } from 
 import { intakeCloud, noPlanAlarms, planAlarms, type IntakeCloud } from '../support/intake-cloud';
 import { alarmMessage, benchProducer, sendAll } from '../support/kafka';
 import { queryStats, resetQueryLog, startQueryLog, totalQueries } from '../support/query-log';
+import { cpuMeter, type CpuSpent } from '../support/cpu';
+import { profiled } from '../support/profile';
 import { formatFigure, row, type Row } from '../support/report';
 import { latencyLight, latencyUnderLoad } from './intake/latency';
 import { DECIDED, dispositions, PLANNED, plansWithCommand, waitForRate } from './intake/measure';
-import { runRawFloor } from './intake/raw-floor';
+import { type FloorResult, runRawFloor } from './intake/raw-floor';
 
 const S = 'intake';
 /** One group per plan-making alarm, for every run of this scenario, plus room. */
@@ -70,8 +72,12 @@ async function throughput(ctx: BenchContext, cloud: IntakeCloud, producer: Produ
     await sendAlarms(producer, alarmsTopic, noPlanWarm);
     await waitForRate(db, DECIDED, 'warm-%', warm, timeoutMs);
     resetQueryLog();
-    await sendAlarms(producer, alarmsTopic, noPlanMeasured);
-    const noPlan = await waitForRate(db, DECIDED, 'np-%', noPlanCount, timeoutMs);
+    const cpu = await cpuMeter(db);
+    const noPlan = await profiled('no-plan', async () => {
+      await sendAlarms(producer, alarmsTopic, noPlanMeasured);
+      return waitForRate(db, DECIDED, 'np-%', noPlanCount, timeoutMs);
+    });
+    const noPlanCpu = await cpu.stop();
     const noPlanTrips = roundTrips(noPlanCount);
     const noPlanMix = await dispositions(db, 'np-%');
     ctx.log(`no-plan path: ${formatFigure(noPlan.perSecond)} alarms/s (${noPlanMix})`);
@@ -107,6 +113,7 @@ async function throughput(ctx: BenchContext, cloud: IntakeCloud, producer: Produ
         target: 50,
         comparator: '>=',
       }),
+      ...cpuRows(noPlanCpu, noPlanCount, floor),
       row(
         S,
         'database round trips per no-plan alarm',
@@ -178,6 +185,37 @@ async function throughput(ctx: BenchContext, cloud: IntakeCloud, producer: Produ
     ),
   );
   return rows;
+}
+
+/**
+ * The no-plan path's CPU per alarm beside the raw floor's, which move far less with the machine's
+ * load than rates do: the engine's process (less what this process spent producing the alarms,
+ * measured on the floor's own send) and its database backends.
+ */
+function cpuRows(spent: CpuSpent, alarms: number, floor: FloorResult): Row[] {
+  const engineUs = (1000 * (spent.processMs - alarms * floor.sendCpuMsPerMessage)) / alarms;
+  const databaseUs = (1000 * spent.databaseMs) / alarms;
+  const floorUs = 1000 * floor.cpuMsPerMessage;
+  return [
+    row(
+      S,
+      'no-plan CPU per alarm: engine process',
+      engineUs,
+      'µs',
+      undefined,
+      `this process's CPU while deciding them, less ${formatFigure(1000 * floor.sendCpuMsPerMessage)} µs per alarm for producing it`,
+    ),
+    row(S, 'no-plan CPU per alarm: database backends', databaseUs, 'µs'),
+    row(S, 'raw floor CPU per alarm', floorUs, 'µs'),
+    row(
+      S,
+      'raw floor CPU / no-plan engine process CPU',
+      (100 * floorUs) / engineUs,
+      '%',
+      undefined,
+      `with the database backends too: ${formatFigure((100 * floorUs) / (engineUs + databaseUs))}%`,
+    ),
+  ];
 }
 
 const IDLE_SECONDS = 5;
