@@ -90,7 +90,8 @@ export class RuleRegistry implements OnModuleInit, OnApplicationShutdown {
     return this.ruleSet.reload();
   }
 
+  /** For deciding: the rules written for other alarm types are left out (see mayBeAbout). */
   evaluate(alarm: AlarmV1, facts: FactSource): Promise<Evaluation> {
-    return this.evaluator.evaluate(alarm, facts);
+    return this.evaluator.evaluate(alarm, facts, { onlyRulesForType: true });
   }
 }
