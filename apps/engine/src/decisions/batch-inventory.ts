@@ -7,12 +7,13 @@ import type { KnownInventory } from '../rules/live-fact-source';
 
 /**
  * The inventory rows an intake batch is about, read once inside its transaction: the resources of
- * its alarms, the hosts and groups of its instances, those groups' status, and (on first use) the
- * inventory snapshot. Intake never changes the inventory, so these stay what every decision of the
- * batch would have read.
+ * its alarms, the hosts and groups of its instances, and on first use those groups' status and the
+ * inventory snapshot (most batches need neither: no rule about their alarms' types reads them).
+ * Intake never changes the inventory, so these stay what every decision of the batch would have read.
  */
 export class BatchInventory implements KnownInventory {
   private snapshot: Promise<InventoryView> | null = null;
+  private statuses: Promise<ReadonlyMap<string, GroupStatusV1>> | null = null;
 
   private constructor(
     private readonly hosts: Map<string, HostV1>,
@@ -22,7 +23,7 @@ export class BatchInventory implements KnownInventory {
     readonly hostIds: ReadonlySet<string>,
     private readonly instanceIds: ReadonlySet<string>,
     private readonly groupIds: ReadonlySet<string>,
-    private readonly statuses: ReadonlyMap<string, GroupStatusV1>,
+    private readonly readStatuses: () => Promise<ReadonlyMap<string, GroupStatusV1>>,
     private readonly snapshots: () => Promise<InventoryView>,
   ) {}
 
@@ -41,7 +42,6 @@ export class BatchInventory implements KnownInventory {
     const groupIds = new Set([...about('group'), ...members.flatMap((i) => i.groupId ?? [])]);
     const hosts = await repository.getHosts([...hostIds]);
     const groups = await repository.getGroups([...groupIds]);
-    const statuses = await status.statuses([...groups.keys()]);
     return new BatchInventory(
       hosts,
       instances,
@@ -49,7 +49,7 @@ export class BatchInventory implements KnownInventory {
       hostIds,
       instanceIds,
       groupIds,
-      statuses,
+      () => status.statuses([...groups.keys()]),
       () => snapshots.view(),
     );
   }
@@ -66,8 +66,11 @@ export class BatchInventory implements KnownInventory {
     return this.groupIds.has(id) ? (this.groups.get(id) ?? null) : undefined;
   }
 
-  groupStatus(id: string): GroupStatusV1 | null | undefined {
-    return this.groupIds.has(id) ? (this.statuses.get(id) ?? null) : undefined;
+  /** Every group of the batch's status is read at the first ask, together. */
+  groupStatus(id: string): Promise<GroupStatusV1 | null> | undefined {
+    if (!this.groupIds.has(id)) return undefined;
+    this.statuses ??= this.readStatuses();
+    return this.statuses.then((all) => all.get(id) ?? null);
   }
 
   view(): Promise<InventoryView> {

@@ -28,7 +28,8 @@ export interface KnownInventory {
   host(id: string): HostV1 | null | undefined;
   instance(id: string): InstanceV1 | null | undefined;
   group(id: string): GroupV1 | null | undefined;
-  groupStatus(id: string): GroupStatusV1 | null | undefined;
+  /** Undefined when not known; a read the caller shares otherwise. */
+  groupStatus(id: string): Promise<GroupStatusV1 | null> | undefined;
   /** The inventory snapshot, shared by the evaluations of a batch. */
   view(): Promise<InventoryView> | undefined;
 }
