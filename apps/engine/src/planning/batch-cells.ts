@@ -3,7 +3,9 @@ import {
   cellOfDecision,
   type CellOfDecision,
   type ExecutablePlan,
+  type InFlight,
   type InventoryView,
+  LivePromises,
   type LiveClaim,
   ONE_CELL,
   planResources,
@@ -100,7 +102,7 @@ export class BatchCells {
 
   /** A plan the batch made in `cell`, live after its first step. */
   added(cell: string, plan: ExecutablePlan): void {
-    this.cells.get(cell)?.live.push(plan);
+    this.cells.get(cell)?.add(plan);
   }
 
   /** A live plan the batch stepped (superseded, cancelled): live still, or gone. */
@@ -129,7 +131,22 @@ class CellState {
   private readonly claims = new Map<string, LiveClaim>();
   private claimsView: InventoryView | null = null;
 
-  constructor(public live: ExecutablePlan[]) {}
+  /** What `live` has promised, kept as plans join rather than worked out for every decision. */
+  private promises: LivePromises;
+
+  constructor(public live: ExecutablePlan[]) {
+    this.promises = new LivePromises(live);
+  }
+
+  add(plan: ExecutablePlan): void {
+    this.live.push(plan);
+    this.promises.add(plan);
+  }
+
+  /** `promisedView` and `inFlightFromPlans` of the live plans, over this cell's view. */
+  promised(view: InventoryView): { promised: InventoryView; inFlight: InFlight } {
+    return { promised: this.promises.promised(view), inFlight: this.promises.inFlight(view) };
+  }
 
   /** What a live plan holds, worked out once per plan, state and inventory. */
   claimOf(plan: ExecutablePlan): LiveClaim {
@@ -157,5 +174,6 @@ class CellState {
     this.claims.delete(plan.id);
     const rest = this.live.filter((p) => p.id !== plan.id);
     this.live = isLive(plan) ? [...rest, plan] : rest;
+    this.promises = new LivePromises(this.live);
   }
 }

@@ -5,6 +5,7 @@ import {
   ONE_CELL,
   decideConflict,
   type ExecutablePlan,
+  type InFlight,
   inFlightFromPlans,
   type InventoryView,
   isFinalPlanState,
@@ -68,12 +69,14 @@ export class PlanningBatch {
     const planId = randomUUID();
     if (found.cell === null) {
       // Refused: blocked with the reason, holding nothing, so no cell's lock or plans are needed.
-      const draft = this.build(intent, await this.cells.wholeView(), [], planId, found.refused);
+      const view = await this.cells.wholeView();
+      const nothing = { promised: view, inFlight: { reservations: [], drainingHosts: [] } };
+      const draft = this.build(intent, view, nothing, planId, found.refused);
       return this.store(ONE_CELL, draft, intent, deferredId, null);
     }
     const cell = await this.cells.cell(found.cell);
     const { live, view } = cell;
-    const draft = this.build(intent, view, live, planId);
+    const draft = this.build(intent, view, cell.promised(view), planId);
     const decision = decideConflict(
       { policy: intent.policy, target: intent.target, holds: draft.holds },
       live.map((plan) => cell.claimOf(plan)),
@@ -103,7 +106,11 @@ export class PlanningBatch {
         }
         // Their moves will not happen now: plan again without their reservations.
         const rest = cell.live.filter((plan) => !holders.includes(plan.id));
-        const rebuilt = this.build(intent, view, rest, planId);
+        const promises = {
+          promised: promisedView(view, rest),
+          inFlight: inFlightFromPlans(rest, view),
+        };
+        const rebuilt = this.build(intent, view, promises, planId);
         const outcome = await this.store(found.cell, rebuilt, intent, deferredId, decision.reason);
         await this.flush();
         for (const id of holders) await this.parts.plans.setSupersededBy(id, planId);
@@ -154,10 +161,11 @@ export class PlanningBatch {
     if (steps.some((s) => s.result.inventoryChanges.length > 0)) this.cells.inventoryChanged();
   }
 
+  /** `live`: the cell's live plans' promises over `view` (CellState.promised). */
   private build(
     intent: PlanIntent,
     view: InventoryView,
-    live: readonly ExecutablePlan[],
+    live: { promised: InventoryView; inFlight: InFlight },
     planId: string,
     refused: string | null = null,
   ): PlanDraft {
@@ -167,9 +175,7 @@ export class PlanningBatch {
       first = false;
       return planId;
     };
-    const promised = promisedView(view, live);
-    const inFlight = inFlightFromPlans(live, view);
-    return buildPlan(intent, promised, inFlight, this.parts.config, ids, refused);
+    return buildPlan(intent, live.promised, live.inFlight, this.parts.config, ids, refused);
   }
 
   private async store(
