@@ -73,3 +73,9 @@ async function boot(
     },
   };
 }
+
+/** What a describe-level helper started, read inside a test (before its beforeAll it is not). */
+export function startedOnly<T>(value: T | undefined, what: string): T {
+  if (!value) throw new Error(`${what} is not started: use it inside a test`);
+  return value;
+}
