@@ -1,26 +1,15 @@
 import { ValidationError } from '@reflex/common';
 import type { InstanceV1 } from '@reflex/contracts/inventory.v1';
+import * as topology from '@reflex/domain/testing/topology.fixture';
 import type { BackendAction } from '../backend.port';
 import { SimulatedCloud } from './simulated-cloud';
 import { parseFault } from './simulated-faults';
 import { emptySimState, type SimState } from './simulator.state';
 
 const DEADLINE = '2030-01-01T00:00:00.000Z';
-const host = (id: string) => ({
-  id,
-  zone: 'az1',
-  status: 'up' as const,
-  hypervisor: 'kvm',
-  driver: 'simulator' as const,
-  capacity: { vcpus: 16, memoryMb: 16384 },
-});
-const vm = (id: string, hostId: string, state: InstanceV1['state'] = 'running'): InstanceV1 => ({
-  id,
-  hostId,
-  kind: 'vm',
-  state,
-  resources: { vcpus: 2, memoryMb: id === 'vm-03' ? 0 : 1000 },
-});
+const host = (id: string) => topology.host(id, { capacity: { vcpus: 16, memoryMb: 16384 } });
+const vm = (id: string, hostId: string, state: InstanceV1['state'] = 'running'): InstanceV1 =>
+  topology.vm(id, hostId, { state, resources: { vcpus: 2, memoryMb: id === 'vm-03' ? 0 : 1000 } });
 let n = 0;
 const migrate = (
   type: 'live-migrate' | 'cold-migrate',
