@@ -4,22 +4,18 @@ import {
   type FailureDomainKind,
   forecastCapacity,
   InventoryView,
-  type PlanningConfig,
 } from '@reflex/domain';
 import { type BenchContext, type Scenario } from '../support/context';
-import { FULL_PLANNER_CLOUD, plannerCloud, type PlannerCloudSize } from '../support/planner-cloud';
+import {
+  ENGINE_PLANNING,
+  FULL_PLANNER_CLOUD,
+  plannerCloud,
+  QUICK_PLANNER_CLOUD,
+} from '../support/planner-cloud';
 import { formatFigure, row, type Row } from '../support/report';
 import { timeSyncMs } from '../support/stats';
 
 const S = 'capacity';
-/** The engine's defaults (CPU_OVERCOMMIT, MEMORY_OVERCOMMIT). */
-const CONFIG: PlanningConfig = { placement: { cpuOvercommit: 4, memoryOvercommit: 1 } };
-const QUICK_CLOUD: PlannerCloudSize = {
-  hosts: 2_000,
-  instances: 40_000,
-  groups: 1_000,
-  bigHostInstances: 100,
-};
 /** Hosts per rack: 25 racks in each of the 20 zones of the full cloud. */
 const RACK_SIZE = 20;
 const TARGETS: Partial<Record<FailureDomainKind, number>> = { host: 5, rack: 2 };
@@ -50,7 +46,7 @@ export const capacityScenario: Scenario = {
   name: 'capacity',
   title: 'Failover capacity forecast: every host, rack and zone of the cloud',
   run(ctx: BenchContext): Promise<Row[]> {
-    const spec = ctx.quick ? QUICK_CLOUD : FULL_PLANNER_CLOUD;
+    const spec = ctx.quick ? QUICK_PLANNER_CLOUD : FULL_PLANNER_CLOUD;
     const size = `${spec.hosts} hosts, ${spec.instances} instances, ${spec.groups} N+1 groups, racks of ${RACK_SIZE}`;
     ctx.log(`generating ${size}`);
     const built = timeSyncMs(() => new InventoryView(withRacks(plannerCloud(spec).inventory)));
@@ -90,7 +86,7 @@ export const capacityScenario: Scenario = {
 
 function timed(view: InventoryView, kind: FailureDomainKind) {
   const cpu = process.cpuUsage();
-  const t = timeSyncMs(() => forecastCapacity(view, { reservations: [] }, kind, CONFIG));
+  const t = timeSyncMs(() => forecastCapacity(view, { reservations: [] }, kind, ENGINE_PLANNING));
   return { s: t.ms / 1000, cpuS: process.cpuUsage(cpu).user / 1e6, forecast: t.value };
 }
 

@@ -1,4 +1,5 @@
 import type { GroupV1, HostV1, InstanceV1, InventoryV1 } from '@reflex/contracts';
+import type { PlanningConfig } from '@reflex/domain';
 import { Prng } from './prng';
 
 /**
@@ -28,6 +29,19 @@ export const FULL_PLANNER_CLOUD: PlannerCloudSize = {
   instances: 200_000,
   groups: 5_000,
   bigHostInstances: 100,
+};
+
+/** The size under --quick. */
+export const QUICK_PLANNER_CLOUD: PlannerCloudSize = {
+  hosts: 2_000,
+  instances: 40_000,
+  groups: 1_000,
+  bigHostInstances: 100,
+};
+
+/** The engine's defaults (CPU_OVERCOMMIT, MEMORY_OVERCOMMIT), which the fill above assumes. */
+export const ENGINE_PLANNING: PlanningConfig = {
+  placement: { cpuOvercommit: 4, memoryOvercommit: 1 },
 };
 
 /** No host is filled beyond this share of its capacity when the cloud is generated. */
