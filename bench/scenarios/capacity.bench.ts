@@ -6,12 +6,7 @@ import {
   InventoryView,
 } from '@reflex/domain';
 import { type BenchContext, type Scenario } from '../support/context';
-import {
-  ENGINE_PLANNING,
-  FULL_PLANNER_CLOUD,
-  plannerCloud,
-  QUICK_PLANNER_CLOUD,
-} from '../support/planner-cloud';
+import { ENGINE_PLANNING, viewedPlannerCloud } from '../support/planner-cloud';
 import { formatFigure, row, type Row } from '../support/report';
 import { timeSyncMs } from '../support/stats';
 
@@ -46,21 +41,18 @@ export const capacityScenario: Scenario = {
   name: 'capacity',
   title: 'Failover capacity forecast: every host, rack and zone of the cloud',
   run(ctx: BenchContext): Promise<Row[]> {
-    const spec = ctx.quick ? QUICK_PLANNER_CLOUD : FULL_PLANNER_CLOUD;
-    const size = `${spec.hosts} hosts, ${spec.instances} instances, ${spec.groups} N+1 groups, racks of ${RACK_SIZE}`;
-    ctx.log(`generating ${size}`);
-    const built = timeSyncMs(() => new InventoryView(withRacks(plannerCloud(spec).inventory)));
-    const view = built.value;
-    const rows: Row[] = [
-      row(
-        S,
-        `InventoryView over ${spec.hosts} hosts / ${spec.instances} instances`,
-        built.ms,
-        'ms',
-        undefined,
-        'built once per forecast by the worker, from the inventory read; not in the figures below',
-      ),
-    ];
+    const {
+      described: size,
+      view,
+      first,
+    } = viewedPlannerCloud(
+      ctx,
+      S,
+      'built once per forecast by the worker, from the inventory read; not in the figures below',
+      withRacks,
+      `, racks of ${RACK_SIZE}`,
+    );
+    const rows: Row[] = [first];
     for (const kind of ['host', 'rack', 'zone'] as const) {
       const first = timed(view, kind);
       const second = timed(view, kind);

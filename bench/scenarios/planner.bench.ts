@@ -15,10 +15,8 @@ import {
 import { type BenchContext, type Scenario } from '../support/context';
 import {
   ENGINE_PLANNING,
-  FULL_PLANNER_CLOUD,
-  plannerCloud,
   type PlannerCloudSize,
-  QUICK_PLANNER_CLOUD,
+  viewedPlannerCloud,
 } from '../support/planner-cloud';
 import { Prng } from '../support/prng';
 import { formatFigure, row, type Row } from '../support/report';
@@ -54,22 +52,18 @@ export const plannerScenario: Scenario = {
   name: 'planner',
   title: 'Planner at scale: failover, drain, a 500-host storm',
   async run(ctx: BenchContext): Promise<Row[]> {
-    const spec = ctx.quick ? QUICK_PLANNER_CLOUD : FULL_PLANNER_CLOUD;
-    const cloudSize = `${spec.hosts} hosts, ${spec.instances} instances, ${spec.groups} N+1 groups`;
-    ctx.log(`generating ${cloudSize}`);
-    const cloud = plannerCloud(spec);
-    const built = timeSyncMs(() => new InventoryView(cloud.inventory));
-    const view = built.value;
-    const rows: Row[] = [
-      row(
-        S,
-        `InventoryView over ${spec.hosts} hosts / ${spec.instances} instances`,
-        built.ms,
-        'ms',
-        undefined,
-        'built once and reused here; the engine builds one per plan from a full inventory read',
-      ),
-    ];
+    const {
+      spec,
+      described: cloudSize,
+      cloud,
+      view,
+      first: viewRow,
+    } = viewedPlannerCloud(
+      ctx,
+      S,
+      'built once and reused here; the engine builds one per plan from a full inventory read',
+    );
+    const rows: Row[] = [viewRow];
 
     // An odd count, enough for the median to stand when other processes share the machine.
     const reps = ctx.quick ? 3 : 11;
