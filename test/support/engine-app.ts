@@ -4,6 +4,7 @@ import { createHttpApp } from '@reflex/platform';
 import { EngineModule } from '../../apps/engine/src/engine.module';
 import { engineBodyLimits } from '../../apps/engine/src/rules/dry-run-limits';
 import { createTestDatabase, type TestDatabase } from './database';
+import { listenOnFreePort } from './free-port';
 import { testTopicPrefix } from './kafka';
 
 export interface TestEngine {
@@ -60,11 +61,9 @@ async function boot(
     config,
     largeBodies: engineBodyLimits(config),
   });
-  await app.listen(0, '127.0.0.1');
-  const address = app.getHttpServer().address() as { port: number };
   return {
     app,
-    url: `http://127.0.0.1:${address.port}`,
+    url: await listenOnFreePort(app),
     config,
     database,
     close: async () => {
