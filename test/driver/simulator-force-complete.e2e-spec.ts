@@ -1,13 +1,6 @@
 // Force-complete on a simulated cloud where live migrations never converge (dirty rate above the
 // bandwidth), driven only through Kafka and the simulator control API.
-import {
-  callsOf,
-  migrate,
-  newActionId,
-  simCloud,
-  simControl,
-  withKind,
-} from './support/driver-harness';
+import { callsOf, simCloud, simControl, simMigrate, withKind } from './support/driver-harness';
 import { driverSpec } from './support/driver-spec';
 
 describe('driver on a non-converging simulated cloud', () => {
@@ -20,11 +13,7 @@ describe('driver on a non-converging simulated cloud', () => {
   });
 
   it('force-completes a live migration that cannot converge', async () => {
-    const command = migrate(newActionId('force'), {
-      instanceId: 'vm-busy',
-      fromHostId: 'cmp-01',
-      toHostId: 'cmp-02',
-    });
+    const command = simMigrate('force', 'vm-busy');
     expect(await ctx.interrupt(command, 'force-complete')).toMatchObject({
       status: 'succeeded',
       progress: 100,

@@ -1,21 +1,13 @@
 // The driver on the simulator backend, driven only through Kafka and the simulator control API.
 import { http } from '../support/http';
 import { waitFor } from '../support/wait-for';
-import {
-  callsOf,
-  migrate,
-  newActionId,
-  simCloud,
-  simControl,
-  withKind,
-} from './support/driver-harness';
+import { callsOf, simCloud, simControl, simMigrate, withKind } from './support/driver-harness';
 import { driverSpec } from './support/driver-spec';
 
 describe('driver on the simulator (Kafka in, Kafka out)', () => {
   // 600 MB at 1000 MB/s: 0.6 s per migration, several progress events at 100 ms.
   const ctx = driverSpec(() => ({ simulator: { bandwidthMbps: 1000 } }));
   let sim: ReturnType<typeof simControl>;
-  const move = (instanceId: string) => ({ instanceId, fromHostId: 'cmp-01', toHostId: 'cmp-02' });
   const where = async (id: string) => (await sim.state()).instances.find((i) => i.id === id);
 
   beforeAll(async () => {
@@ -36,7 +28,7 @@ describe('driver on the simulator (Kafka in, Kafka out)', () => {
   });
 
   it('executes a live migration: accepted, progress, succeeded; the VM is on the destination', async () => {
-    const command = migrate(newActionId('ok'), move('vm-ok'));
+    const command = simMigrate('ok', 'vm-ok');
     const final = await ctx.run(command);
     expect(final).toMatchObject({ status: 'succeeded', progress: 100 });
     const statuses = ctx.log.statuses(command.actionId);
@@ -51,7 +43,7 @@ describe('driver on the simulator (Kafka in, Kafka out)', () => {
 
   it('fails: the error says whether to retry, the fail path cleans up, the fail hook runs', async () => {
     await sim.fault({ action: 'live-migrate', instanceId: 'vm-fail', effect: 'fail', count: 1 });
-    const command = migrate(newActionId('fail'), move('vm-fail'));
+    const command = simMigrate('fail', 'vm-fail');
     const final = await ctx.run(command);
     expect(final).toMatchObject({
       status: 'failed',
@@ -73,7 +65,7 @@ describe('driver on the simulator (Kafka in, Kafka out)', () => {
 
   it('aborts the running action on an abort command', async () => {
     await sim.fault({ action: 'live-migrate', instanceId: 'vm-abort', effect: 'hang', count: 1 });
-    const command = migrate(newActionId('abort'), move('vm-abort'));
+    const command = simMigrate('abort', 'vm-abort');
     expect(await ctx.interrupt(command, 'abort')).toMatchObject({
       status: 'aborted',
       error: { code: 'aborted', retriable: false },
@@ -89,7 +81,7 @@ describe('driver on the simulator (Kafka in, Kafka out)', () => {
 
   it('enforces the deadline: aborts a hung migration and fails it with `timeout`', async () => {
     await sim.fault({ action: 'live-migrate', instanceId: 'vm-late', effect: 'hang', count: 1 });
-    const command = migrate(newActionId('late'), move('vm-late'), { deadlineMs: 1500 });
+    const command = simMigrate('late', 'vm-late', { deadlineMs: 1500 });
     expect(await ctx.run(command)).toMatchObject({
       status: 'failed',
       error: { code: 'timeout', retriable: false },
@@ -101,13 +93,13 @@ describe('driver on the simulator (Kafka in, Kafka out)', () => {
     ]);
     expect(await where('vm-late')).toMatchObject({ hostId: 'cmp-01', state: 'running' });
 
-    const past = migrate(newActionId('past'), move('vm-late'), { deadlineMs: -1000 });
+    const past = simMigrate('past', 'vm-late', { deadlineMs: -1000 });
     expect(await ctx.run(past)).toMatchObject({ error: { code: 'timeout' } });
     expect(callsOf(await sim.calls(), past.actionId)).toEqual([]);
   });
 
   it('treats a duplicated command as a no-op and answers a late one from the record', async () => {
-    const command = migrate(newActionId('dup'), move('vm-dup'));
+    const command = simMigrate('dup', 'vm-dup');
     await ctx.send(command, command);
     const first = await ctx.log.final(command.actionId);
     expect(first.status).toBe('succeeded');
@@ -125,7 +117,7 @@ describe('driver on the simulator (Kafka in, Kafka out)', () => {
   });
 
   it('answers an abort for an action it never accepted with a failed event saying why', async () => {
-    const command = withKind(migrate(newActionId('ghost'), move('vm-ok')), 'abort');
+    const command = withKind(simMigrate('ghost', 'vm-ok'), 'abort');
     expect(await ctx.run(command)).toMatchObject({
       status: 'failed',
       error: { code: 'not-found', retriable: false },

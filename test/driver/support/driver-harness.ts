@@ -125,6 +125,23 @@ export function migrate(
   };
 }
 
+/** An execute moving `instanceId` from cmp-01 to cmp-02 (hosts of simCloud), its id from `label`. */
+export const simMigrate = (
+  label: string,
+  instanceId: string,
+  options?: Parameters<typeof migrate>[2],
+) => migrate(newActionId(label), { instanceId, fromHostId: 'cmp-01', toHostId: 'cmp-02' }, options);
+
+/** Sends `command` and waits for its first progress report: the action is under way. */
+export async function sendUnderWay(
+  log: EventLog,
+  prefix: string,
+  command: DriverCommandV1,
+): Promise<void> {
+  await sendCommands(prefix, command);
+  await log.next(command.actionId, 'progress');
+}
+
 /** The same action with another kind: abort, force-complete, or a repeated execute. */
 export const withKind = (c: DriverCommandV1, kind: DriverCommandV1['kind']): DriverCommandV1 => ({
   ...c,
