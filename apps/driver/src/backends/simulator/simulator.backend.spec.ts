@@ -3,15 +3,14 @@ import { BackendError } from '../backend.errors';
 import type { BackendAction } from '../backend.port';
 import { SimulatorBackend } from './simulator.backend';
 import { InMemorySimulatorStore } from './simulator.store';
-import { oneVmTwoHosts } from './testing/simulated-topology';
+import { FAR_DEADLINE, oneVmTwoHosts } from './testing/simulated-topology';
 
-const DEADLINE = '2030-01-01T00:00:00.000Z';
 const live: BackendAction = {
   actionId: 'act-1',
   attempt: 1,
   type: 'live-migrate',
   params: { instanceId: 'vm-01', fromHostId: 'cmp-01', toHostId: 'cmp-02' },
-  deadline: DEADLINE,
+  deadline: FAR_DEADLINE,
 };
 
 describe('SimulatorBackend', () => {
