@@ -4,22 +4,13 @@ import {
   type FailureDomainKind,
   forecastCapacity,
   InventoryView,
-  type PlanningConfig,
 } from '@reflex/domain';
 import { type BenchContext, type Scenario } from '../support/context';
-import { FULL_PLANNER_CLOUD, plannerCloud, type PlannerCloudSize } from '../support/planner-cloud';
+import { ENGINE_PLANNING, viewedPlannerCloud } from '../support/planner-cloud';
 import { formatFigure, row, type Row } from '../support/report';
 import { timeSyncMs } from '../support/stats';
 
 const S = 'capacity';
-/** The engine's defaults (CPU_OVERCOMMIT, MEMORY_OVERCOMMIT). */
-const CONFIG: PlanningConfig = { placement: { cpuOvercommit: 4, memoryOvercommit: 1 } };
-const QUICK_CLOUD: PlannerCloudSize = {
-  hosts: 2_000,
-  instances: 40_000,
-  groups: 1_000,
-  bigHostInstances: 100,
-};
 /** Hosts per rack: 25 racks in each of the 20 zones of the full cloud. */
 const RACK_SIZE = 20;
 const TARGETS: Partial<Record<FailureDomainKind, number>> = { host: 5, rack: 2 };
@@ -50,21 +41,18 @@ export const capacityScenario: Scenario = {
   name: 'capacity',
   title: 'Failover capacity forecast: every host, rack and zone of the cloud',
   run(ctx: BenchContext): Promise<Row[]> {
-    const spec = ctx.quick ? QUICK_CLOUD : FULL_PLANNER_CLOUD;
-    const size = `${spec.hosts} hosts, ${spec.instances} instances, ${spec.groups} N+1 groups, racks of ${RACK_SIZE}`;
-    ctx.log(`generating ${size}`);
-    const built = timeSyncMs(() => new InventoryView(withRacks(plannerCloud(spec).inventory)));
-    const view = built.value;
-    const rows: Row[] = [
-      row(
-        S,
-        `InventoryView over ${spec.hosts} hosts / ${spec.instances} instances`,
-        built.ms,
-        'ms',
-        undefined,
-        'built once per forecast by the worker, from the inventory read; not in the figures below',
-      ),
-    ];
+    const {
+      described: size,
+      view,
+      first,
+    } = viewedPlannerCloud(
+      ctx,
+      S,
+      'built once per forecast by the worker, from the inventory read; not in the figures below',
+      withRacks,
+      `, racks of ${RACK_SIZE}`,
+    );
+    const rows: Row[] = [first];
     for (const kind of ['host', 'rack', 'zone'] as const) {
       const first = timed(view, kind);
       const second = timed(view, kind);
@@ -90,7 +78,7 @@ export const capacityScenario: Scenario = {
 
 function timed(view: InventoryView, kind: FailureDomainKind) {
   const cpu = process.cpuUsage();
-  const t = timeSyncMs(() => forecastCapacity(view, { reservations: [] }, kind, CONFIG));
+  const t = timeSyncMs(() => forecastCapacity(view, { reservations: [] }, kind, ENGINE_PLANNING));
   return { s: t.ms / 1000, cpuS: process.cpuUsage(cpu).user / 1e6, forecast: t.value };
 }
 

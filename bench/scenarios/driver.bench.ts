@@ -3,6 +3,7 @@ import type { DriverCommandV1, DriverEventV1 } from '@reflex/contracts/driver.v1
 import type { InventoryV1 } from '@reflex/contracts/inventory.v1';
 import type { Producer } from 'kafkajs';
 import { Client } from 'pg';
+import { simulatedCloud } from '../../apps/driver/src/backends/simulator/testing/simulated-topology';
 import { startTestDriver, type TestDriver } from '../../test/support/driver-app';
 import { track } from '../support/cleanup';
 import { type BenchContext, type Scenario, size } from '../support/context';
@@ -22,26 +23,15 @@ const FINAL = new Set(['succeeded', 'failed', 'aborted']);
 
 /** Two simulated hosts with room for everything, and `count` VMs of no memory: a migration takes no time. */
 function zeroLengthCloud(count: number): InventoryV1 {
-  const host = (id: string) => ({
-    id,
-    zone: 'az1',
-    status: 'up' as const,
-    hypervisor: 'kvm',
-    driver: 'simulator' as const,
-    capacity: { vcpus: 100_000, memoryMb: 1_073_741_824 },
-    labels: {},
-  });
-  return {
-    hosts: [host('sim-1'), host('sim-2')],
-    instances: Array.from({ length: count }, (_, i) => ({
-      id: `vm-${i}`,
-      hostId: i % 2 ? 'sim-2' : 'sim-1',
-      kind: 'vm' as const,
-      state: 'running' as const,
-      resources: { vcpus: 0, memoryMb: 0 },
-    })),
-    groups: [],
-  };
+  return simulatedCloud(
+    ['sim-1', 'sim-2'],
+    { vcpus: 100_000, memoryMb: 1_073_741_824 },
+    Array.from({ length: count }, (_, i) => [
+      `vm-${i}`,
+      i % 2 ? 'sim-2' : 'sim-1',
+      { vcpus: 0, memoryMb: 0 },
+    ]),
+  );
 }
 
 function command(i: number, run: string): DriverCommandV1 {

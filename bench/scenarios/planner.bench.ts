@@ -10,25 +10,20 @@ import {
   type LiveClaim,
   type PlanDraft,
   type PlanIntent,
-  type PlanningConfig,
   promisedView,
 } from '@reflex/domain';
 import { type BenchContext, type Scenario } from '../support/context';
-import { FULL_PLANNER_CLOUD, plannerCloud, type PlannerCloudSize } from '../support/planner-cloud';
+import {
+  ENGINE_PLANNING,
+  type PlannerCloudSize,
+  viewedPlannerCloud,
+} from '../support/planner-cloud';
 import { Prng } from '../support/prng';
 import { formatFigure, row, type Row } from '../support/report';
 import { median, timeSyncMs } from '../support/stats';
 import { checkPlacements, describeCheck, violations } from './planner/placement-check';
 
 const S = 'planner';
-/** The engine's defaults (CPU_OVERCOMMIT, MEMORY_OVERCOMMIT). */
-const CONFIG: PlanningConfig = { placement: { cpuOvercommit: 4, memoryOvercommit: 1 } };
-const QUICK_CLOUD: PlannerCloudSize = {
-  hosts: 2_000,
-  instances: 40_000,
-  groups: 1_000,
-  bigHostInstances: 100,
-};
 /**
  * The storm plans host after host until all are planned or this much time is spent; the figure is
  * then projected from the plans made, and says so. BENCH_STORM_BUDGET_S=0 plans them all.
@@ -57,22 +52,18 @@ export const plannerScenario: Scenario = {
   name: 'planner',
   title: 'Planner at scale: failover, drain, a 500-host storm',
   async run(ctx: BenchContext): Promise<Row[]> {
-    const spec = ctx.quick ? QUICK_CLOUD : FULL_PLANNER_CLOUD;
-    const cloudSize = `${spec.hosts} hosts, ${spec.instances} instances, ${spec.groups} N+1 groups`;
-    ctx.log(`generating ${cloudSize}`);
-    const cloud = plannerCloud(spec);
-    const built = timeSyncMs(() => new InventoryView(cloud.inventory));
-    const view = built.value;
-    const rows: Row[] = [
-      row(
-        S,
-        `InventoryView over ${spec.hosts} hosts / ${spec.instances} instances`,
-        built.ms,
-        'ms',
-        undefined,
-        'built once and reused here; the engine builds one per plan from a full inventory read',
-      ),
-    ];
+    const {
+      spec,
+      described: cloudSize,
+      cloud,
+      view,
+      first: viewRow,
+    } = viewedPlannerCloud(
+      ctx,
+      S,
+      'built once and reused here; the engine builds one per plan from a full inventory read',
+    );
+    const rows: Row[] = [viewRow];
 
     // An odd count, enough for the median to stand when other processes share the machine.
     const reps = ctx.quick ? 3 : 11;
@@ -152,7 +143,7 @@ function timePlan(
     times.push(t.ms);
     draft = t.value;
   }
-  const check = checkPlacements(view, [draft], CONFIG.placement);
+  const check = checkPlacements(view, [draft], ENGINE_PLANNING.placement);
   const ms = median(times);
   ctx.log(`${policy} of ${hostId}: ${formatFigure(ms)} ms, ${draft.actions.length} actions`);
   const outcome = draft.state === 'blocked' ? `BLOCKED: ${draft.reason}` : draft.state;
@@ -164,7 +155,7 @@ function timePlan(
 }
 
 const plan = (view: InventoryView, policy: Policy, hostId: string): PlanDraft =>
-  buildPlan(intent(policy, hostId), view, { reservations: [] }, CONFIG, ids);
+  buildPlan(intent(policy, hostId), view, { reservations: [] }, ENGINE_PLANNING, ids);
 
 /** How much of the cloud the placement search could skip (hosts it proved could not be chosen). */
 function notJudged(view: InventoryView, draft: PlanDraft): string {
@@ -206,7 +197,7 @@ function storm(ctx: BenchContext, inventory: InventoryV1, spec: PlannerCloudSize
         intent('host-failover', hostId),
         promisedView(view, live),
         inFlightFromPlans(live, view),
-        CONFIG,
+        ENGINE_PLANNING,
         ids,
       ),
     );
@@ -239,7 +230,7 @@ function storm(ctx: BenchContext, inventory: InventoryV1, spec: PlannerCloudSize
   }
   const decided = live.length;
   const projectedS = (spentMs / 1000) * (count / decided);
-  const check = checkPlacements(view, live, CONFIG.placement);
+  const check = checkPlacements(view, live, ENGINE_PLANNING.placement);
   const how =
     decided === count
       ? `all ${count} plans made in ${formatFigure(spentMs / 1000)} s`

@@ -1,5 +1,9 @@
 import type { GroupV1, HostV1, InstanceV1, InventoryV1 } from '@reflex/contracts';
+import { InventoryView, type PlanningConfig } from '@reflex/domain';
+import type { BenchContext } from './context';
 import { Prng } from './prng';
+import { row } from './report';
+import { timeSyncMs } from './stats';
 
 /**
  * The planner's cloud at scale, the same on every run (seeded): `hosts` hosts in 20 zones,
@@ -28,6 +32,19 @@ export const FULL_PLANNER_CLOUD: PlannerCloudSize = {
   instances: 200_000,
   groups: 5_000,
   bigHostInstances: 100,
+};
+
+/** The size under --quick. */
+export const QUICK_PLANNER_CLOUD: PlannerCloudSize = {
+  hosts: 2_000,
+  instances: 40_000,
+  groups: 1_000,
+  bigHostInstances: 100,
+};
+
+/** The engine's defaults (CPU_OVERCOMMIT, MEMORY_OVERCOMMIT), which the fill above assumes. */
+export const ENGINE_PLANNING: PlanningConfig = {
+  placement: { cpuOvercommit: 4, memoryOvercommit: 1 },
 };
 
 /** No host is filled beyond this share of its capacity when the cloud is generated. */
@@ -130,4 +147,32 @@ function splitIntoGroups(total: number, groups: number, prng: Prng): number[] {
     }
   }
   return sizes;
+}
+
+/**
+ * The cloud of the run's size (`--quick` or full), generated and viewed: the view's build time is
+ * the first row, `note` saying what the scenario does with the view. `shape` changes the inventory
+ * first (capacity adds racks), `size` is added to the log line.
+ */
+export function viewedPlannerCloud(
+  ctx: BenchContext,
+  scenario: string,
+  note: string,
+  shape: (inventory: InventoryV1) => InventoryV1 = (inventory) => inventory,
+  size = '',
+) {
+  const spec = ctx.quick ? QUICK_PLANNER_CLOUD : FULL_PLANNER_CLOUD;
+  const described = `${spec.hosts} hosts, ${spec.instances} instances, ${spec.groups} N+1 groups${size}`;
+  ctx.log(`generating ${described}`);
+  const cloud = plannerCloud(spec);
+  const built = timeSyncMs(() => new InventoryView(shape(cloud.inventory)));
+  const first = row(
+    scenario,
+    `InventoryView over ${spec.hosts} hosts / ${spec.instances} instances`,
+    built.ms,
+    'ms',
+    undefined,
+    note,
+  );
+  return { spec, described, cloud, view: built.value, first };
 }

@@ -1,8 +1,7 @@
 import type { PlanV1 } from '@reflex/contracts';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { MAX_LIMIT, PLAN_PAGE_SIZE } from '../../apps/engine/src/plans/plan-query';
-import { startTestEngine, TestEngine } from '../support/engine-app';
+import { engineWithDatabase } from '../support/engine-with-database';
 import { http } from '../support/http';
 
 const PLANS = 1000;
@@ -41,9 +40,8 @@ function nodes(node: PlanNode): PlanNode[] {
 }
 
 describe('audit API', () => {
-  let engine: TestEngine;
-  let db: Client;
-  const get = async (path: string) => (await http('GET', `${engine.url}${path}`)).body;
+  const ctx = engineWithDatabase();
+  const get = async (path: string) => (await http('GET', `${ctx.engine.url}${path}`)).body;
 
   async function all(query: string, limit = 37): Promise<PlanItem[]> {
     const items: PlanItem[] = [];
@@ -59,19 +57,12 @@ describe('audit API', () => {
   }
 
   beforeAll(async () => {
-    engine = await startTestEngine();
-    db = new Client({ connectionString: engine.database.url });
-    await db.connect();
-    await db.query(SEED_PLANS, [1, PLANS]);
-  });
-  afterAll(async () => {
-    await db.end();
-    await engine.close();
+    await ctx.db.query(SEED_PLANS, [1, PLANS]);
   });
 
   it(`pages through ${PLANS} plans newest first without gaps or repeats`, async () => {
     const items = await all('');
-    const expected = await db.query(`SELECT id FROM plans ORDER BY created_at DESC, id DESC`);
+    const expected = await ctx.db.query(`SELECT id FROM plans ORDER BY created_at DESC, id DESC`);
     expect(items).toHaveLength(PLANS);
     expect(new Set(items.map((p) => p.id)).size).toBe(PLANS);
     expect(items.map((p) => p.id)).toEqual(expected.rows.map((r) => r.id));
@@ -94,7 +85,7 @@ describe('audit API', () => {
     ],
   ])('filters by %s', async (query, where) => {
     const items = await all(query, 50);
-    const expected = await db.query(
+    const expected = await ctx.db.query(
       `SELECT id FROM plans WHERE ${where} ORDER BY created_at DESC, id DESC`,
     );
     expect(expected.rows.length).toBeGreaterThan(0);
@@ -109,7 +100,7 @@ describe('audit API', () => {
     ['cursor=bogus', 'cursor'],
     [`resource=${'x'.repeat(300)}`, 'resource'],
   ])('refuses %s with a 400 naming the parameter', async (query, field) => {
-    const res = await http('GET', `${engine.url}/v1/plans?${query}`);
+    const res = await http('GET', `${ctx.engine.url}/v1/plans?${query}`);
     expect(res.status).toBe(400);
     expect(res.body.error.details[0].path).toBe(field);
   });
@@ -117,28 +108,30 @@ describe('audit API', () => {
   it('treats injection attempts in filters as plain values', async () => {
     const res = await http(
       'GET',
-      `${engine.url}/v1/plans?rule=${encodeURIComponent("x' OR '1'='1")}&resource=${encodeURIComponent("'); DROP TABLE plans; --")}`,
+      `${ctx.engine.url}/v1/plans?rule=${encodeURIComponent("x' OR '1'='1")}&resource=${encodeURIComponent("'); DROP TABLE plans; --")}`,
     );
     expect(res.status).toBe(200);
     expect(res.body.items).toEqual([]);
-    expect((await db.query(`SELECT count(*)::int AS n FROM plans`)).rows[0].n).toBe(PLANS);
+    expect((await ctx.db.query(`SELECT count(*)::int AS n FROM plans`)).rows[0].n).toBe(PLANS);
   });
 
   it('serves the plan-by-resource, plan-by-state-and-time and timeline queries from indexes on 1,000,000 actions', async () => {
-    await db.query(SEED_PLANS, [PLANS + 1, 100_000]);
-    await db.query(`
+    await ctx.db.query(SEED_PLANS, [PLANS + 1, 100_000]);
+    await ctx.db.query(`
       INSERT INTO actions (plan_id, seq, type, params, state, attempts, progress, host_ids, created_at)
       SELECT p.id, s, 'live-migrate',
              jsonb_build_object('instanceId', 'vm-' || s, 'fromHostId', p.target_id, 'toHostId', 'h-x'),
              'succeeded', 1, 100, ARRAY[p.target_id, 'h-x'], p.created_at
         FROM plans p CROSS JOIN generate_series(1, 10) s`);
-    await db.query(`
+    await ctx.db.query(`
       INSERT INTO plan_events (plan_id, at, type, from_state, to_state)
       SELECT p.id, p.created_at, 'state', 'pending', 'running' FROM plans p CROSS JOIN generate_series(1, 3)`);
-    await db.query('ANALYZE plans; ANALYZE actions; ANALYZE plan_events');
-    expect((await db.query(`SELECT count(*)::int AS n FROM actions`)).rows[0].n).toBe(1_000_000);
+    await ctx.db.query('ANALYZE plans; ANALYZE actions; ANALYZE plan_events');
+    expect((await ctx.db.query(`SELECT count(*)::int AS n FROM actions`)).rows[0].n).toBe(
+      1_000_000,
+    );
 
-    const dataSource = engine.app.get(DataSource);
+    const dataSource = ctx.engine.app.get(DataSource);
     const captured: Array<{ sql: string; params: unknown[] }> = [];
     const capture = (target: { query: (...args: any[]) => Promise<unknown> }) => {
       const original = target.query.bind(target);
@@ -156,7 +149,7 @@ describe('audit API', () => {
       await call();
       const statement = captured.find((c) => marker.test(c.sql));
       expect(statement).toBeDefined();
-      const result = await db.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(
+      const result = await ctx.db.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(
         `EXPLAIN (${analyze ? 'ANALYZE, ' : ''}FORMAT JSON) ${statement!.sql}`,
         statement!.params,
       );
@@ -168,7 +161,7 @@ describe('audit API', () => {
         .filter((n) => n['Relation Name'] === table)
         .reduce((sum, n) => sum + n['Actual Rows']! * n['Actual Loops']!, 0);
     try {
-      const some = (await db.query(`SELECT id FROM plans WHERE target_id = 'h-4242'`)).rows[0]
+      const some = (await ctx.db.query(`SELECT id FROM plans WHERE target_id = 'h-4242'`)).rows[0]
         .id as string;
       // A resource's plans come from the key (resource, created_at, plan) of plan_resources, newest
       // first, whether the resource is on few plans or on thousands: no sequential scan.
@@ -201,7 +194,7 @@ describe('audit API', () => {
       // vm-7 is on 2,000 plans: the page's 51 (50 and one to tell that more exist) are all that is
       // read, where the plans of the resource used to be read, all of them, then sorted.
       expect(
-        (await db.query(`SELECT count(*)::int AS n FROM plans WHERE 'vm-7' = ANY(resources)`))
+        (await ctx.db.query(`SELECT count(*)::int AS n FROM plans WHERE 'vm-7' = ANY(resources)`))
           .rows[0].n,
       ).toBe(2000);
       expect(indexes(byCommonResource)).toContain('pk_plan_resources');
@@ -232,7 +225,7 @@ describe('audit API', () => {
 
   it('lists whole plans: each item is what GET /v1/plans/:id answers, explanation and actions included', async () => {
     const ids = (
-      await db.query<{ id: string }>(`
+      await ctx.db.query<{ id: string }>(`
         INSERT INTO plans (state, policy, mode, target_kind, target_id, trigger_alarm_id, trigger_source,
                            trigger_rule, trigger_rule_version, trigger_rule_hash, reason, explanation,
                            resources, created_at, started_at, finished_at)
@@ -243,7 +236,7 @@ describe('audit API', () => {
           FROM generate_series(1, 2) g, LATERAL (SELECT timestamptz '2028-01-01T00:00:00Z' + make_interval(secs => g) AS at) x
         RETURNING id`)
     ).rows.map((r) => r.id);
-    await db.query(
+    await ctx.db.query(
       `INSERT INTO actions (plan_id, seq, type, params, depends_on, state, attempts, progress,
                             started_at, finished_at, error, host_ids, created_at)
        SELECT p.id, s, 'live-migrate',
@@ -277,7 +270,7 @@ describe('audit API', () => {
   });
 
   it('pages by resource through plans created at the same instant, newest first and by id', async () => {
-    await db.query(`
+    await ctx.db.query(`
       INSERT INTO plans (state, policy, mode, target_kind, target_id, trigger_alarm_id, trigger_source,
                          trigger_rule, trigger_rule_version, trigger_rule_hash, resources, created_at)
       SELECT (ARRAY['failed', 'succeeded'])[1 + g % 2], 'host-drain', 'auto', 'host', 'h-tied-' || g,
@@ -292,7 +285,7 @@ describe('audit API', () => {
         `'h-tied' = ANY(resources) AND created_at >= '2027-01-01T00:00:01Z' AND created_at < '2027-01-01T00:00:03Z'`,
       ],
     ]) {
-      const expected = await db.query(
+      const expected = await ctx.db.query(
         `SELECT id FROM plans WHERE ${where} ORDER BY created_at DESC, id DESC`,
       );
       expect(expected.rows.length).toBeGreaterThan(2);

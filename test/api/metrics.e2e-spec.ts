@@ -1,9 +1,9 @@
-import { succeed } from '../plans/support/driver-stand-in';
+import { succeed } from '../support/driver-stand-in';
 import { http } from '../support/http';
 import { sample } from '../support/metrics-text';
 import { alarm, smallCloud } from '../support/topology';
 import { waitFor } from '../support/wait-for';
-import { engineWithDriver } from '../plans/support/engine-with-driver';
+import { engineWithDriver } from '../support/engine-with-driver';
 
 describe('/metrics and health on a running engine', () => {
   const ctx = engineWithDriver();

@@ -4,13 +4,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { succeed } from '../plans/support/driver-stand-in';
+import { succeed } from '../support/driver-stand-in';
 import { captureStdout } from '../support/captured-stdout';
 import { http } from '../support/http';
 import { sample } from '../support/metrics-text';
 import { alarm, smallCloud } from '../support/topology';
 import { waitFor } from '../support/wait-for';
-import { engineWithDriver } from '../plans/support/engine-with-driver';
+import { engineWithDriver } from '../support/engine-with-driver';
 
 const MANUAL_MIGRATE_OFF = {
   name: 'degraded-manual',

@@ -3,7 +3,7 @@
 import type { PlanV1 } from '@reflex/contracts/plan.v1';
 import { http } from '../support/http';
 import { waitFor } from '../support/wait-for';
-import { hangMigrations, success } from '../plans/support/driver-stand-in';
+import { hangMigrations, success } from '../support/driver-stand-in';
 import { ADMIN, OPERATOR, VIEWER, alarm, as, cliFixture, host, vm } from './support/cli-fixture';
 import { reflex, startReflex } from './run-reflex';
 

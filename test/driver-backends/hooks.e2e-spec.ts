@@ -6,6 +6,7 @@ import { ActionExecutor } from '../../apps/driver/src/actions/action.executor';
 import type { BackendAction } from '../../apps/driver/src/backends/backend.port';
 import { SimulatorBackend } from '../../apps/driver/src/backends/simulator/simulator.backend';
 import { InMemorySimulatorStore } from '../../apps/driver/src/backends/simulator/simulator.store';
+import { oneVmTwoHosts } from '../../apps/driver/src/backends/simulator/testing/simulated-topology';
 import { runExecHook } from '../../apps/driver/src/hooks/exec-hook.runner';
 import { HookRunner } from '../../apps/driver/src/hooks/hook.runner';
 import type { ExecHookSpec, WebhookSpec } from '../../apps/driver/src/hooks/hooks.config';
@@ -183,27 +184,7 @@ describe('hooks', () => {
     };
     beforeEach(async () => {
       sim = new SimulatorBackend(new InMemorySimulatorStore({ bandwidthMbps: 10_000 }));
-      const h = (id: string) => ({
-        id,
-        zone: 'z',
-        status: 'up' as const,
-        hypervisor: 'kvm',
-        driver: 'simulator' as const,
-        capacity: { vcpus: 4, memoryMb: 4096 },
-      });
-      await sim.seed({
-        hosts: [h('cmp-01'), h('cmp-02')],
-        instances: [
-          {
-            id: 'vm-01',
-            hostId: 'cmp-01',
-            kind: 'vm',
-            state: 'running',
-            resources: { vcpus: 1, memoryMb: 100 },
-          },
-        ],
-        groups: [],
-      });
+      await sim.seed(oneVmTwoHosts({ vcpus: 1, memoryMb: 100 }));
     });
 
     it('a failing pre hook fails the action before the backend is touched; fail hooks still run', async () => {

@@ -12,6 +12,7 @@ import {
   sendCommands,
   simCloud,
   simControl,
+  simMigrate,
   withKind,
 } from './support/driver-harness';
 
@@ -41,11 +42,7 @@ describe('driver under a burst of commands', () => {
     );
     // An abort that arrives before its execute: answered `not-found` and recorded final, so the
     // execute right behind it in the same burst finds the record and never starts.
-    const refused = migrate(newActionId('refused'), {
-      instanceId: `vm-${COUNT}`,
-      fromHostId: 'cmp-01',
-      toHostId: 'cmp-02',
-    });
+    const refused = simMigrate('refused', `vm-${COUNT}`);
     await sendCommands(
       driver.config.topicPrefix,
       ...executes,

@@ -13,8 +13,10 @@ import {
   migrate,
   newActionId,
   sendCommands,
+  sendUnderWay,
   simCloud,
   simControl,
+  simMigrate,
   withKind,
   writeConfig,
 } from './support/driver-harness';
@@ -137,13 +139,8 @@ describe('two driver replicas in one consumer group', () => {
       effect: 'hang',
       count: 1,
     });
-    const command = migrate(newActionId('far-abort'), {
-      instanceId: 'vm-hung',
-      fromHostId: 'cmp-01',
-      toHostId: 'cmp-02',
-    });
-    await sendCommands(prefix, command);
-    await log.next(command.actionId, 'progress');
+    const command = simMigrate('far-abort', 'vm-hung');
+    await sendUnderWay(log, prefix, command);
     // Replica c does not run it: it notes the request, and the owner's next heartbeat acts on it.
     await sendCommands(c.config.topicPrefix, withKind(command, 'abort'));
     expect(await log.final(command.actionId)).toMatchObject({
@@ -161,13 +158,8 @@ describe('two driver replicas in one consumer group', () => {
     // there. Its close stops its lease sweeps at once; the rest (Kafka) finishes in the background.
     open.delete(c);
     const cClosed = c.close();
-    const command = migrate(newActionId('handover'), {
-      instanceId: 'vm-long',
-      fromHostId: 'cmp-01',
-      toHostId: 'cmp-02',
-    });
-    await sendCommands(prefix, command);
-    await log.next(command.actionId, 'progress');
+    const command = simMigrate('handover', 'vm-long');
+    await sendUnderWay(log, prefix, command);
     const owner = (await running(a)) > 0 ? a : b;
     const other = owner === a ? b : a;
     expect(await running(owner)).toBe(1);

@@ -6,11 +6,10 @@ import { testDriverEnv } from '../support/driver-app';
 import {
   callsOf,
   EventLog,
-  migrate,
-  newActionId,
-  sendCommands,
+  sendUnderWay,
   simCloud,
   simControl,
+  simMigrate,
   writeConfig,
 } from './support/driver-harness';
 import { freePort } from '../support/free-port';
@@ -46,13 +45,8 @@ describe('driver killed with SIGKILL mid-migration', () => {
     await sim.seed(simCloud({ 'vm-crash': 1200 }));
     log = await EventLog.start(prefix);
 
-    const command = migrate(newActionId('crash'), {
-      instanceId: 'vm-crash',
-      fromHostId: 'cmp-01',
-      toHostId: 'cmp-02',
-    });
-    await sendCommands(prefix, command);
-    await log.next(command.actionId, 'progress');
+    const command = simMigrate('crash', 'vm-crash');
+    await sendUnderWay(log, prefix, command);
     await driver.kill();
     const killedAt = Date.now();
     expect(log.finals(command.actionId)).toEqual([]);

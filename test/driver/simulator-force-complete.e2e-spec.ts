@@ -1,54 +1,20 @@
 // Force-complete on a simulated cloud where live migrations never converge (dirty rate above the
 // bandwidth), driven only through Kafka and the simulator control API.
-import { startTestDriver, type TestDriver } from '../support/driver-app';
-import {
-  callsOf,
-  drain,
-  EventLog,
-  migrate,
-  newActionId,
-  sendCommands,
-  simCloud,
-  simControl,
-  withKind,
-  writeConfig,
-} from './support/driver-harness';
+import { callsOf, simCloud, simControl, simMigrate, withKind } from './support/driver-harness';
+import { driverSpec } from './support/driver-spec';
 
 describe('driver on a non-converging simulated cloud', () => {
-  let driver: TestDriver;
-  let prefix: string;
-  let log: EventLog;
+  const ctx = driverSpec(() => ({ simulator: { bandwidthMbps: 500, dirtyRateMbps: 1000 } }));
   let sim: ReturnType<typeof simControl>;
 
   beforeAll(async () => {
-    driver = await startTestDriver({
-      env: {
-        DRIVER_BACKENDS_FILE: writeConfig('backends.yaml', {
-          simulator: { bandwidthMbps: 500, dirtyRateMbps: 1000 },
-        }),
-      },
-    });
-    prefix = driver.config.topicPrefix;
-    sim = simControl(driver.url);
+    sim = simControl(ctx.driver.url);
     await sim.seed(simCloud({ 'vm-busy': 4096 }));
-    log = await EventLog.start(prefix);
-  });
-
-  afterAll(async () => {
-    await log?.close();
-    await driver?.close();
   });
 
   it('force-completes a live migration that cannot converge', async () => {
-    const command = migrate(newActionId('force'), {
-      instanceId: 'vm-busy',
-      fromHostId: 'cmp-01',
-      toHostId: 'cmp-02',
-    });
-    await sendCommands(prefix, command);
-    await log.next(command.actionId, 'progress');
-    await sendCommands(prefix, withKind(command, 'force-complete'));
-    expect(await log.final(command.actionId)).toMatchObject({
+    const command = simMigrate('force', 'vm-busy');
+    expect(await ctx.interrupt(command, 'force-complete')).toMatchObject({
       status: 'succeeded',
       progress: 100,
       detail: { forced: true },
@@ -64,12 +30,11 @@ describe('driver on a non-converging simulated cloud', () => {
     ]);
 
     // A late force-complete changes nothing: the recorded result is sent again.
-    await sendCommands(prefix, withKind(command, 'force-complete'));
-    await drain(log, prefix, command.actionId);
-    const finals = log.finals(command.actionId);
+    await ctx.send(withKind(command, 'force-complete'));
+    await ctx.drain(command.actionId);
+    const finals = ctx.log.finals(command.actionId);
     expect(finals).toHaveLength(2);
     expect(finals[1]).toEqual(finals[0]);
     expect(callsOf(await sim.calls(), command.actionId)).toHaveLength(2);
-    expect(log.invalid).toEqual([]);
   });
 });

@@ -1,72 +1,39 @@
 // The driver on the simulator backend, driven only through Kafka and the simulator control API.
-import { startTestDriver, type TestDriver } from '../support/driver-app';
 import { http } from '../support/http';
 import { waitFor } from '../support/wait-for';
-import {
-  callsOf,
-  drain,
-  EventLog,
-  migrate,
-  newActionId,
-  recordingFailHook,
-  sendCommands,
-  simCloud,
-  simControl,
-  withKind,
-  writeConfig,
-} from './support/driver-harness';
+import { callsOf, simCloud, simControl, simMigrate, withKind } from './support/driver-harness';
+import { driverSpec } from './support/driver-spec';
 
 describe('driver on the simulator (Kafka in, Kafka out)', () => {
-  let driver: TestDriver;
-  let prefix: string;
-  let log: EventLog;
+  // 600 MB at 1000 MB/s: 0.6 s per migration, several progress events at 100 ms.
+  const ctx = driverSpec(() => ({ simulator: { bandwidthMbps: 1000 } }));
   let sim: ReturnType<typeof simControl>;
-  let hook: ReturnType<typeof recordingFailHook>;
-  const move = (instanceId: string) => ({ instanceId, fromHostId: 'cmp-01', toHostId: 'cmp-02' });
   const where = async (id: string) => (await sim.state()).instances.find((i) => i.id === id);
 
   beforeAll(async () => {
-    hook = recordingFailHook();
-    driver = await startTestDriver({
-      env: {
-        // 600 MB at 1000 MB/s: 0.6 s per migration, several progress events at 100 ms.
-        DRIVER_BACKENDS_FILE: writeConfig('backends.yaml', { simulator: { bandwidthMbps: 1000 } }),
-        DRIVER_HOOKS_FILE: hook.file,
-      },
-    });
-    prefix = driver.config.topicPrefix;
-    sim = simControl(driver.url);
+    sim = simControl(ctx.driver.url);
     await sim.seed(
       simCloud({ 'vm-ok': 600, 'vm-fail': 600, 'vm-abort': 600, 'vm-late': 600, 'vm-dup': 600 }),
     );
-    log = await EventLog.start(prefix);
   });
-
-  afterAll(async () => {
-    await log?.close();
-    await driver?.close();
-  });
-
-  afterEach(() => expect(log.invalid).toEqual([]));
 
   it('serves /healthz, /readyz (database and Kafka) and /metrics on its own port', async () => {
-    expect((await http('GET', `${driver.url}/healthz`)).body).toEqual({ status: 'ok' });
-    expect((await http('GET', `${driver.url}/readyz`)).body).toEqual({
+    expect((await http('GET', `${ctx.driver.url}/healthz`)).body).toEqual({ status: 'ok' });
+    expect((await http('GET', `${ctx.driver.url}/readyz`)).body).toEqual({
       status: 'ready',
       checks: { database: 'up', kafka: 'up' },
     });
-    const metrics = await http<string>('GET', `${driver.url}/metrics`);
+    const metrics = await http<string>('GET', `${ctx.driver.url}/metrics`);
     expect(metrics.body).toContain('reflex_driver_actions_running');
   });
 
   it('executes a live migration: accepted, progress, succeeded; the VM is on the destination', async () => {
-    const command = migrate(newActionId('ok'), move('vm-ok'));
-    await sendCommands(prefix, command);
-    const final = await log.final(command.actionId);
+    const command = simMigrate('ok', 'vm-ok');
+    const final = await ctx.run(command);
     expect(final).toMatchObject({ status: 'succeeded', progress: 100 });
-    const statuses = log.statuses(command.actionId);
+    const statuses = ctx.log.statuses(command.actionId);
     expect(statuses[0]).toBe('accepted');
-    const progress = log.of(command.actionId).filter((e) => e.status === 'progress');
+    const progress = ctx.log.of(command.actionId).filter((e) => e.status === 'progress');
     expect(progress.length).toBeGreaterThanOrEqual(2);
     const percents = progress.map((e) => e.progress!);
     expect(percents).toEqual([...percents].sort((a, b) => a - b));
@@ -76,9 +43,8 @@ describe('driver on the simulator (Kafka in, Kafka out)', () => {
 
   it('fails: the error says whether to retry, the fail path cleans up, the fail hook runs', async () => {
     await sim.fault({ action: 'live-migrate', instanceId: 'vm-fail', effect: 'fail', count: 1 });
-    const command = migrate(newActionId('fail'), move('vm-fail'));
-    await sendCommands(prefix, command);
-    const final = await log.final(command.actionId);
+    const command = simMigrate('fail', 'vm-fail');
+    const final = await ctx.run(command);
     expect(final).toMatchObject({
       status: 'failed',
       error: { code: 'simulated-failure', retriable: expect.any(Boolean) },
@@ -89,8 +55,7 @@ describe('driver on the simulator (Kafka in, Kafka out)', () => {
       'failPath',
     ]);
     expect(await where('vm-fail')).toMatchObject({ hostId: 'cmp-01', state: 'running' });
-    const payloads = hook.payloads('fail').filter((p) => p.action.actionId === command.actionId);
-    expect(payloads).toEqual([
+    expect(ctx.failHooks(command.actionId)).toEqual([
       expect.objectContaining({
         phase: 'fail',
         outcome: expect.objectContaining({ status: 'failed' }),
@@ -100,11 +65,8 @@ describe('driver on the simulator (Kafka in, Kafka out)', () => {
 
   it('aborts the running action on an abort command', async () => {
     await sim.fault({ action: 'live-migrate', instanceId: 'vm-abort', effect: 'hang', count: 1 });
-    const command = migrate(newActionId('abort'), move('vm-abort'));
-    await sendCommands(prefix, command);
-    await log.next(command.actionId, 'progress');
-    await sendCommands(prefix, withKind(command, 'abort'));
-    expect(await log.final(command.actionId)).toMatchObject({
+    const command = simMigrate('abort', 'vm-abort');
+    expect(await ctx.interrupt(command, 'abort')).toMatchObject({
       status: 'aborted',
       error: { code: 'aborted', retriable: false },
     });
@@ -114,14 +76,13 @@ describe('driver on the simulator (Kafka in, Kafka out)', () => {
       'failPath',
     ]);
     expect(await where('vm-abort')).toMatchObject({ hostId: 'cmp-01', state: 'running' });
-    expect(hook.payloads('fail').some((p) => p.action.actionId === command.actionId)).toBe(true);
+    expect(ctx.failHooks(command.actionId).length).toBeGreaterThan(0);
   });
 
   it('enforces the deadline: aborts a hung migration and fails it with `timeout`', async () => {
     await sim.fault({ action: 'live-migrate', instanceId: 'vm-late', effect: 'hang', count: 1 });
-    const command = migrate(newActionId('late'), move('vm-late'), { deadlineMs: 1500 });
-    await sendCommands(prefix, command);
-    expect(await log.final(command.actionId)).toMatchObject({
+    const command = simMigrate('late', 'vm-late', { deadlineMs: 1500 });
+    expect(await ctx.run(command)).toMatchObject({
       status: 'failed',
       error: { code: 'timeout', retriable: false },
     });
@@ -132,24 +93,23 @@ describe('driver on the simulator (Kafka in, Kafka out)', () => {
     ]);
     expect(await where('vm-late')).toMatchObject({ hostId: 'cmp-01', state: 'running' });
 
-    const past = migrate(newActionId('past'), move('vm-late'), { deadlineMs: -1000 });
-    await sendCommands(prefix, past);
-    expect(await log.final(past.actionId)).toMatchObject({ error: { code: 'timeout' } });
+    const past = simMigrate('past', 'vm-late', { deadlineMs: -1000 });
+    expect(await ctx.run(past)).toMatchObject({ error: { code: 'timeout' } });
     expect(callsOf(await sim.calls(), past.actionId)).toEqual([]);
   });
 
   it('treats a duplicated command as a no-op and answers a late one from the record', async () => {
-    const command = migrate(newActionId('dup'), move('vm-dup'));
-    await sendCommands(prefix, command, command);
-    const first = await log.final(command.actionId);
+    const command = simMigrate('dup', 'vm-dup');
+    await ctx.send(command, command);
+    const first = await ctx.log.final(command.actionId);
     expect(first.status).toBe('succeeded');
-    await drain(log, prefix, command.actionId);
-    expect(log.finals(command.actionId)).toHaveLength(1);
-    expect(log.statuses(command.actionId).filter((s) => s === 'accepted')).toHaveLength(1);
+    await ctx.drain(command.actionId);
+    expect(ctx.log.finals(command.actionId)).toHaveLength(1);
+    expect(ctx.log.statuses(command.actionId).filter((s) => s === 'accepted')).toHaveLength(1);
 
-    await sendCommands(prefix, command);
-    await drain(log, prefix, command.actionId);
-    const finals = log.finals(command.actionId);
+    await ctx.send(command);
+    await ctx.drain(command.actionId);
+    const finals = ctx.log.finals(command.actionId);
     expect(finals).toHaveLength(2);
     expect(finals[1]).toEqual(first);
     const calls = callsOf(await sim.calls(), command.actionId);
@@ -157,20 +117,19 @@ describe('driver on the simulator (Kafka in, Kafka out)', () => {
   });
 
   it('answers an abort for an action it never accepted with a failed event saying why', async () => {
-    const command = withKind(migrate(newActionId('ghost'), move('vm-ok')), 'abort');
-    await sendCommands(prefix, command);
-    expect(await log.final(command.actionId)).toMatchObject({
+    const command = withKind(simMigrate('ghost', 'vm-ok'), 'abort');
+    expect(await ctx.run(command)).toMatchObject({
       status: 'failed',
       error: { code: 'not-found', retriable: false },
     });
     // Recorded: a late execute of that attempt is answered the same way and never runs.
-    await sendCommands(prefix, withKind(command, 'execute'));
-    await waitFor('the recorded answer again', () => log.finals(command.actionId).length === 2);
+    await ctx.send(withKind(command, 'execute'));
+    await waitFor('the recorded answer again', () => ctx.log.finals(command.actionId).length === 2);
     expect(callsOf(await sim.calls(), command.actionId)).toEqual([]);
   });
 
   it('validates the simulator control API like every other API', async () => {
-    const bad = await http('PUT', `${driver.url}/v1/sim/state`, {
+    const bad = await http('PUT', `${ctx.driver.url}/v1/sim/state`, {
       hosts: [{ id: 'h' }],
       instances: [],
       groups: [],
@@ -180,20 +139,23 @@ describe('driver on the simulator (Kafka in, Kafka out)', () => {
     expect(bad.body.error.details).toContainEqual(
       expect.objectContaining({ path: '/hosts/0/zone' }),
     );
-    const fault = await http('POST', `${driver.url}/v1/sim/faults`, { action: 'x', effect: 'y' });
+    const fault = await http('POST', `${ctx.driver.url}/v1/sim/faults`, {
+      action: 'x',
+      effect: 'y',
+    });
     expect(fault.status).toBe(400);
     expect(fault.body.error.details.map((d: { path: string }) => d.path)).toEqual([
       '/action',
       '/effect',
     ]);
-    expect((await http('DELETE', `${driver.url}/v1/sim/faults`)).status).toBe(204);
-    expect((await http('GET', `${driver.url}/v1/sim/calls`)).body).toMatchObject({
+    expect((await http('DELETE', `${ctx.driver.url}/v1/sim/faults`)).status).toBe(204);
+    expect((await http('GET', `${ctx.driver.url}/v1/sim/calls`)).body).toMatchObject({
       items: expect.any(Array),
       nextCursor: null,
     });
 
     // The document says what the routes take: the fault parseFault accepts, an Inventory v1.
-    const doc = (await http('GET', `${driver.url}/docs-json`)).body;
+    const doc = (await http('GET', `${ctx.driver.url}/docs-json`)).body;
     const body = (path: string, method: string) =>
       doc.paths[path][method].requestBody.content['application/json'].schema;
     expect(body('/v1/sim/faults', 'post')).toMatchObject({

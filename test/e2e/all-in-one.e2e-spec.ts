@@ -4,19 +4,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReflexClient } from '../../scripts/demo/reflex-client';
-import { spawnAllInOne } from './support/spawn-all-in-one';
+import { quietEnv, spawnAllInOne } from './support/spawn-all-in-one';
 
 describe('all-in-one on a data directory', () => {
   let dataDir: string;
-  const env = () => ({
-    PATH: process.env.PATH,
-    PORT: '0',
-    DRIVER_PORT: '0',
-    LOG_LEVEL: 'error',
-    RULES_WATCH: 'false',
-    SHUTDOWN_TIMEOUT_MS: '10000',
-    REFLEX_DATA_DIR: dataDir,
-  });
+  const env = () => quietEnv({ REFLEX_DATA_DIR: dataDir });
 
   beforeAll(() => {
     dataDir = mkdtempSync(join(tmpdir(), 'reflex-data-'));

@@ -2,24 +2,14 @@
 // programs or files, so that a client can neither log in as anyone nor wedge the only session.
 import { Client } from 'pg';
 import { http } from '../support/http';
-import { type RunningReflex, spawnAllInOne } from './support/spawn-all-in-one';
+import { quietEnv, type RunningReflex, spawnAllInOne } from './support/spawn-all-in-one';
 
 describe('all-in-one embedded database port', () => {
   let reflex: RunningReflex;
   let url: URL;
 
   beforeAll(async () => {
-    reflex = await spawnAllInOne(
-      {
-        PATH: process.env.PATH,
-        PORT: '0',
-        DRIVER_PORT: '0',
-        LOG_LEVEL: 'error',
-        RULES_WATCH: 'false',
-        SHUTDOWN_TIMEOUT_MS: '10000',
-      },
-      ['--in-memory'],
-    );
+    reflex = await spawnAllInOne(quietEnv(), ['--in-memory']);
     url = new URL(reflex.embeddedDatabaseUrl!);
   }, 120_000);
   afterAll(() => reflex?.close());

@@ -1,9 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { topicName, Topic } from '@reflex/contracts';
-import { resetDecisions } from '../support/database';
-import { startTestEngine, TestEngine } from '../support/engine-app';
+import { engineWithDatabase } from '../support/engine-with-database';
 import { http } from '../support/http';
 import { consumeUntil, sendMessages } from '../support/kafka';
 import { alarm, smallCloud } from '../support/topology';
@@ -13,24 +11,13 @@ const fixtures = join(__dirname, '../../apps/engine/src/intake/mappers/fixtures'
 const json = (name: string) => JSON.parse(readFileSync(join(fixtures, name), 'utf8'));
 
 describe('alarm intake', () => {
-  let engine: TestEngine;
-  let db: Client;
-  const post = (path: string, body: unknown) => http('POST', `${engine.url}${path}`, body);
+  const ctx = engineWithDatabase();
+  const post = (path: string, body: unknown) => http('POST', `${ctx.engine.url}${path}`, body);
   const planOf = async (planId: string) =>
-    (await http('GET', `${engine.url}/v1/plans/${planId}`)).body;
+    (await http('GET', `${ctx.engine.url}/v1/plans/${planId}`)).body;
 
-  beforeAll(async () => {
-    engine = await startTestEngine();
-    db = new Client({ connectionString: engine.database.url });
-    await db.connect();
-  });
-  afterAll(async () => {
-    await db.end();
-    await engine.close();
-  });
   beforeEach(async () => {
-    await resetDecisions((sql) => db.query(sql));
-    expect((await http('PUT', `${engine.url}/v1/inventory`, smallCloud(20))).status).toBe(200);
+    await ctx.resetTo(smallCloud(20));
   });
 
   it.each([
@@ -53,9 +40,10 @@ describe('alarm intake', () => {
     expect(item).toMatchObject({ disposition: 'triggered' });
     const plan = await planOf(item.planId);
     expect(plan).toMatchObject({ policy, target: { kind, id }, trigger: { rule } });
-    const stored = await db.query('SELECT disposition, decision FROM alarms WHERE alarm_id = $1', [
-      res.body.items[0].id,
-    ]);
+    const stored = await ctx.db.query(
+      'SELECT disposition, decision FROM alarms WHERE alarm_id = $1',
+      [res.body.items[0].id],
+    );
     expect(stored.rows[0].disposition).toBe('triggered');
     expect(stored.rows[0].decision.intent).toMatchObject({ policy, rule: { name: rule } });
     expect(stored.rows[0].decision.intent.explanation.length).toBeGreaterThan(0);
@@ -64,7 +52,7 @@ describe('alarm intake', () => {
   it('an active down with no healthy standby notifies, and says why', async () => {
     const inventory = smallCloud();
     inventory.hosts.find((h) => h.id === 'cmp-03')!.status = 'down';
-    await http('PUT', `${engine.url}/v1/inventory`, inventory);
+    await http('PUT', `${ctx.engine.url}/v1/inventory`, inventory);
     const res = await post('/v1/alarms', alarm('instance.down', 'instance', 'db-2'));
     const plan = await planOf(res.body.items[0].planId);
     expect(plan.policy).toBe('notify');
@@ -83,9 +71,10 @@ describe('alarm intake', () => {
     expect(a.disposition).toBe('triggered');
     expect(b).toMatchObject({ disposition: 'duplicate', planId: a.planId });
     expect(c).toMatchObject({ disposition: 'triggered', replay: true });
-    const rows = await db.query('SELECT disposition FROM alarms WHERE alarm_id = $1 ORDER BY id', [
-      first.id,
-    ]);
+    const rows = await ctx.db.query(
+      'SELECT disposition FROM alarms WHERE alarm_id = $1 ORDER BY id',
+      [first.id],
+    );
     expect(rows.rows.map((r) => r.disposition)).toEqual(['triggered', 'duplicate']);
   });
 
@@ -100,11 +89,11 @@ describe('alarm intake', () => {
     expect(new Set(res.body.items.map((i: { disposition: string }) => i.disposition))).toEqual(
       new Set(['correlated']),
     );
-    const plans = await db.query(
+    const plans = await ctx.db.query(
       `SELECT count(*)::int AS n FROM plans WHERE target_id LIKE 'app-%'`,
     );
     expect(plans.rows[0].n).toBe(0);
-    const correlated = await db.query(
+    const correlated = await ctx.db.query(
       `SELECT DISTINCT correlated_to FROM alarms WHERE disposition = 'correlated' AND resource_id LIKE 'app-%'`,
     );
     expect(correlated.rows).toHaveLength(1);
@@ -169,10 +158,11 @@ describe('alarm intake', () => {
     );
     const listed = await http(
       'GET',
-      `${engine.url}/v1/alarms?resource=app-01&disposition=conditions-failed`,
+      `${ctx.engine.url}/v1/alarms?resource=app-01&disposition=conditions-failed`,
     );
     expect(listed.body.items).toHaveLength(1);
-    const detail = (await http('GET', `${engine.url}/v1/alarms/${listed.body.items[0].id}`)).body;
+    const detail = (await http('GET', `${ctx.engine.url}/v1/alarms/${listed.body.items[0].id}`))
+      .body;
     expect(detail.decision.closest.failed[0]).toMatchObject({ path: '$.role', actual: null });
   });
 
@@ -190,7 +180,7 @@ describe('alarm intake', () => {
 
   it('decides alarms from the alarms topic and dead-letters invalid ones while going on', async () => {
     const good = alarm('host.hardware.degraded', 'host', 'cmp-03');
-    const topic = topicName(Topic.Alarms, engine.config.topicPrefix);
+    const topic = topicName(Topic.Alarms, ctx.engine.config.topicPrefix);
     await sendMessages(topic, [
       { key: 'cmp-03', value: '{"broken' },
       { key: 'cmp-03', value: JSON.stringify({ ...good, occurredAt: 'yesterday' }) },
@@ -198,14 +188,14 @@ describe('alarm intake', () => {
       { key: 'cmp-03', value: JSON.stringify(good) },
     ]);
     const row = await waitFor('the good alarm to be decided', async () => {
-      const r = await db.query(`SELECT disposition, plan_id FROM alarms WHERE alarm_id = $1`, [
+      const r = await ctx.db.query(`SELECT disposition, plan_id FROM alarms WHERE alarm_id = $1`, [
         good.id,
       ]);
       return r.rows[0]?.disposition === 'triggered' ? r.rows : undefined;
     });
     expect(row).toHaveLength(1);
     const dead = await consumeUntil(
-      topicName(Topic.AlarmsDlq, engine.config.topicPrefix),
+      topicName(Topic.AlarmsDlq, ctx.engine.config.topicPrefix),
       (m) => m.length >= 2,
     );
     expect(dead.map((d) => d.headers['x-source-topic'])).toEqual([topic, topic]);
@@ -245,7 +235,7 @@ describe('alarm intake', () => {
 
   it('turns maintenance requests into alarms: drain on request, restore on completion', async () => {
     // A spare host, so that the drain keeps every host's failover possible (keepSurvivable host).
-    expect((await http('PUT', `${engine.url}/v1/inventory`, smallCloud(20, 1))).status).toBe(200);
+    await ctx.putInventory(smallCloud(20, 1));
     const requested = await post('/v1/hosts/cmp-04/maintenance', { reason: 'firmware update' });
     expect(requested.status).toBe(202);
     expect(requested.body).toMatchObject({ disposition: 'triggered' });
@@ -253,7 +243,7 @@ describe('alarm intake', () => {
     const again = await post('/v1/hosts/cmp-04/maintenance', { reason: 'firmware update' });
     expect(again.body.disposition).toBe('duplicate');
 
-    const ended = await http('DELETE', `${engine.url}/v1/hosts/cmp-04/maintenance`);
+    const ended = await http('DELETE', `${ctx.engine.url}/v1/hosts/cmp-04/maintenance`);
     expect(ended.status).toBe(202);
     expect(ended.body.closed).toMatchObject({
       disposition: 'resolved',
@@ -271,26 +261,30 @@ describe('alarm intake', () => {
   it('lists alarms with filters and cursor paging', async () => {
     for (const host of ['cmp-02', 'cmp-03', 'cmp-04'])
       await post('/v1/alarms', alarm('disk.full', 'host', host));
-    const page1 = (await http('GET', `${engine.url}/v1/alarms?type=disk.full&limit=2`)).body;
+    const page1 = (await http('GET', `${ctx.engine.url}/v1/alarms?type=disk.full&limit=2`)).body;
     expect(page1.items.map((a: { resource: { id: string } }) => a.resource.id)).toEqual([
       'cmp-04',
       'cmp-03',
     ]);
     const page2 = (
-      await http('GET', `${engine.url}/v1/alarms?type=disk.full&limit=2&cursor=${page1.nextCursor}`)
+      await http(
+        'GET',
+        `${ctx.engine.url}/v1/alarms?type=disk.full&limit=2&cursor=${page1.nextCursor}`,
+      )
     ).body;
     expect(page2).toMatchObject({
       items: [{ resource: { id: 'cmp-02' }, disposition: 'no-rule' }],
       nextCursor: null,
     });
-    const one = (await http('GET', `${engine.url}/v1/alarms?resource=cmp-03&disposition=no-rule`))
-      .body.items;
+    const one = (
+      await http('GET', `${ctx.engine.url}/v1/alarms?resource=cmp-03&disposition=no-rule`)
+    ).body.items;
     expect(one).toHaveLength(1);
-    const detail = (await http('GET', `${engine.url}/v1/alarms/${one[0].id}`)).body;
+    const detail = (await http('GET', `${ctx.engine.url}/v1/alarms/${one[0].id}`)).body;
     expect(detail.decision.reason).toMatch(/no rule/);
-    const bad = await http('GET', `${engine.url}/v1/alarms?disposition=maybe&from=never`);
+    const bad = await http('GET', `${ctx.engine.url}/v1/alarms?disposition=maybe&from=never`);
     expect(bad.status).toBe(400);
     expect(bad.body.error.details[0].path).toBe('disposition');
-    expect((await http('GET', `${engine.url}/v1/alarms/999999999`)).status).toBe(404);
+    expect((await http('GET', `${ctx.engine.url}/v1/alarms/999999999`)).status).toBe(404);
   });
 });

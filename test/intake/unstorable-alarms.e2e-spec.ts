@@ -5,9 +5,8 @@
 import { ValidationError } from '@reflex/common';
 import { UnitOfWork } from '@reflex/persistence';
 import { Topic, topicName, type AlarmV1 } from '@reflex/contracts';
-import { Client } from 'pg';
 import { AlarmRepository } from '../../apps/engine/src/decisions/alarm.repository';
-import { startTestEngine, type TestEngine } from '../support/engine-app';
+import { engineWithDatabase } from '../support/engine-with-database';
 import { http } from '../support/http';
 import { consumeUntil, sendMessages } from '../support/kafka';
 import { alarm, smallCloud } from '../support/topology';
@@ -17,18 +16,10 @@ import { waitFor } from '../support/wait-for';
 const raw = (a: AlarmV1, patch: string) => `${JSON.stringify(a).slice(0, -1)},${patch}}`;
 
 describe('alarms the database cannot store', () => {
-  let engine: TestEngine;
-  let db: Client;
+  const ctx = engineWithDatabase();
 
   beforeAll(async () => {
-    engine = await startTestEngine();
-    db = new Client({ connectionString: engine.database.url });
-    await db.connect();
-    expect((await http('PUT', `${engine.url}/v1/inventory`, smallCloud())).status).toBe(200);
-  });
-  afterAll(async () => {
-    await db.end();
-    await engine.close();
+    await ctx.putInventory(smallCloud());
   });
 
   it.each([
@@ -37,7 +28,7 @@ describe('alarms the database cannot store', () => {
   ])('answers 400 with the reason over HTTP: %s', async (_why, patch) => {
     const res = await http(
       'POST',
-      `${engine.url}/v1/alarms`,
+      `${ctx.engine.url}/v1/alarms`,
       raw(alarm('disk.full', 'host', 'cmp-01'), patch),
     );
     expect(res.status).toBe(400);
@@ -45,7 +36,7 @@ describe('alarms the database cannot store', () => {
   });
 
   it('answers 400 for year 0000 over HTTP', async () => {
-    const res = await http('POST', `${engine.url}/v1/alarms`, {
+    const res = await http('POST', `${ctx.engine.url}/v1/alarms`, {
       ...alarm('disk.full', 'host', 'cmp-01'),
       occurredAt: '0000-01-01T00:00:00Z',
     });
@@ -54,7 +45,7 @@ describe('alarms the database cannot store', () => {
   });
 
   it('dead-letters them on Kafka and goes on with the partition', async () => {
-    const topic = topicName(Topic.Alarms, engine.config.topicPrefix);
+    const topic = topicName(Topic.Alarms, ctx.engine.config.topicPrefix);
     const after = alarm('disk.full', 'host', 'cmp-02');
     await sendMessages(topic, [
       {
@@ -71,11 +62,11 @@ describe('alarms the database cannot store', () => {
       { key: 'cmp-02', value: JSON.stringify(after) },
     ]);
     await waitFor('the alarm behind them to be decided', async () => {
-      const r = await db.query(`SELECT 1 FROM alarms WHERE alarm_id = $1`, [after.id]);
+      const r = await ctx.db.query(`SELECT 1 FROM alarms WHERE alarm_id = $1`, [after.id]);
       return r.rowCount === 1;
     });
     const dead = await consumeUntil(
-      topicName(Topic.AlarmsDlq, engine.config.topicPrefix),
+      topicName(Topic.AlarmsDlq, ctx.engine.config.topicPrefix),
       (m) => m.length >= 2,
     );
     expect(dead.map((d) => d.headers['x-error'])).toEqual([
@@ -85,9 +76,9 @@ describe('alarms the database cannot store', () => {
   });
 
   it('refuses, not retries, whatever else the database refuses for good', async () => {
-    const repository = engine.app.get(AlarmRepository);
+    const repository = ctx.engine.app.get(AlarmRepository);
     const unstorable = { ...alarm('disk.full', 'host', 'cmp-01'), labels: { a: 'x\u0000' } };
-    const attempt = engine.app
+    const attempt = ctx.engine.app
       .get(UnitOfWork)
       .transaction(() => repository.insertMany([{ alarm: unstorable, payload: unstorable }]));
     await expect(attempt).rejects.toBeInstanceOf(ValidationError);

@@ -1,17 +1,14 @@
 // The webhooks answer per alert: an alert that cannot become an Alarm v1 is stored as `rejected`
 // with its reason and costs the rest of its notification nothing; only a body that is not such a
 // notification at all is a 400.
-import { Client } from 'pg';
-import { resetDecisions } from '../support/database';
-import { startTestEngine, type TestEngine } from '../support/engine-app';
+import { engineWithDatabase } from '../support/engine-with-database';
 import { http } from '../support/http';
 import { smallCloud } from '../support/topology';
 import { uniqueSuffix } from '../support/wait-for';
 
 describe('webhooks, per alert', () => {
-  let engine: TestEngine;
-  let db: Client;
-  const post = (path: string, body: unknown) => http('POST', `${engine.url}${path}`, body);
+  const ctx = engineWithDatabase();
+  const post = (path: string, body: unknown) => http('POST', `${ctx.engine.url}${path}`, body);
   let n = 0;
   const alert = (labels: Record<string, string>, extra: object = {}) => ({
     status: 'firing',
@@ -29,18 +26,8 @@ describe('webhooks, per alert', () => {
     alerts,
   });
 
-  beforeAll(async () => {
-    engine = await startTestEngine();
-    db = new Client({ connectionString: engine.database.url });
-    await db.connect();
-  });
-  afterAll(async () => {
-    await db.end();
-    await engine.close();
-  });
   beforeEach(async () => {
-    await resetDecisions((sql) => db.query(sql));
-    expect((await http('PUT', `${engine.url}/v1/inventory`, smallCloud())).status).toBe(200);
+    await ctx.resetTo(smallCloud());
   });
 
   it.each([
@@ -71,7 +58,7 @@ describe('webhooks, per alert', () => {
       ]);
       expect(res.body.items[0].reason).toMatch(reason);
 
-      const audit = await http('GET', `${engine.url}/v1/alarms?disposition=rejected`);
+      const audit = await http('GET', `${ctx.engine.url}/v1/alarms?disposition=rejected`);
       expect(audit.body.items).toHaveLength(1);
       expect(audit.body.items[0]).toMatchObject({
         source: 'alertmanager',
@@ -90,7 +77,7 @@ describe('webhooks, per alert', () => {
       notification(alert({ instance: 'cmp-03:9100', job: 'node', severity: 'Critical' })),
     );
     expect(res.body.items[0]).toMatchObject({ disposition: 'triggered' });
-    const { rows } = await db.query(
+    const { rows } = await ctx.db.query(
       `SELECT resource_kind, resource_id, severity FROM alarms WHERE source = 'alertmanager'`,
     );
     expect(rows).toEqual([{ resource_kind: 'host', resource_id: 'cmp-03', severity: 'critical' }]);

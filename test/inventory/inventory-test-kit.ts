@@ -1,5 +1,7 @@
 import type { GroupV1, HostV1, InstanceV1, InventoryV1 } from '@reflex/contracts';
+import * as topology from '@reflex/domain/testing/topology.fixture';
 import type { TestEngine } from '../support/engine-app';
+import { http } from '../support/http';
 
 export interface Reply<T = any> {
   status: number;
@@ -7,20 +9,13 @@ export interface Reply<T = any> {
 }
 
 /** A JSON call on the engine's REST API. */
-export async function call<T = any>(
+export function call<T = any>(
   engine: TestEngine,
   method: string,
   path: string,
   body?: unknown,
 ): Promise<Reply<T>> {
-  const response = await fetch(`${engine.url}${path}`, {
-    method,
-    // Declared even without a body: with AUTH_TOKENS unset a state-changing call must say JSON.
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+  return http<T>(method, `${engine.url}${path}`, body);
 }
 
 /** The field paths a 400 names. */
@@ -28,35 +23,15 @@ export function fieldsOf(reply: Reply): string[] {
   return ((reply.body?.error?.details ?? []) as { path: string }[]).map((e) => e.path);
 }
 
-export function host(id: string, overrides: Partial<HostV1> = {}): HostV1 {
-  return {
-    id,
-    zone: 'az1',
-    status: 'up',
-    hypervisor: 'kvm',
-    driver: 'simulator',
-    capacity: { vcpus: 64, memoryMb: 262144 },
-    labels: {},
-    ...overrides,
-  };
-}
+/** The domain specs' builders with this kit's defaults: big hosts, VMs on cmp-01, 2+1 groups. */
+export const host = (id: string, overrides: Partial<HostV1> = {}): HostV1 =>
+  topology.host(id, { capacity: { vcpus: 64, memoryMb: 262144 }, ...overrides });
 
-export function instance(id: string, overrides: Partial<InstanceV1> = {}): InstanceV1 {
-  return {
-    id,
-    hostId: 'cmp-01',
-    kind: 'vm',
-    state: 'running',
-    resources: { vcpus: 4, memoryMb: 8192 },
-    groupId: null,
-    role: null,
-    ...overrides,
-  };
-}
+export const instance = (id: string, overrides: Partial<InstanceV1> = {}): InstanceV1 =>
+  topology.vm(id, 'cmp-01', overrides);
 
-export function group(id: string, overrides: Partial<GroupV1> = {}): GroupV1 {
-  return { id, active: 2, standby: 1, antiAffinity: 'host', ...overrides };
-}
+export const group = (id: string, overrides: Partial<GroupV1> = {}): GroupV1 =>
+  topology.group(id, { active: 2, ...overrides });
 
 /** A 2+1 group `db` spread over three hosts, plus an ungrouped bare-metal server. */
 export function sampleInventory(): InventoryV1 {

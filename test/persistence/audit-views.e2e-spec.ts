@@ -8,9 +8,8 @@ import type { AlarmV1 } from '@reflex/contracts';
 import { Client } from 'pg';
 import { http } from '../support/http';
 import { uniqueSuffix } from '../support/wait-for';
-import { fail, success } from '../plans/support/driver-stand-in';
-import { host, inventory, vm, waitForPlanState } from '../plans/support/plan-fixtures';
-import { engineWithDriver } from '../plans/support/engine-with-driver';
+import { fail, success } from '../support/driver-stand-in';
+import { host, inventory, planSpec, vm } from '../plans/support/plan-fixtures';
 
 /** The SQL block after `<!-- example: name -->`, with `:'var'` psql variables as $1, $2, ... */
 function example(name: string): { sql: string; variables: string[] } {
@@ -41,7 +40,7 @@ describe('the audit views and the example queries of docs/audit.md (real engine,
   afterAll(async () => {
     await db?.end();
   });
-  const ctx = engineWithDriver();
+  const ctx = planSpec();
   const started = new Date(Date.now() - 60_000);
   /** host-failover of a1: its evacuation fails once (retriable), then succeeds. */
   let failover: { id: string; alarm: AlarmV1 };
@@ -81,9 +80,9 @@ describe('the audit views and the example queries of docs/audit.md (real engine,
     await db.connect();
 
     failover = await planFor(alarm('host.down', 'a1'));
-    await waitForPlanState(ctx.engine, failover.id, 'succeeded');
+    await ctx.waitForPlanState(failover.id, 'succeeded');
     migrateOff = await planFor(alarm('host.hardware.degraded', 'a2'));
-    await waitForPlanState(ctx.engine, migrateOff.id, 'failed');
+    await ctx.waitForPlanState(migrateOff.id, 'failed');
   }, 120_000);
 
   it('plans by resource: newest first, as GET /v1/plans?resource= answers', async () => {

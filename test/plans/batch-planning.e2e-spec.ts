@@ -8,8 +8,7 @@ import type { AlarmV1, HostV1, InstanceV1, InventoryV1 } from '@reflex/contracts
 import { Client } from 'pg';
 import { Topic, topicName } from '@reflex/contracts';
 import { IngestAlarmUseCase } from '../../apps/engine/src/decisions/ingest-alarm.usecase';
-import { resetDecisions } from '../support/database';
-import { startTestEngine, type TestEngine } from '../support/engine-app';
+import { engineWithDatabase } from '../support/engine-with-database';
 import { http } from '../support/http';
 import { sendMessages } from '../support/kafka';
 import { host as baseHost, vm as baseVm } from '../support/topology';
@@ -121,31 +120,17 @@ async function outcome(db: Client): Promise<unknown> {
 }
 
 describe('batch planning', () => {
-  let engine: TestEngine;
-  let db: Client;
+  const ctx = engineWithDatabase();
 
-  beforeAll(async () => {
-    engine = await startTestEngine();
-    db = new Client({ connectionString: engine.database.url });
-    await db.connect();
-  });
-  afterAll(async () => {
-    await db.end();
-    await engine.close();
-  });
-
-  const reset = async () => {
-    await resetDecisions((sql) => db.query(sql));
-    expect((await http('PUT', `${engine.url}/v1/inventory`, cloud())).status).toBe(200);
-  };
+  const reset = () => ctx.resetTo(cloud());
 
   it('plans a batch of decisions as it plans them one by one', async () => {
     const alarms = sequence();
     await reset();
     for (const alarm of alarms) {
-      expect((await http('POST', `${engine.url}/v1/alarms`, alarm)).status).toBe(202);
+      expect((await http('POST', `${ctx.engine.url}/v1/alarms`, alarm)).status).toBe(202);
     }
-    const oneByOne = (await outcome(db)) as {
+    const oneByOne = (await outcome(ctx.db)) as {
       alarms: Array<{ alarm_id: string; disposition: string; reason: string }>;
       plans: Array<{ policy: string; target_id: string; state: string; messages: string }>;
       waiting: unknown[];
@@ -172,10 +157,10 @@ describe('batch planning', () => {
     expect(oneByOne.plans.every((p) => Number(p.messages) > 0)).toBe(true);
 
     await reset();
-    await engine.app
+    await ctx.engine.app
       .get(IngestAlarmUseCase)
       .executeBatch(alarms.map((alarm) => ({ alarm, payload: alarm, channel: 'kafka' as const })));
-    expect(await outcome(db)).toEqual(oneByOne);
+    expect(await outcome(ctx.db)).toEqual(oneByOne);
   });
 
   it('loses and doubles nothing when the connection dies while a batch stores its plans', async () => {
@@ -183,13 +168,13 @@ describe('batch planning', () => {
     // The first multi-row insert of plans kills its own connection, as a crash of the engine
     // mid-batch would end it: the transaction is rolled back and the batch is delivered again. A
     // sequence is not rolled back with it, so the crash happens once.
-    await db.query(`CREATE SEQUENCE crash_once`);
-    await db.query(`CREATE FUNCTION crash_once() RETURNS trigger LANGUAGE plpgsql AS $$
+    await ctx.db.query(`CREATE SEQUENCE crash_once`);
+    await ctx.db.query(`CREATE FUNCTION crash_once() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         IF nextval('crash_once') = 1 THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF;
         RETURN NULL;
       END $$`);
-    await db.query(`CREATE TRIGGER crash_once BEFORE INSERT ON plans
+    await ctx.db.query(`CREATE TRIGGER crash_once BEFORE INSERT ON plans
       FOR EACH STATEMENT EXECUTE FUNCTION crash_once()`);
     try {
       const downs = ['h1', 'h2', 'h3', 'p1', 'p2'].map((h, i) => ({
@@ -203,23 +188,23 @@ describe('batch planning', () => {
       }));
       // One key: one partition, so the five come as one batch (or a few, in order).
       await sendMessages(
-        topicName(Topic.Alarms, engine.config.topicPrefix),
+        topicName(Topic.Alarms, ctx.engine.config.topicPrefix),
         downs.map((a) => ({ key: 'one-partition', value: JSON.stringify(a) })),
       );
       await waitFor('every alarm decided after the crash', async () => {
-        const done = await db.query(`SELECT 1 FROM alarms WHERE disposition <> 'received'`);
+        const done = await ctx.db.query(`SELECT 1 FROM alarms WHERE disposition <> 'received'`);
         return done.rowCount === downs.length;
       });
       // The crash happened, and the batch was stored after it.
-      const inserts = await db.query(`SELECT last_value FROM crash_once`);
+      const inserts = await ctx.db.query(`SELECT last_value FROM crash_once`);
       expect(Number(inserts.rows[0].last_value)).toBeGreaterThanOrEqual(2);
-      const alarms = await db.query(
+      const alarms = await ctx.db.query(
         `SELECT alarm_id, disposition, plan_id FROM alarms ORDER BY alarm_id`,
       );
       expect(alarms.rows.map((r) => `${r.alarm_id}: ${r.disposition}`)).toEqual(
         downs.map((a) => `${a.id}: triggered`).sort(),
       );
-      const plans = await db.query(
+      const plans = await ctx.db.query(
         `SELECT trigger_alarm_id, count(*)::int AS n FROM plans GROUP BY 1 ORDER BY 1`,
       );
       expect(plans.rows).toEqual(
@@ -228,20 +213,20 @@ describe('batch planning', () => {
           .sort((x, y) => x.trigger_alarm_id.localeCompare(y.trigger_alarm_id)),
       );
       // Every dispatched action's command went into the outbox, once.
-      const commands = await db.query(
+      const commands = await ctx.db.query(
         `SELECT value->>'actionId' AS action, count(*)::int AS n FROM outbox
           WHERE value->>'kind' = 'execute' GROUP BY 1`,
       );
-      const running = await db.query(`SELECT id FROM actions WHERE state = 'running'`);
+      const running = await ctx.db.query(`SELECT id FROM actions WHERE state = 'running'`);
       expect(running.rowCount).toBeGreaterThanOrEqual(4);
       expect(commands.rows.map((r) => r.action).sort()).toEqual(
         running.rows.map((r) => r.id).sort(),
       );
       expect(commands.rows.every((r) => r.n === 1)).toBe(true);
     } finally {
-      await db.query(`DROP TRIGGER IF EXISTS crash_once ON plans`);
-      await db.query(`DROP FUNCTION IF EXISTS crash_once()`);
-      await db.query(`DROP SEQUENCE IF EXISTS crash_once`);
+      await ctx.db.query(`DROP TRIGGER IF EXISTS crash_once ON plans`);
+      await ctx.db.query(`DROP FUNCTION IF EXISTS crash_once()`);
+      await ctx.db.query(`DROP SEQUENCE IF EXISTS crash_once`);
     }
   });
 });

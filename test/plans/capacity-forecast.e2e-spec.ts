@@ -3,10 +3,9 @@
 // changing the answer, the /metrics gauge following the inventory, a group's shared failure
 // domains in its status, a bad domain answered 400, and the capacity.unsurvivable alarm the watch
 // raises into the intake (routed by the shipped notify rule) and resolves as the inventory changes.
-import { Client } from 'pg';
 import type { HostV1, InventoryV1 } from '@reflex/contracts/inventory.v1';
 import type { CapacityForecast } from '@reflex/domain';
-import { startTestEngine, type TestEngine } from '../support/engine-app';
+import { engineWithDatabase } from '../support/engine-with-database';
 import { http } from '../support/http';
 import { waitFor } from '../support/wait-for';
 import {
@@ -47,11 +46,13 @@ const cloud = (c4: Partial<HostV1> = {}): InventoryV1 =>
   );
 
 describe('capacity forecast (real engine and PostgreSQL)', () => {
-  let engine: TestEngine;
+  // No overcommit: the hosts offer what they have, so the sums below are the whole story. The
+  // watch runs every second.
+  const ctx = engineWithDatabase({ CPU_OVERCOMMIT: '1', CAPACITY_METRIC_SECONDS: '1' });
   const forecast = async (domain: string) => {
     const res = await http<CapacityForecast>(
       'GET',
-      `${engine.url}/v1/capacity/forecast?domain=${domain}`,
+      `${ctx.engine.url}/v1/capacity/forecast?domain=${domain}`,
     );
     expect(res.status).toBe(200);
     return res.body;
@@ -59,10 +60,8 @@ describe('capacity forecast (real engine and PostgreSQL)', () => {
   const item = (f: CapacityForecast, id: string) => f.items.find((i) => i.id === id)!;
   const unsurvivable = (f: CapacityForecast) =>
     f.items.filter((i) => !i.survivable).map((i) => i.id);
-  const put = async (inv: InventoryV1) =>
-    expect((await http('PUT', `${engine.url}/v1/inventory`, inv)).status).toBe(200);
   const gauge = async (domain: string) => {
-    const text = (await http<string>('GET', `${engine.url}/metrics`)).body;
+    const text = (await http<string>('GET', `${ctx.engine.url}/metrics`)).body;
     const line = new RegExp(
       `^reflex_failover_unsurvivable_domains\\{domain="${domain}"\\} (\\d+)$`,
       'm',
@@ -71,14 +70,13 @@ describe('capacity forecast (real engine and PostgreSQL)', () => {
   };
 
   const rounds = async () => {
-    const text = (await http<string>('GET', `${engine.url}/metrics`)).body;
+    const text = (await http<string>('GET', `${ctx.engine.url}/metrics`)).body;
     return Number(/^reflex_capacity_watch_rounds_total (\d+)$/m.exec(text)?.[1] ?? 0);
   };
-  let db: Client;
   /** The capacity alarm messages of a domain, as the intake stored them, oldest first. */
   const messages = async (alarmId: string) =>
     (
-      await db.query<{
+      await ctx.db.query<{
         state: string;
         disposition: string;
         resource_id: string;
@@ -92,16 +90,7 @@ describe('capacity forecast (real engine and PostgreSQL)', () => {
     ).rows;
 
   beforeAll(async () => {
-    // No overcommit: the hosts offer what they have, so the sums below are the whole story. The
-    // watch runs every second.
-    engine = await startTestEngine({ CPU_OVERCOMMIT: '1', CAPACITY_METRIC_SECONDS: '1' });
-    db = new Client({ connectionString: engine.database.url });
-    await db.connect();
-    await put(cloud());
-  });
-  afterAll(async () => {
-    await db?.end();
-    await engine?.close();
+    await ctx.putInventory(cloud());
   });
 
   it('host: each host alone fails over, but the baremetal one has nowhere to go', async () => {
@@ -138,7 +127,7 @@ describe('capacity forecast (real engine and PostgreSQL)', () => {
 
   it('a bad domain is answered 400 naming domain, and the engine keeps serving', async () => {
     for (const query of ['?domain=planet', '']) {
-      const res = await http('GET', `${engine.url}/v1/capacity/forecast${query}`);
+      const res = await http('GET', `${ctx.engine.url}/v1/capacity/forecast${query}`);
       expect(res.status).toBe(400);
       expect(JSON.stringify(res.body)).toContain('domain');
     }
@@ -146,7 +135,7 @@ describe('capacity forecast (real engine and PostgreSQL)', () => {
   });
 
   it('the group status names the rack and zone its active and standby share', async () => {
-    const res = await http('GET', `${engine.url}/v1/groups/db/status`);
+    const res = await http('GET', `${ctx.engine.url}/v1/groups/db/status`);
     expect(res.status).toBe(200);
     expect(res.body.sharedFailureDomains).toEqual([
       { kind: 'rack', id: 'az1/r1', members: ['db-a', 'db-s'] },
@@ -158,7 +147,7 @@ describe('capacity forecast (real engine and PostgreSQL)', () => {
     await waitFor('the rack gauge at 2', async () => (await gauge('rack')) === 2);
     // A migrate-off of c2 waiting for approval has promised c3's room to b.
     const outcome = await createPlan(
-      engine,
+      ctx.engine,
       intent('migrate-off', hostRef('c2'), { mode: 'manual' }),
     );
     expect(outcome.state).toBe('pending_approval');
@@ -167,7 +156,7 @@ describe('capacity forecast (real engine and PostgreSQL)', () => {
     expect(c1.unplaced.map((u) => u.instanceId)).toEqual(['a']);
 
     // A bigger c4 takes what c3 cannot: only the baremetal rack stays unsurvivable.
-    await put(cloud({ capacity: { vcpus: 64, memoryMb: 131072 } }));
+    await ctx.putInventory(cloud({ capacity: { vcpus: 64, memoryMb: 131072 } }));
     expect(unsurvivable(await forecast('rack'))).toEqual(['az2/r9']);
     await waitFor('the rack gauge at 1', async () => (await gauge('rack')) === 1);
     expect(await gauge('host')).toBe(1);
@@ -178,7 +167,7 @@ describe('capacity forecast (real engine and PostgreSQL)', () => {
   it('the watch raises capacity.unsurvivable into the intake, the shipped rule notifies, and it resolves with the inventory', async () => {
     const r1 = 'capacity.unsurvivable/rack/az1/r1';
     // The previous test left az1/r1 survivable; a smaller c4 makes it unsurvivable again.
-    await put(cloud());
+    await ctx.putInventory(cloud());
     const firing = await waitFor('az1/r1 firing, decided', async () => {
       const last = (await messages(r1)).at(-1);
       return last?.state === 'firing' && last.disposition !== 'received' && last;
@@ -189,9 +178,10 @@ describe('capacity forecast (real engine and PostgreSQL)', () => {
       resource_id: 'c1',
       labels: { domainKind: 'rack', domain: 'az1/r1' },
     });
-    const plan = await db.query(`SELECT policy, trigger_rule, target_id FROM plans WHERE id = $1`, [
-      firing.plan_id,
-    ]);
+    const plan = await ctx.db.query(
+      `SELECT policy, trigger_rule, target_id FROM plans WHERE id = $1`,
+      [firing.plan_id],
+    );
     expect(plan.rows[0]).toEqual({
       policy: 'notify',
       trigger_rule: 'capacity-unsurvivable-notify',
@@ -199,7 +189,7 @@ describe('capacity forecast (real engine and PostgreSQL)', () => {
     });
 
     // Room on c4 again: resolved, once.
-    await put(cloud({ capacity: { vcpus: 64, memoryMb: 131072 } }));
+    await ctx.putInventory(cloud({ capacity: { vcpus: 64, memoryMb: 131072 } }));
     await waitFor('az1/r1 resolved', async () => (await messages(r1)).at(-1)?.state === 'resolved');
     // The baremetal rack stays unsurvivable throughout: one firing message, never repeated.
     const r9 = 'capacity.unsurvivable/rack/az2/r9';

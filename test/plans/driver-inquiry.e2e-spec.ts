@@ -3,22 +3,11 @@
 // migration. The engine now asks the driver again after ACTION_INQUIRY_SECONDS of silence, by
 // re-sending the execute of the same attempt, which the driver answers idempotently.
 import type { DriverCommandV1 } from '@reflex/contracts';
-import { succeed, success } from './support/driver-stand-in';
-import {
-  createPlan,
-  getPlan,
-  host,
-  hostRef,
-  intent,
-  inventory,
-  seed,
-  vm,
-  waitForPlanState,
-} from './support/plan-fixtures';
-import { engineWithDriver } from './support/engine-with-driver';
+import { succeed, success } from '../support/driver-stand-in';
+import { host, hostRef, intent, inventory, planSpec, vm } from './support/plan-fixtures';
 
 describe('asking the driver about a silent running action', () => {
-  const ctx = engineWithDriver({ ACTION_INQUIRY_SECONDS: '2' });
+  const ctx = planSpec({ ACTION_INQUIRY_SECONDS: '2' });
   const fenceExecutes: DriverCommandV1[] = [];
 
   beforeAll(async () => {
@@ -32,15 +21,12 @@ describe('asking the driver about a silent running action', () => {
   });
 
   it('re-sends the execute of the same attempt and finishes on the answer, long before the deadline', async () => {
-    await seed(ctx.engine, inventory([host('q1'), host('q2')], [vm('q-vm1', 'q1')]));
-    const { planId } = await createPlan(
-      ctx.engine,
+    await ctx.seed(inventory([host('q1'), host('q2')], [vm('q-vm1', 'q1')]));
+    const { planId } = await ctx.createPlan(
       intent('host-failover', hostRef('q1'), { onFailure: 'continue' }),
     );
-    await waitForPlanState(ctx.engine, planId!, 'succeeded', 30_000);
-    const fence = (await getPlan(ctx.engine, planId!)).actions.find(
-      (a) => a.type === 'fence-host',
-    )!;
+    await ctx.waitForPlanState(planId!, 'succeeded', 30_000);
+    const fence = (await ctx.getPlan(planId!)).actions.find((a) => a.type === 'fence-host')!;
     expect(fence.state).toBe('succeeded');
     expect(fence.attempts).toBe(1);
     // Asked once more, same action and attempt: done within the wait above, the fence's deadline

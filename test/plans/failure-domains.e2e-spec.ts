@@ -3,21 +3,17 @@
 // higher-priority instances get it while the plan's reason names who was left down and why.
 import type { HostV1, InventoryV1 } from '@reflex/contracts/inventory.v1';
 import type { ExecutablePlan } from '@reflex/domain';
-import { succeed } from './support/driver-stand-in';
+import { succeed } from '../support/driver-stand-in';
 import {
-  createPlan,
-  currentInventory,
   group,
   host,
   hostRef,
   intent,
   inventory,
   member,
-  seed,
+  planSpec,
   vm,
-  waitForPlanState,
 } from './support/plan-fixtures';
-import { engineWithDriver } from './support/engine-with-driver';
 
 const inRack = (id: string, rack: string, over: Partial<HostV1> = {}): HostV1 =>
   host(id, { labels: { rack }, ...over });
@@ -38,7 +34,7 @@ function racksOf(inv: InventoryV1, groupId: string): string[] {
 }
 
 describe('failure domains and priorities (real Kafka, PostgreSQL, scripted driver)', () => {
-  const ctx = engineWithDriver();
+  const ctx = planSpec();
   beforeEach(() => ctx.driver.use(succeed()));
 
   // r2 holds the standby and an empty host, the least loaded of all: host anti-affinity would put
@@ -60,12 +56,12 @@ describe('failure domains and priorities (real Kafka, PostgreSQL, scripted drive
     );
 
   it('a failover keeps the group in different racks', async () => {
-    await seed(ctx.engine, cloud('rf'));
-    const outcome = await createPlan(ctx.engine, intent('host-failover', hostRef('rf1')));
-    const plan = await waitForPlanState(ctx.engine, outcome.planId!, 'succeeded');
+    await ctx.seed(cloud('rf'));
+    const outcome = await ctx.createPlan(intent('host-failover', hostRef('rf1')));
+    const plan = await ctx.waitForPlanState(outcome.planId!, 'succeeded');
     expect(moves(plan)).toEqual(['evacuate rf-db-a -> rf5']);
 
-    const after = await currentInventory(ctx.engine);
+    const after = await ctx.currentInventory();
     expect(after.groups.find((g) => g.id === 'rf-db')?.antiAffinity).toBe('rack');
     expect(after.instances.find((i) => i.id === 'rf-db-s')?.role).toBe('active');
     expect(after.instances.find((i) => i.id === 'rf-db-a')).toMatchObject({
@@ -77,12 +73,12 @@ describe('failure domains and priorities (real Kafka, PostgreSQL, scripted drive
   });
 
   it('a drain keeps the group in different racks', async () => {
-    await seed(ctx.engine, cloud('rd'));
-    const outcome = await createPlan(ctx.engine, intent('host-drain', hostRef('rd1')));
-    const plan = await waitForPlanState(ctx.engine, outcome.planId!, 'succeeded');
+    await ctx.seed(cloud('rd'));
+    const outcome = await ctx.createPlan(intent('host-drain', hostRef('rd1')));
+    const plan = await ctx.waitForPlanState(outcome.planId!, 'succeeded');
     expect(moves(plan)).toEqual(['live-migrate rd-db-a -> rd5']);
 
-    const after = await currentInventory(ctx.engine);
+    const after = await ctx.currentInventory();
     expect(after.hosts.find((h) => h.id === 'rd1')?.status).toBe('maintenance');
     expect(after.instances.find((i) => i.id === 'rd-db-a')?.hostId).toBe('rd5');
     expect(racksOf(after, 'rd-db')).toEqual(['az1/r2', 'az1/r3']);
@@ -90,8 +86,7 @@ describe('failure domains and priorities (real Kafka, PostgreSQL, scripted drive
 
   it('gives scarce room to the higher priorities and names who was left down', async () => {
     // p2 has room for two 4-vCPU VMs; ids run against priority, so id order would pick a and b.
-    await seed(
-      ctx.engine,
+    await ctx.seed(
       inventory(
         [host('p1'), host('p2', { capacity: { vcpus: 8, memoryMb: 16384 } })],
         [
@@ -102,25 +97,24 @@ describe('failure domains and priorities (real Kafka, PostgreSQL, scripted drive
         ],
       ),
     );
-    const stored = await currentInventory(ctx.engine);
+    const stored = await ctx.currentInventory();
     expect(stored.instances.find((i) => i.id === 'p-c')?.priority).toBe(95);
     expect(stored.instances.find((i) => i.id === 'p-b')).not.toHaveProperty('priority');
 
-    const outcome = await createPlan(
-      ctx.engine,
+    const outcome = await ctx.createPlan(
       intent('host-failover', hostRef('p1'), { onFailure: 'continue' }),
     );
     const leftOut =
       'p-d (priority 20): no host has 4 vCPU / 8 GiB free; ' +
       'p-a (priority 10): no host has 4 vCPU / 8 GiB free';
     expect(outcome.reason).toBe(leftOut);
-    const plan = await waitForPlanState(ctx.engine, outcome.planId!, 'succeeded');
+    const plan = await ctx.waitForPlanState(outcome.planId!, 'succeeded');
     // Placed and ordered highest priority first: p-c's evacuation comes before p-b's.
     expect(moves(plan)).toEqual(['evacuate p-c -> p2', 'evacuate p-b -> p2']);
     expect(plan.reason).toBe(leftOut);
     expect(ctx.driver.executes(plan.id).filter((c) => c.type === 'evacuate')).toHaveLength(2);
 
-    const after = new Map((await currentInventory(ctx.engine)).instances.map((i) => [i.id, i]));
+    const after = new Map((await ctx.currentInventory()).instances.map((i) => [i.id, i]));
     expect(after.get('p-c')).toMatchObject({ hostId: 'p2', state: 'running' });
     expect(after.get('p-b')).toMatchObject({ hostId: 'p2', state: 'running' });
     expect(after.get('p-a')).toMatchObject({ hostId: 'p1', state: 'error' });

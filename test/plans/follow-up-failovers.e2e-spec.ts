@@ -10,35 +10,19 @@ import type { ExecutablePlan } from '@reflex/domain';
 import { http } from '../support/http';
 import { alarm } from '../support/topology';
 import { waitFor } from '../support/wait-for';
-import { fail, succeed, success } from './support/driver-stand-in';
-import { engineWithDriver } from './support/engine-with-driver';
-import {
-  call,
-  createPlan,
-  currentInventory,
-  getPlan,
-  host,
-  hostRef,
-  intent,
-  inventory,
-  seed,
-  vm,
-  waitForPlanState,
-} from './support/plan-fixtures';
+import { fail, succeed, success } from '../support/driver-stand-in';
+import { host, hostRef, intent, inventory, planSpec, vm } from './support/plan-fixtures';
 
 describe('failovers the engine queues by itself: late arrivals and a second chance', () => {
-  const ctx = engineWithDriver();
+  const ctx = planSpec();
 
   it('are brought back by a follow-up failover of that host', async () => {
-    await seed(
-      ctx.engine,
-      inventory([host('m1'), host('m2'), host('m3'), host('m4')], [vm('m-vm', 'm1')]),
-    );
+    await ctx.seed(inventory([host('m1'), host('m2'), host('m3'), host('m4')], [vm('m-vm', 'm1')]));
     // The drain's live migration is held at the driver; everything else succeeds. The engine's
     // abort of the migration (its destination goes down) reaches the driver too late: held.
     ctx.driver.use((c) => (c.type === 'live-migrate' ? 'silent' : succeed()(c)));
     ctx.driver.holdAborts = true;
-    const drain = await createPlan(ctx.engine, intent('host-drain', hostRef('m1')));
+    const drain = await ctx.createPlan(intent('host-drain', hostRef('m1')));
     const migrate = await ctx.driver.waitForCommand(
       'the live migration',
       (c) => c.type === 'live-migrate' && c.planId === drain.planId,
@@ -52,7 +36,7 @@ describe('failovers the engine queues by itself: late arrivals and a second chan
       [alarm('host.down', 'host', destination, { id: `late-${destination}`, source: 'late-test' })],
     );
     expect(down.body.items[0].disposition).toBe('triggered');
-    const failover = await waitForPlanState(ctx.engine, down.body.items[0].planId, 'succeeded');
+    const failover = await ctx.waitForPlanState(down.body.items[0].planId, 'succeeded');
     expect(failover.actions.map((a) => a.type)).toEqual(['fence-host', 'set-host-status']);
 
     // The engine asked to abort the migration, but it had finished: the VM is on the dead host.
@@ -61,15 +45,14 @@ describe('failovers the engine queues by itself: late arrivals and a second chan
       (c) => c.kind === 'abort' && c.actionId === migrate.actionId,
     );
     await ctx.driver.release(migrate.actionId, success());
-    await waitForPlanState(ctx.engine, drain.planId!, 'succeeded');
+    await ctx.waitForPlanState(drain.planId!, 'succeeded');
     ctx.driver.holdAborts = false;
 
     // A follow-up failover of that host, by the same rule for the same alarm, evacuates it.
     const followUp = await waitFor(
       'a follow-up failover of the destination',
       async () => {
-        const res = await call<{ items: ExecutablePlan[] }>(
-          ctx.engine,
+        const res = await ctx.call<{ items: ExecutablePlan[] }>(
           'GET',
           `/v1/plans?resource=${destination}&policy=host-failover&limit=10`,
         );
@@ -81,15 +64,15 @@ describe('failovers the engine queues by itself: late arrivals and a second chan
       rule: failover.trigger.rule,
       alarmId: failover.trigger.alarmId,
     });
-    const done = await waitForPlanState(ctx.engine, followUp.id, 'succeeded');
+    const done = await ctx.waitForPlanState(followUp.id, 'succeeded');
     const evacuate = done.actions.find((a) => a.type === 'evacuate');
     expect(evacuate?.params).toMatchObject({ instanceId: 'm-vm', fromHostId: destination });
-    const full = await getPlan(ctx.engine, followUp.id);
+    const full = await ctx.getPlan(followUp.id);
     expect(JSON.stringify(full.explanation)).toContain(
       `instances arrived on host ${destination} after its failover ${failover.id} was planned`,
     );
 
-    const inv = await currentInventory(ctx.engine);
+    const inv = await ctx.currentInventory();
     const instance = inv.instances.find((i) => i.id === 'm-vm')!;
     expect(instance.state).toBe('running');
     expect(inv.hosts.find((h) => h.id === instance.hostId)?.status).toBe('up');
@@ -98,21 +81,20 @@ describe('failovers the engine queues by itself: late arrivals and a second chan
   });
 
   it('do not make a failover of a host that is up again after an old one', async () => {
-    await seed(ctx.engine, inventory([host('r1'), host('r2')], [vm('r-vm', 'r1')]));
+    await ctx.seed(inventory([host('r1'), host('r2')], [vm('r-vm', 'r1')]));
     ctx.driver.use(succeed());
     // r2 failed once, long ago, and is up again now.
-    const old = await createPlan(ctx.engine, intent('host-failover', hostRef('r2')));
-    await waitForPlanState(ctx.engine, old.planId!, 'succeeded');
+    const old = await ctx.createPlan(intent('host-failover', hostRef('r2')));
+    await ctx.waitForPlanState(old.planId!, 'succeeded');
     expect((await http('PUT', `${ctx.engine.url}/v1/hosts/r2`, host('r2'))).status).toBe(200);
-    const drain = await createPlan(ctx.engine, intent('host-drain', hostRef('r1')));
-    await waitForPlanState(ctx.engine, drain.planId!, 'succeeded');
-    const inv = await currentInventory(ctx.engine);
+    const drain = await ctx.createPlan(intent('host-drain', hostRef('r1')));
+    await ctx.waitForPlanState(drain.planId!, 'succeeded');
+    const inv = await ctx.currentInventory();
     expect(inv.instances.find((i) => i.id === 'r-vm')).toMatchObject({
       hostId: 'r2',
       state: 'running',
     });
-    const res = await call<{ items: ExecutablePlan[] }>(
-      ctx.engine,
+    const res = await ctx.call<{ items: ExecutablePlan[] }>(
       'GET',
       `/v1/plans?resource=r2&policy=host-failover&limit=10`,
     );
@@ -122,8 +104,7 @@ describe('failovers the engine queues by itself: late arrivals and a second chan
   it('plans a failover that failed with instances still down once more, and only once', async () => {
     const dead = new Set(['e2', 'e3', 'e4', 'e5']);
     // e6 and e7 are a little busier, so the first plan tries the four empty (dead) hosts first.
-    await seed(
-      ctx.engine,
+    await ctx.seed(
       inventory(
         ['e1', 'e2', 'e3', 'e4', 'e5', 'e6', 'e7'].map((id) => host(id)),
         [vm('e-vm', 'e1'), vm('e6-vm', 'e6'), vm('e7-vm', 'e7')],
@@ -134,18 +115,16 @@ describe('failovers the engine queues by itself: late arrivals and a second chan
         ? fail('destination-unavailable', false)
         : success(),
     );
-    const first = await createPlan(
-      ctx.engine,
+    const first = await ctx.createPlan(
       intent('host-failover', hostRef('e1'), { onFailure: 'continue' }),
     );
-    const failed = await waitForPlanState(ctx.engine, first.planId!, 'failed');
+    const failed = await ctx.waitForPlanState(first.planId!, 'failed');
     expect(failed.reason).toContain('the 4th destination to fail');
 
     const again = await waitFor(
       'the failover planned once more',
       async () => {
-        const res = await call<{ items: ExecutablePlan[] }>(
-          ctx.engine,
+        const res = await ctx.call<{ items: ExecutablePlan[] }>(
           'GET',
           `/v1/plans?resource=e1&policy=host-failover&limit=10`,
         );
@@ -153,16 +132,15 @@ describe('failovers the engine queues by itself: late arrivals and a second chan
       },
       { timeoutMs: 30_000 },
     );
-    const done = await waitForPlanState(ctx.engine, again.id, 'succeeded');
-    expect(JSON.stringify((await getPlan(ctx.engine, done.id)).explanation)).toContain(
+    const done = await ctx.waitForPlanState(again.id, 'succeeded');
+    expect(JSON.stringify((await ctx.getPlan(done.id)).explanation)).toContain(
       `failover ${first.planId} ended failed with 1 instance(s) still down on host e1 (e-vm): planned once more`,
     );
-    const inv = await currentInventory(ctx.engine);
+    const inv = await ctx.currentInventory();
     const instance = inv.instances.find((i) => i.id === 'e-vm')!;
     expect(instance.state).toBe('running');
     expect(['e6', 'e7']).toContain(instance.hostId);
-    const all = await call<{ items: ExecutablePlan[] }>(
-      ctx.engine,
+    const all = await ctx.call<{ items: ExecutablePlan[] }>(
       'GET',
       `/v1/plans?resource=e1&policy=host-failover&limit=10`,
     );

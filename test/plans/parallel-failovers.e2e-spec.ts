@@ -9,19 +9,8 @@ import { DataSource } from 'typeorm';
 import { http } from '../support/http';
 import { alarm } from '../support/topology';
 import { waitFor } from '../support/wait-for';
-import { succeed, success } from './support/driver-stand-in';
-import { engineWithDriver } from './support/engine-with-driver';
-import {
-  currentInventory,
-  getPlan,
-  group,
-  host,
-  inventory,
-  member,
-  seed,
-  vm,
-  waitForPlanState,
-} from './support/plan-fixtures';
+import { succeed, success } from '../support/driver-stand-in';
+import { group, host, inventory, member, planSpec, vm } from './support/plan-fixtures';
 
 const ZONES = 5;
 const FAILING = 10; // per zone: 50 in all, under half of each zone (storm guard stays quiet)
@@ -69,10 +58,10 @@ describe('failovers in parallel: 50 hosts sharing N+1 groups fail at once', () =
   // The held moves are silent on purpose, for as long as a busy machine takes to dispatch all 50:
   // the engine must not ask the driver about them again meanwhile (ACTION_INQUIRY_SECONDS, 60 by
   // default), or its inquiry would count here as a command sent twice.
-  const ctx = engineWithDriver({ ACTION_INQUIRY_SECONDS: '3600' });
+  const ctx = planSpec({ ACTION_INQUIRY_SECONDS: '3600' });
   let plans: ExecutablePlan[];
 
-  beforeAll(() => seed(ctx.engine, storm()));
+  beforeAll(() => ctx.seed(storm()));
 
   it(
     'plans every failover at once: none waits for another plan',
@@ -94,7 +83,7 @@ describe('failovers in parallel: 50 hosts sharing N+1 groups fail at once', () =
         .get(DataSource)
         .query<{ n: string }[]>(`SELECT count(*)::text AS n FROM deferred_intents`);
       expect(waiting[0].n).toBe('0');
-      plans = await Promise.all(res.body.items.map((d) => getPlan(ctx.engine, d.planId!)));
+      plans = await Promise.all(res.body.items.map((d) => ctx.getPlan(d.planId!)));
       expect(plans.map((p) => p.policy)).toEqual(Array(50).fill('host-failover'));
       expect(plans.map((p) => p.trigger.rule)).toEqual(Array(50).fill('host-down-failover'));
     },
@@ -110,9 +99,7 @@ describe('failovers in parallel: 50 hosts sharing N+1 groups fail at once', () =
         { timeoutMs: SLOW - 30_000 },
       );
       // None has finished: each is waiting on the driver for what it holds.
-      const states = await Promise.all(
-        plans.map(async (p) => (await getPlan(ctx.engine, p.id)).state),
-      );
+      const states = await Promise.all(plans.map(async (p) => (await ctx.getPlan(p.id)).state));
       expect(new Set(states)).toEqual(new Set(['running']));
     },
     SLOW,
@@ -126,9 +113,7 @@ describe('failovers in parallel: 50 hosts sharing N+1 groups fail at once', () =
         await ctx.driver.release(c.actionId, success());
       }
       const done = await Promise.all(
-        plans.map((p) =>
-          waitForPlanState(ctx.engine, p.id, ['succeeded', 'failed'], SLOW - 60_000),
-        ),
+        plans.map((p) => ctx.waitForPlanState(p.id, ['succeeded', 'failed'], SLOW - 60_000)),
       );
       expect(done.filter((p) => p.state !== 'succeeded').map((p) => [p.id, p.reason])).toEqual([]);
 
@@ -141,7 +126,7 @@ describe('failovers in parallel: 50 hosts sharing N+1 groups fail at once', () =
       expect(promoted).toHaveLength(25);
       expect(new Set(promoted).size).toBe(25);
 
-      const inv = await currentInventory(ctx.engine);
+      const inv = await ctx.currentInventory();
       const status = new Map(inv.hosts.map((h) => [h.id, h.status]));
       const down = inv.instances.filter(
         (i) => i.state !== 'running' || status.get(i.hostId) !== 'up',

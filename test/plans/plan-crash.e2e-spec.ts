@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { startTestEngine, type TestEngine } from '../support/engine-app';
 import { kafkaBrokers } from '../support/kafka';
 import { waitFor } from '../support/wait-for';
-import { DriverStandIn, succeed, success } from './support/driver-stand-in';
+import { DriverStandIn, succeed, success } from '../support/driver-stand-in';
 import {
   call,
   createPlan,

@@ -1,9 +1,8 @@
 import { decoderFor } from '@reflex/contracts';
 import type { ExecutablePlan } from '@reflex/domain';
 import { consumeUntil } from '../support/kafka';
-import { fail, succeed } from './support/driver-stand-in';
+import { fail, succeed } from '../support/driver-stand-in';
 import {
-  createPlan,
   currentInventory,
   group,
   host,
@@ -12,13 +11,10 @@ import {
   intent,
   inventory,
   member,
-  planStates,
-  seed,
+  planSpec,
   vm,
-  waitForPlanState,
 } from './support/plan-fixtures';
 import type { TestEngine } from '../support/engine-app';
-import { engineWithDriver } from './support/engine-with-driver';
 
 const types = (plan: ExecutablePlan) => plan.actions.map((a) => a.type);
 const where = async (engine: TestEngine, id: string) =>
@@ -27,18 +23,17 @@ const hostStatus = async (engine: TestEngine, id: string) =>
   (await currentInventory(engine)).hosts.find((h) => h.id === id)?.status;
 
 describe('plan execution (real Kafka, PostgreSQL, scripted driver)', () => {
-  const ctx = engineWithDriver();
+  const ctx = planSpec();
   beforeEach(() => ctx.driver.use(succeed(2)));
 
   it('drains a host: disable, live-migrate each VM, maintenance; inventory follows; Plan events on `plans`', async () => {
-    await seed(
-      ctx.engine,
+    await ctx.seed(
       inventory([host('d1'), host('d2'), host('d3')], [vm('d-vm1', 'd1'), vm('d-vm2', 'd1')]),
     );
-    const outcome = await createPlan(ctx.engine, intent('host-drain', hostRef('d1')));
+    const outcome = await ctx.createPlan(intent('host-drain', hostRef('d1')));
     expect(outcome).toMatchObject({ state: 'running', reason: null });
     const planId = outcome.planId!;
-    const plan = await waitForPlanState(ctx.engine, planId, 'succeeded');
+    const plan = await ctx.waitForPlanState(planId, 'succeeded');
 
     expect(types(plan)).toEqual([
       'set-host-status',
@@ -57,7 +52,7 @@ describe('plan execution (real Kafka, PostgreSQL, scripted driver)', () => {
     for (const id of ['d-vm1', 'd-vm2']) {
       expect((await where(ctx.engine, id))?.hostId).not.toBe('d1');
     }
-    expect(await planStates(ctx.engine, planId)).toEqual(['pending', 'running', 'succeeded']);
+    expect(await ctx.planStates(planId)).toEqual(['pending', 'running', 'succeeded']);
 
     const decode = decoderFor('plan-event.v1');
     const messages = await consumeUntil(
@@ -77,8 +72,7 @@ describe('plan execution (real Kafka, PostgreSQL, scripted driver)', () => {
   });
 
   it('switches over to the standby and recovers the failed member', async () => {
-    await seed(
-      ctx.engine,
+    await ctx.seed(
       inventory(
         [host('s1'), host('s2'), host('s3')],
         [
@@ -88,8 +82,8 @@ describe('plan execution (real Kafka, PostgreSQL, scripted driver)', () => {
         [group('sg')],
       ),
     );
-    const outcome = await createPlan(ctx.engine, intent('switch-over', instanceRef('s-a')));
-    const plan = await waitForPlanState(ctx.engine, outcome.planId!, 'succeeded');
+    const outcome = await ctx.createPlan(intent('switch-over', instanceRef('s-a')));
+    const plan = await ctx.waitForPlanState(outcome.planId!, 'succeeded');
     expect(types(plan)[0]).toBe('switch-over');
     expect(types(plan)).toContain('recover-instance');
     expect((await where(ctx.engine, 's-b'))?.role).toBe('active');
@@ -97,12 +91,9 @@ describe('plan execution (real Kafka, PostgreSQL, scripted driver)', () => {
   });
 
   it('fails a host over: fence, mark down, evacuate', async () => {
-    await seed(
-      ctx.engine,
-      inventory([host('f1'), host('f2')], [vm('f-vm1', 'f1'), vm('f-vm2', 'f1')]),
-    );
-    const outcome = await createPlan(ctx.engine, intent('host-failover', hostRef('f1')));
-    const plan = await waitForPlanState(ctx.engine, outcome.planId!, 'succeeded');
+    await ctx.seed(inventory([host('f1'), host('f2')], [vm('f-vm1', 'f1'), vm('f-vm2', 'f1')]));
+    const outcome = await ctx.createPlan(intent('host-failover', hostRef('f1')));
+    const plan = await ctx.waitForPlanState(outcome.planId!, 'succeeded');
     expect(types(plan)).toEqual(['fence-host', 'set-host-status', 'evacuate', 'evacuate']);
     expect(await hostStatus(ctx.engine, 'f1')).toBe('down');
     expect((await where(ctx.engine, 'f-vm1'))?.hostId).toBe('f2');
@@ -110,20 +101,18 @@ describe('plan execution (real Kafka, PostgreSQL, scripted driver)', () => {
   });
 
   it('restores a host: up, then restart what is not running', async () => {
-    await seed(
-      ctx.engine,
+    await ctx.seed(
       inventory([host('r1', { status: 'maintenance' })], [vm('r-vm1', 'r1', { state: 'stopped' })]),
     );
-    const outcome = await createPlan(ctx.engine, intent('host-restore', hostRef('r1')));
-    const plan = await waitForPlanState(ctx.engine, outcome.planId!, 'succeeded');
+    const outcome = await ctx.createPlan(intent('host-restore', hostRef('r1')));
+    const plan = await ctx.waitForPlanState(outcome.planId!, 'succeeded');
     expect(types(plan)).toEqual(['set-host-status', 'recover-instance']);
     expect(await hostStatus(ctx.engine, 'r1')).toBe('up');
     expect((await where(ctx.engine, 'r-vm1'))?.state).toBe('running');
   });
 
   it('restores redundancy of a group by repairing its standby', async () => {
-    await seed(
-      ctx.engine,
+    await ctx.seed(
       inventory(
         [host('g1'), host('g2')],
         [
@@ -133,53 +122,48 @@ describe('plan execution (real Kafka, PostgreSQL, scripted driver)', () => {
         [group('gg')],
       ),
     );
-    const outcome = await createPlan(
-      ctx.engine,
-      intent('restore-redundancy', { kind: 'group', id: 'gg' }),
-    );
-    const plan = await waitForPlanState(ctx.engine, outcome.planId!, 'succeeded');
+    const outcome = await ctx.createPlan(intent('restore-redundancy', { kind: 'group', id: 'gg' }));
+    const plan = await ctx.waitForPlanState(outcome.planId!, 'succeeded');
     expect(types(plan)).toEqual(['recover-instance']);
     expect((await where(ctx.engine, 'g-s'))?.state).toBe('running');
   });
 
   it('migrates VMs off a degrading host', async () => {
-    await seed(ctx.engine, inventory([host('m1'), host('m2')], [vm('m-vm1', 'm1')]));
-    const outcome = await createPlan(ctx.engine, intent('migrate-off', hostRef('m1')));
-    const plan = await waitForPlanState(ctx.engine, outcome.planId!, 'succeeded');
+    await ctx.seed(inventory([host('m1'), host('m2')], [vm('m-vm1', 'm1')]));
+    const outcome = await ctx.createPlan(intent('migrate-off', hostRef('m1')));
+    const plan = await ctx.waitForPlanState(outcome.planId!, 'succeeded');
     expect(types(plan)).toEqual(['set-host-status', 'live-migrate']);
     expect((await where(ctx.engine, 'm-vm1'))?.hostId).toBe('m2');
     expect(await hostStatus(ctx.engine, 'm1')).toBe('disabled');
   });
 
   it('sends a notification', async () => {
-    await seed(ctx.engine, inventory([host('n1')], []));
-    const outcome = await createPlan(
-      ctx.engine,
+    await ctx.seed(inventory([host('n1')], []));
+    const outcome = await ctx.createPlan(
       intent('notify', hostRef('n1'), { params: { message: 'look at n1', severity: 'warning' } }),
     );
-    const plan = await waitForPlanState(ctx.engine, outcome.planId!, 'succeeded');
+    const plan = await ctx.waitForPlanState(outcome.planId!, 'succeeded');
     expect(types(plan)).toEqual(['notify']);
     expect(ctx.driver.executes(plan.id)[0].params).toMatchObject({ message: 'look at n1' });
   });
 
   it('stores blocked plans with their reason and sends nothing', async () => {
-    await seed(
-      ctx.engine,
+    await ctx.seed(
       inventory(
         [host('b1'), host('b2', { capacity: { vcpus: 2, memoryMb: 4096 } })],
         [vm('b-vm1', 'b1'), member('b-a', 'b1', 'bg', 'active', { state: 'error' })],
         [group('bg', { standby: 0 })],
       ),
     );
-    const drain = await createPlan(ctx.engine, intent('host-drain', hostRef('b1')));
+    const drain = await ctx.createPlan(intent('host-drain', hostRef('b1')));
     expect(drain.state).toBe('blocked');
-    const switchOver = await createPlan(ctx.engine, intent('switch-over', instanceRef('b-a')));
+    const switchOver = await ctx.createPlan(intent('switch-over', instanceRef('b-a')));
     expect(switchOver).toMatchObject({
       state: 'blocked',
       reason: expect.stringContaining('no healthy standby'),
     });
     for (const outcome of [drain, switchOver]) {
-      const plan = await waitForPlanState(ctx.engine, outcome.planId!, 'blocked');
+      const plan = await ctx.waitForPlanState(outcome.planId!, 'blocked');
       expect(plan.reason).toBe(outcome.reason);
       expect(plan.actions).toEqual([]);
       expect(plan.finishedAt).not.toBeNull();
@@ -188,8 +172,7 @@ describe('plan execution (real Kafka, PostgreSQL, scripted driver)', () => {
   });
 
   it('retries a retriable failure as attempt 2, and stops on a non-retriable one under onFailure=stop', async () => {
-    await seed(
-      ctx.engine,
+    await ctx.seed(
       inventory([host('t1'), host('t2'), host('t3')], [vm('t-vm1', 't1'), vm('t-vm2', 't3')]),
     );
     let flaky = true;
@@ -200,8 +183,8 @@ describe('plan execution (real Kafka, PostgreSQL, scripted driver)', () => {
       }
       return succeed()(c);
     });
-    const retried = await createPlan(ctx.engine, intent('migrate-off', hostRef('t1')));
-    const plan = await waitForPlanState(ctx.engine, retried.planId!, 'succeeded');
+    const retried = await ctx.createPlan(intent('migrate-off', hostRef('t1')));
+    const plan = await ctx.waitForPlanState(retried.planId!, 'succeeded');
     const migrate = plan.actions.find((a) => a.type === 'live-migrate')!;
     expect(migrate.attempts).toBe(2);
     expect(ctx.driver.of('execute', migrate.id).map((c) => c.attempt)).toEqual([1, 2]);
@@ -209,11 +192,10 @@ describe('plan execution (real Kafka, PostgreSQL, scripted driver)', () => {
     ctx.driver.use((c) =>
       c.type === 'live-migrate' ? fail('MIGRATION_REFUSED', false) : succeed()(c),
     );
-    const stopped = await createPlan(
-      ctx.engine,
+    const stopped = await ctx.createPlan(
       intent('host-drain', hostRef('t3'), { onFailure: 'stop' }),
     );
-    const failed = await waitForPlanState(ctx.engine, stopped.planId!, 'failed');
+    const failed = await ctx.waitForPlanState(stopped.planId!, 'failed');
     const migrations = failed.actions.filter((a) => a.type === 'live-migrate');
     expect(migrations.every((a) => a.state === 'failed' && a.attempts === 1)).toBe(true);
     expect(migrations[0].error).toContain('MIGRATION_REFUSED');

@@ -1,21 +1,10 @@
 import { DataSource } from 'typeorm';
-import { hangMigrations } from './support/driver-stand-in';
-import {
-  call,
-  createPlan,
-  host,
-  hostRef,
-  intent,
-  inventory,
-  seed,
-  vm,
-  waitForPlanState,
-} from './support/plan-fixtures';
-import { engineWithDriver } from './support/engine-with-driver';
+import { hangMigrations } from '../support/driver-stand-in';
+import { host, hostRef, intent, inventory, planSpec, vm } from './support/plan-fixtures';
 
 /** CONTRACT §8: a unique prefix of at least 8 characters stands for a plan id. */
 describe('plan id prefixes', () => {
-  const ctx = engineWithDriver();
+  const ctx = planSpec();
 
   beforeAll(async () => {
     ctx.driver.use(hangMigrations);
@@ -36,39 +25,33 @@ describe('plan id prefixes', () => {
   }
 
   it('finds, approves and cancels a plan by a unique prefix on every route that takes a plan id', async () => {
-    await seed(ctx.engine, inventory([host('p1'), host('p2')], [vm('p-vm1', 'p1')]));
-    const manual = await createPlan(
-      ctx.engine,
-      intent('migrate-off', hostRef('p1'), { mode: 'manual' }),
-    );
+    await ctx.seed(inventory([host('p1'), host('p2')], [vm('p-vm1', 'p1')]));
+    const manual = await ctx.createPlan(intent('migrate-off', hostRef('p1'), { mode: 'manual' }));
     const id = manual.planId!;
     const prefix = id.slice(0, 8);
 
-    const got = await call(ctx.engine, 'GET', `/v1/plans/${prefix}`);
+    const got = await ctx.call('GET', `/v1/plans/${prefix}`);
     expect(got.status).toBe(200);
     expect(got.body.id).toBe(id);
-    expect(
-      (await call(ctx.engine, 'GET', `/v1/plans/${id.slice(0, 13).toUpperCase()}`)).body.id,
-    ).toBe(id);
+    expect((await ctx.call('GET', `/v1/plans/${id.slice(0, 13).toUpperCase()}`)).body.id).toBe(id);
 
-    const events = await call(ctx.engine, 'GET', `/v1/plans/${prefix}/events`);
+    const events = await ctx.call('GET', `/v1/plans/${prefix}/events`);
     expect(events.status).toBe(200);
     expect(events.body.items[0]).toMatchObject({ planId: id, to: 'pending_approval' });
 
-    const approved = await call(ctx.engine, 'POST', `/v1/plans/${prefix}/approve`, {});
+    const approved = await ctx.call('POST', `/v1/plans/${prefix}/approve`, {});
     expect(approved.status).toBe(200);
     expect(approved.body).toMatchObject({ id, state: 'running' });
 
-    const cancelled = await call(ctx.engine, 'POST', `/v1/plans/${id.slice(0, 10)}/cancel`, {});
+    const cancelled = await ctx.call('POST', `/v1/plans/${id.slice(0, 10)}/cancel`, {});
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.id).toBe(id);
-    await waitForPlanState(ctx.engine, id, 'cancelled');
+    await ctx.waitForPlanState(id, 'cancelled');
   });
 
   it('answers 409 naming the candidates for an ambiguous prefix, 404 for none, 400 for a short one', async () => {
-    await seed(ctx.engine, inventory([host('q1'), host('q2')], [vm('q-vm1', 'q1')]));
-    const { planId } = await createPlan(
-      ctx.engine,
+    await ctx.seed(inventory([host('q1'), host('q2')], [vm('q-vm1', 'q1')]));
+    const { planId } = await ctx.createPlan(
       intent('migrate-off', hostRef('q1'), { mode: 'manual' }),
     );
     const id = planId!;
@@ -78,8 +61,8 @@ describe('plan id prefixes', () => {
 
     for (const path of [`/v1/plans/${id.slice(0, 8)}`, `/v1/plans/${id.slice(0, 9)}/approve`]) {
       const ambiguous = path.endsWith('approve')
-        ? await call(ctx.engine, 'POST', path, {})
-        : await call(ctx.engine, 'GET', path);
+        ? await ctx.call('POST', path, {})
+        : await ctx.call('GET', path);
       expect(ambiguous.status).toBe(409);
       expect(ambiguous.body.error.code).toBe('CONFLICT');
       expect(ambiguous.body.error.message).toContain('ambiguous');
@@ -87,25 +70,23 @@ describe('plan id prefixes', () => {
       expect(ambiguous.body.error.message).toContain(other);
       expect(ambiguous.body.error.details.candidates.sort()).toEqual([id, other].sort());
     }
-    expect((await call(ctx.engine, 'GET', `/v1/plans/${id.slice(0, 10)}`)).body.id).toBe(id);
-    expect((await call(ctx.engine, 'GET', `/v1/plans/${other.slice(0, 10)}`)).body.id).toBe(other);
+    expect((await ctx.call('GET', `/v1/plans/${id.slice(0, 10)}`)).body.id).toBe(id);
+    expect((await ctx.call('GET', `/v1/plans/${other.slice(0, 10)}`)).body.id).toBe(other);
 
     // The ambiguous approve changed nothing.
-    expect((await call(ctx.engine, 'GET', `/v1/plans/${id}`)).body.state).toBe('pending_approval');
+    expect((await ctx.call('GET', `/v1/plans/${id}`)).body.state).toBe('pending_approval');
 
     const unknownPrefix = id.startsWith('ffffffff') ? '00000000' : 'ffffffff';
-    const none = await call(ctx.engine, 'GET', `/v1/plans/${unknownPrefix}`);
+    const none = await ctx.call('GET', `/v1/plans/${unknownPrefix}`);
     expect(none.status).toBe(404);
     expect(none.body.error.message).toContain(unknownPrefix);
-    expect((await call(ctx.engine, 'POST', `/v1/plans/${unknownPrefix}/cancel`, {})).status).toBe(
-      404,
-    );
+    expect((await ctx.call('POST', `/v1/plans/${unknownPrefix}/cancel`, {})).status).toBe(404);
 
-    const short = await call(ctx.engine, 'GET', `/v1/plans/${id.slice(0, 7)}`);
+    const short = await ctx.call('GET', `/v1/plans/${id.slice(0, 7)}`);
     expect(short.status).toBe(400);
     expect(short.body.error.details).toEqual([
       { path: 'id', message: 'is a plan id prefix shorter than 8 characters' },
     ]);
-    expect((await call(ctx.engine, 'GET', `/v1/plans/${id.slice(0, 7)}/events`)).status).toBe(400);
+    expect((await ctx.call('GET', `/v1/plans/${id.slice(0, 7)}/events`)).status).toBe(400);
   });
 });

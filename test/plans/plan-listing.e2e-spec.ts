@@ -1,28 +1,23 @@
 // Reading plans over REST: the list by state and policy, newest first, with cursor paging, the
 // actions list, and the OpenAPI document's plans and actions routes. Operating them: plan-operations.
-import { engineWithDriver } from './support/engine-with-driver';
-import { succeed } from './support/driver-stand-in';
-import { call, createPlan, host, hostRef, intent, inventory, seed } from './support/plan-fixtures';
+import { succeed } from '../support/driver-stand-in';
+import { host, hostRef, intent, inventory, planSpec } from './support/plan-fixtures';
 
 describe('listing plans over REST', () => {
-  const ctx = engineWithDriver();
+  const ctx = planSpec();
   beforeEach(() => ctx.driver.use(succeed()));
 
   it('lists plans by state and policy, newest first, with cursor paging', async () => {
-    await seed(ctx.engine, inventory([host('l1')], []));
+    await ctx.seed(inventory([host('l1')], []));
     const notify = intent('notify', hostRef('l1'), { params: { message: 'x', severity: 'info' } });
     const made: string[] = [];
-    for (let i = 0; i < 3; i++) made.push((await createPlan(ctx.engine, notify)).planId!);
-    const blocked = await createPlan(
-      ctx.engine,
-      intent('switch-over', { kind: 'instance', id: 'nope' }),
-    );
+    for (let i = 0; i < 3; i++) made.push((await ctx.createPlan(notify)).planId!);
+    const blocked = await ctx.createPlan(intent('switch-over', { kind: 'instance', id: 'nope' }));
 
-    const page1 = await call(ctx.engine, 'GET', '/v1/plans?policy=notify&limit=2');
+    const page1 = await ctx.call('GET', '/v1/plans?policy=notify&limit=2');
     expect(page1.status).toBe(200);
     expect(page1.body.nextCursor).toEqual(expect.any(String));
-    const page2 = await call(
-      ctx.engine,
+    const page2 = await ctx.call(
       'GET',
       `/v1/plans?policy=notify&limit=2&cursor=${page1.body.nextCursor}`,
     );
@@ -30,22 +25,21 @@ describe('listing plans over REST', () => {
     const ids = [...page1.body.items, ...page2.body.items].map((p: { id: string }) => p.id);
     expect(ids).toEqual([...made].reverse());
 
-    const found = await call(ctx.engine, 'GET', '/v1/plans?state=blocked&policy=switch-over');
+    const found = await ctx.call('GET', '/v1/plans?state=blocked&policy=switch-over');
     expect(found.body.items.map((p: { id: string }) => p.id)).toEqual([blocked.planId]);
     expect(found.body.items[0].reason).toBe('unknown instance nope');
 
-    const bad = await call(ctx.engine, 'GET', '/v1/plans?state=sleeping');
+    const bad = await ctx.call('GET', '/v1/plans?state=sleeping');
     expect(bad.status).toBe(400);
     expect(bad.body.error.details[0].path).toBe('state');
-    expect((await call(ctx.engine, 'GET', '/v1/plans?cursor=bogus')).status).toBe(400);
-    const actions = await call(ctx.engine, 'GET', '/v1/actions?type=notify&host=l1');
+    expect((await ctx.call('GET', '/v1/plans?cursor=bogus')).status).toBe(400);
+    const actions = await ctx.call('GET', '/v1/actions?type=notify&host=l1');
     expect(actions.status).toBe(200);
-    expect((await call(ctx.engine, 'GET', '/v1/actions?type=teleport')).status).toBe(400);
+    expect((await ctx.call('GET', '/v1/actions?type=teleport')).status).toBe(400);
   });
 
   it('documents every plans and actions route in the OpenAPI document', async () => {
-    const doc = await call<{ paths: Record<string, Record<string, { tags?: string[] }>> }>(
-      ctx.engine,
+    const doc = await ctx.call<{ paths: Record<string, Record<string, { tags?: string[] }>> }>(
       'GET',
       '/docs-json',
     );

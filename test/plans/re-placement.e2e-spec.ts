@@ -5,21 +5,8 @@ import type { ExecutablePlan } from '@reflex/domain';
 import { Client } from 'pg';
 import type { TestEngine } from '../support/engine-app';
 import { waitFor } from '../support/wait-for';
-import { fail, success } from './support/driver-stand-in';
-import {
-  createPlan,
-  currentInventory,
-  getPlan,
-  host,
-  hostRef,
-  intent,
-  inventory,
-  seed,
-  timeline,
-  vm,
-  waitForPlanState,
-} from './support/plan-fixtures';
-import { engineWithDriver } from './support/engine-with-driver';
+import { fail, success } from '../support/driver-stand-in';
+import { host, hostRef, intent, inventory, planSpec, timeline, vm } from './support/plan-fixtures';
 
 const evacuationOf = (plan: ExecutablePlan): ActionV1 =>
   plan.actions.find((a) => a.type === 'evacuate')!;
@@ -32,16 +19,16 @@ async function replacements(engine: TestEngine, planId: string) {
 }
 
 describe('re-placement of moves whose destination is unusable (real Kafka, PostgreSQL)', () => {
-  const ctx = engineWithDriver();
+  const ctx = planSpec();
 
   it('re-places an evacuation whose destination the driver found dead, and the plan succeeds', async () => {
-    await seed(ctx.engine, inventory([host('a1'), host('a2'), host('a3')], [vm('a-vm1', 'a1')]));
+    await ctx.seed(inventory([host('a1'), host('a2'), host('a3')], [vm('a-vm1', 'a1')]));
     // The inventory says every host is up; the first destination is dead all the same.
     ctx.driver.use((c) =>
       c.type === 'evacuate' && c.attempt === 1 ? fail('destination-unavailable', false) : success(),
     );
-    const outcome = await createPlan(ctx.engine, intent('host-failover', hostRef('a1')));
-    const plan = await waitForPlanState(ctx.engine, outcome.planId!, 'succeeded');
+    const outcome = await ctx.createPlan(intent('host-failover', hostRef('a1')));
+    const plan = await ctx.waitForPlanState(outcome.planId!, 'succeeded');
 
     const evacuate = evacuationOf(plan);
     const [first, second] = ctx.driver.of('execute', evacuate.id);
@@ -61,7 +48,7 @@ describe('re-placement of moves whose destination is unusable (real Kafka, Postg
         of: 3,
       },
     ]);
-    const after = await currentInventory(ctx.engine);
+    const after = await ctx.currentInventory();
     expect(after.instances.find((i) => i.id === 'a-vm1')).toMatchObject({
       hostId: toHost(evacuate),
       state: 'running',
@@ -80,12 +67,12 @@ describe('re-placement of moves whose destination is unusable (real Kafka, Postg
   // which were not saved: the driver moved the VM to the new host while the row kept the dead one,
   // and the success put the instance on the dead host in the inventory.
   it('stores the new destination of a move placed again on a later tick (planning lock busy)', async () => {
-    await seed(ctx.engine, inventory([host('l1'), host('l2'), host('l3')], [vm('l-vm1', 'l1')]));
+    await ctx.seed(inventory([host('l1'), host('l2'), host('l3')], [vm('l-vm1', 'l1')]));
     ctx.driver.use((c) => (c.type === 'evacuate' && c.attempt === 1 ? 'hang' : success()));
-    const outcome = await createPlan(ctx.engine, intent('host-failover', hostRef('l1')));
+    const outcome = await ctx.createPlan(intent('host-failover', hostRef('l1')));
     // Running in the database is not yet received by the stand-in: wait for the command itself.
     const running = await waitFor('the first evacuation to run', async () => {
-      const a = evacuationOf(await getPlan(ctx.engine, outcome.planId!));
+      const a = evacuationOf(await ctx.getPlan(outcome.planId!));
       return a.state === 'running' && ctx.driver.of('execute', a.id).length ? a : undefined;
     });
     const holder = new Client({ connectionString: ctx.engine.database.url });
@@ -96,19 +83,19 @@ describe('re-placement of moves whose destination is unusable (real Kafka, Postg
       await holder.query(`SELECT pg_advisory_xact_lock(1380271692, hashtext(''))`);
       await ctx.driver.release(running.id, fail('destination-unavailable', false));
       await waitFor('the failure recorded, the move waiting for a new destination', async () => {
-        const a = evacuationOf(await getPlan(ctx.engine, outcome.planId!));
+        const a = evacuationOf(await ctx.getPlan(outcome.planId!));
         return a.state === 'pending' && (a.unusableHostIds ?? []).includes(toHost(running));
       });
     } finally {
       await holder.query('COMMIT').catch(() => undefined);
       await holder.end();
     }
-    const plan = await waitForPlanState(ctx.engine, outcome.planId!, 'succeeded');
+    const plan = await ctx.waitForPlanState(outcome.planId!, 'succeeded');
     const evacuate = evacuationOf(plan);
     const second = ctx.driver.of('execute', evacuate.id).find((c) => c.attempt === 2)!;
     expect(toHost(evacuate)).toBe((second.params as MigrateParams).toHostId);
     expect(toHost(evacuate)).not.toBe(toHost(running));
-    const after = await currentInventory(ctx.engine);
+    const after = await ctx.currentInventory();
     expect(after.instances.find((i) => i.id === 'l-vm1')).toMatchObject({
       hostId: toHost(evacuate),
       state: 'running',
@@ -116,14 +103,14 @@ describe('re-placement of moves whose destination is unusable (real Kafka, Postg
   });
 
   it('re-places a pending evacuation whose destination goes down, before it is dispatched', async () => {
-    await seed(ctx.engine, inventory([host('b1'), host('b2'), host('b3')], [vm('b-vm1', 'b1')]));
+    await ctx.seed(inventory([host('b1'), host('b2'), host('b3')], [vm('b-vm1', 'b1')]));
     ctx.driver.use((c) => (c.type === 'fence-host' ? 'silent' : success()));
-    const outcome = await createPlan(ctx.engine, intent('host-failover', hostRef('b1')));
+    const outcome = await ctx.createPlan(intent('host-failover', hostRef('b1')));
     const fence = await ctx.driver.waitForCommand(
       'the fence',
       (c) => c.planId === outcome.planId && c.type === 'fence-host',
     );
-    const planned = evacuationOf(await getPlan(ctx.engine, outcome.planId!));
+    const planned = evacuationOf(await ctx.getPlan(outcome.planId!));
     expect(planned.state).toBe('pending');
     const doomed = toHost(planned);
 
@@ -135,7 +122,7 @@ describe('re-placement of moves whose destination is unusable (real Kafka, Postg
     expect(put.status).toBe(200);
     await ctx.driver.release(fence.actionId, success());
 
-    const plan = await waitForPlanState(ctx.engine, outcome.planId!, 'succeeded');
+    const plan = await ctx.waitForPlanState(outcome.planId!, 'succeeded');
     const evacuate = evacuationOf(plan);
     const executes = ctx.driver.of('execute', evacuate.id);
     expect(executes).toHaveLength(1);
@@ -155,15 +142,14 @@ describe('re-placement of moves whose destination is unusable (real Kafka, Postg
 
   it('ends the move at its 4th destination failure, with a reason naming it', async () => {
     const hosts = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6'].map((id) => host(id));
-    await seed(ctx.engine, inventory(hosts, [vm('c-vm1', 'c1')]));
+    await ctx.seed(inventory(hosts, [vm('c-vm1', 'c1')]));
     ctx.driver.use((c) =>
       c.type === 'evacuate' ? fail('destination-unavailable', false) : success(),
     );
-    const outcome = await createPlan(
-      ctx.engine,
+    const outcome = await ctx.createPlan(
       intent('host-failover', hostRef('c1'), { onFailure: 'continue' }),
     );
-    const plan = await waitForPlanState(ctx.engine, outcome.planId!, 'failed');
+    const plan = await ctx.waitForPlanState(outcome.planId!, 'failed');
     const evacuate = evacuationOf(plan);
     const tried = ctx.driver
       .of('execute', evacuate.id)
@@ -188,7 +174,7 @@ describe('re-placement of moves whose destination is unusable (real Kafka, Postg
     const again = await waitFor('the second chance', async () =>
       (await plans()).find((p) => p.id !== plan.id),
     );
-    const second = await waitForPlanState(ctx.engine, again.id, 'failed');
+    const second = await ctx.waitForPlanState(again.id, 'failed');
     const fifth = toHost(evacuationOf(second));
     expect([...tried, fifth].sort()).toEqual(['c2', 'c3', 'c4', 'c5', 'c6']);
     expect(second.reason).toContain(`evacuate c-vm1 c1 -> ${fifth} failed`);
@@ -196,10 +182,10 @@ describe('re-placement of moves whose destination is unusable (real Kafka, Postg
   });
 
   it('aborts a running migration whose destination the inventory marks down, and places it again', async () => {
-    await seed(ctx.engine, inventory([host('d1'), host('d2'), host('d3')], [vm('d-vm1', 'd1')]));
+    await ctx.seed(inventory([host('d1'), host('d2'), host('d3')], [vm('d-vm1', 'd1')]));
     // The first live migration hangs (the stand-in answers an abort with `aborted`).
     ctx.driver.use((c) => (c.type === 'live-migrate' && c.attempt === 1 ? 'hang' : success()));
-    const outcome = await createPlan(ctx.engine, intent('host-drain', hostRef('d1')));
+    const outcome = await ctx.createPlan(intent('host-drain', hostRef('d1')));
     const first = await ctx.driver.waitForCommand(
       'the live migration',
       (c) => c.planId === outcome.planId && c.type === 'live-migrate',
@@ -216,7 +202,7 @@ describe('re-placement of moves whose destination is unusable (real Kafka, Postg
       'the abort of the migration',
       (c) => c.kind === 'abort' && c.actionId === first.actionId && c.attempt === 1,
     );
-    const plan = await waitForPlanState(ctx.engine, outcome.planId!, 'succeeded');
+    const plan = await ctx.waitForPlanState(outcome.planId!, 'succeeded');
     const migrate = plan.actions.find((a) => a.type === 'live-migrate')!;
     const second = ctx.driver.of('execute', migrate.id).find((c) => c.attempt === 2)!;
     expect((second.params as MigrateParams).toHostId).not.toBe(doomed);
@@ -230,7 +216,7 @@ describe('re-placement of moves whose destination is unusable (real Kafka, Postg
         of: 3,
       },
     ]);
-    const after = await currentInventory(ctx.engine);
+    const after = await ctx.currentInventory();
     expect(after.instances.find((i) => i.id === 'd-vm1')).toMatchObject({
       hostId: toHost(migrate),
       state: 'running',

@@ -9,8 +9,7 @@ import type { TestEngine } from '../support/engine-app';
 import { http } from '../support/http';
 import { alarm } from '../support/topology';
 import { waitFor } from '../support/wait-for';
-import { getPlan, host, inventory, seed, vm, waitForPlanState } from './support/plan-fixtures';
-import { engineWithDriver } from './support/engine-with-driver';
+import { host, inventory, planSpec, vm } from './support/plan-fixtures';
 
 interface Decided {
   id: string;
@@ -35,7 +34,7 @@ async function post(engine: TestEngine, alarms: AlarmV1[]): Promise<Decided[]> {
 }
 
 describe('storm guard', () => {
-  const ctx = engineWithDriver();
+  const ctx = planSpec();
 
   beforeAll(async () => {
     const a = zoneOf('za', 8);
@@ -45,8 +44,7 @@ describe('storm guard', () => {
     const spare = Array.from({ length: 4 }, (_, i) =>
       host(`spare-h${i + 1}`, { zone: 'spare', capacity: { vcpus: 64, memoryMb: 131072 } }),
     );
-    await seed(
-      ctx.engine,
+    await ctx.seed(
       inventory(
         [...a.hosts, ...b.hosts, ...c.hosts, ...spare],
         [...a.instances, ...b.instances, ...c.instances],
@@ -55,7 +53,7 @@ describe('storm guard', () => {
   });
 
   const plans = (decided: Array<Pick<Decided, 'planId'>>) =>
-    Promise.all(decided.map((d) => getPlan(ctx.engine, d.planId!)));
+    Promise.all(decided.map((d) => ctx.getPlan(d.planId!)));
   const held = (all: ExecutablePlan[]) => all.filter((p) => p.state === 'pending_approval');
 
   it('6 of 8 hosts down in one batch: the first 3 fail over at once, the rest wait for approval', async () => {
@@ -81,7 +79,7 @@ describe('storm guard', () => {
     }
     // The decision explains itself with the fact's values.
     expect(decided[3].reason).toContain('host-down-storm-guard');
-    for (const p of made.slice(0, 3)) await waitForPlanState(ctx.engine, p.id, 'succeeded');
+    for (const p of made.slice(0, 3)) await ctx.waitForPlanState(p.id, 'succeeded');
     // Nothing of the held plans reached the driver.
     for (const p of made.slice(3)) expect(ctx.driver.executes(p.id)).toEqual([]);
   });
@@ -96,7 +94,7 @@ describe('storm guard', () => {
     expect(held(made)).toHaveLength(3);
     const running = made.filter((p) => p.trigger.rule === 'host-down-failover');
     expect(running).toHaveLength(3);
-    for (const p of running) await waitForPlanState(ctx.engine, p.id, 'succeeded');
+    for (const p of running) await ctx.waitForPlanState(p.id, 'succeeded');
   });
 
   it('a zone below the threshold is not held', async () => {
@@ -106,7 +104,7 @@ describe('storm guard', () => {
     ]);
     const made = await plans(decided);
     expect(made.map((p) => p.trigger.rule)).toEqual(['host-down-failover', 'host-down-failover']);
-    for (const p of made) await waitForPlanState(ctx.engine, p.id, 'succeeded');
+    for (const p of made) await ctx.waitForPlanState(p.id, 'succeeded');
   });
 
   it('one call approves every plan the storm held, zone by zone, and they run', async () => {
@@ -140,7 +138,7 @@ describe('storm guard', () => {
     expect(za.status).toBe(200);
     expect(za.body.approved).toBe(3);
     const zaIds = za.body.items.map((i) => i.planId);
-    for (const id of zaIds) await waitForPlanState(ctx.engine, id, 'succeeded');
+    for (const id of zaIds) await ctx.waitForPlanState(id, 'succeeded');
     expect((await waiting()).map((p) => p.target.id).every((id) => id.startsWith('zb-'))).toBe(
       true,
     );
@@ -151,8 +149,7 @@ describe('storm guard', () => {
       { reasonPrefix: 'storm guard:' },
     );
     expect(rest.body.items.map((i) => i.outcome)).toEqual(Array(3).fill('approved'));
-    for (const { planId } of rest.body.items)
-      await waitForPlanState(ctx.engine, planId, 'succeeded');
+    for (const { planId } of rest.body.items) await ctx.waitForPlanState(planId, 'succeeded');
     await waitFor('no plan left waiting', async () => (await waiting()).length === 0);
 
     // By ids: each answered with its own outcome.

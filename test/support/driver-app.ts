@@ -4,6 +4,7 @@ import { createHttpApp } from '@reflex/platform';
 import { DriverModule } from '../../apps/driver/src/driver.module';
 import { type DriverSettings } from '../../apps/driver/src/settings/driver-settings';
 import { createTestDatabase, type TestDatabase } from './database';
+import { listenOnFreePort } from './free-port';
 import { testTopicPrefix } from './kafka';
 
 export interface TestDriver {
@@ -63,11 +64,9 @@ export async function startTestDriver(options: TestDriverOptions = {}): Promise<
     config,
     largeBodies: [{ path: '/v1/sim/state', limit: '64mb' }],
   });
-  await app.listen(0, '127.0.0.1');
-  const address = app.getHttpServer().address() as { port: number };
   return {
     app,
-    url: `http://127.0.0.1:${address.port}`,
+    url: await listenOnFreePort(app),
     config,
     settings,
     database,

@@ -4,6 +4,7 @@ import { createHttpApp } from '@reflex/platform';
 import { EngineModule } from '../../apps/engine/src/engine.module';
 import { engineBodyLimits } from '../../apps/engine/src/rules/dry-run-limits';
 import { createTestDatabase, type TestDatabase } from './database';
+import { listenOnFreePort } from './free-port';
 import { testTopicPrefix } from './kafka';
 
 export interface TestEngine {
@@ -60,11 +61,9 @@ async function boot(
     config,
     largeBodies: engineBodyLimits(config),
   });
-  await app.listen(0, '127.0.0.1');
-  const address = app.getHttpServer().address() as { port: number };
   return {
     app,
-    url: `http://127.0.0.1:${address.port}`,
+    url: await listenOnFreePort(app),
     config,
     database,
     close: async () => {
@@ -72,4 +71,10 @@ async function boot(
       await release();
     },
   };
+}
+
+/** What a describe-level helper started, read inside a test (before its beforeAll it is not). */
+export function startedOnly<T>(value: T | undefined, what: string): T {
+  if (!value) throw new Error(`${what} is not started: use it inside a test`);
+  return value;
 }

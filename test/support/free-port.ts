@@ -1,3 +1,4 @@
+import type { INestApplication } from '@nestjs/common';
 import { createServer } from 'node:net';
 
 /**
@@ -13,4 +14,11 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** Makes `app` listen on a port the system picks on 127.0.0.1; its base URL. */
+export async function listenOnFreePort(app: INestApplication): Promise<string> {
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as { port: number };
+  return `http://127.0.0.1:${port}`;
 }

@@ -1,12 +1,11 @@
 import type { InventoryV1 } from '@reflex/contracts';
+import type { AllInOne } from './all-in-one';
 
-export interface BannerFacts {
-  engineUrl: string;
-  driverUrl: string;
-  database: string;
-  embeddedDatabaseUrl: string | null;
-  transport: string;
-  seeded: boolean;
+/** What the running Reflex says about itself (AllInOne), and what the banner adds. */
+export interface BannerFacts extends Pick<
+  AllInOne,
+  'engineUrl' | 'driverUrl' | 'database' | 'embeddedDatabaseUrl' | 'transport' | 'seeded'
+> {
   inventory: InventoryV1;
   startupMs: number;
   /** AUTH_TOKENS is set: the commands need a bearer token. */

@@ -1,42 +1,38 @@
 // The simulated cloud every chaos scenario starts from, seeded identically into the engine's
 // inventory (PUT /v1/inventory) and the driver's simulator (PUT /v1/sim/state).
 import type { GroupV1, HostV1, InstanceV1, InventoryV1 } from '@reflex/contracts';
+import { Prng } from '../../../bench/support/prng';
 
-/** A small seeded PRNG (mulberry32): every run of a scenario with one seed makes the same storm. */
+/**
+ * The bench's seeded generator (mulberry32) with the draws the scenarios make: every run of a
+ * scenario with one seed makes the same storm.
+ */
 export class Rng {
-  private state: number;
+  private readonly prng: Prng;
 
   constructor(readonly seed: number) {
-    this.state = seed >>> 0;
+    this.prng = new Prng(seed);
   }
 
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.prng.next();
   }
 
   int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
+    return min + this.prng.int(max - min + 1);
   }
 
   pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)];
+    return this.prng.pick(items);
   }
 
   chance(p: number): boolean {
     return this.next() < p;
   }
 
+  /** A shuffled copy. */
   shuffle<T>(items: readonly T[]): T[] {
-    const out = [...items];
-    for (let i = out.length - 1; i > 0; i--) {
-      const j = Math.floor(this.next() * (i + 1));
-      [out[i], out[j]] = [out[j], out[i]];
-    }
-    return out;
+    return this.prng.shuffle([...items]);
   }
 }
 

@@ -164,17 +164,10 @@ export async function runFuzzScenario(brokers: string, count: number, seed: numb
     // A first fifth warms the engine up; its memory then is the baseline for the rest.
     const cut = Math.floor(cases.length / 5);
     const run = async (part: FuzzCase[]) => {
+      const over = (channel: FuzzCase['channel']) => part.filter((c) => c.channel === channel);
       await Promise.all([
-        sendKafka(
-          brokers,
-          topic,
-          part.filter((c) => c.channel === 'kafka'),
-        ),
-        sendHttp(
-          engine.url,
-          part.filter((c) => c.channel === 'http'),
-          answers,
-        ),
+        sendKafka(brokers, topic, over('kafka')),
+        sendHttp(engine.url, over('http'), answers),
       ]);
       const rows = part.filter((c) => c.expect !== 'refused').map((c) => c.alarm!.id);
       await waitFor(

@@ -253,31 +253,25 @@ export function fuzzCases(cloud: InventoryV1, count: number, seed: number): Fuzz
   return kinds.map(([roll, ch], n) => {
     const channel: Channel = ch < 70 ? 'kafka' : 'http';
     const one = <T>(arb: fc.Arbitrary<T>) => fc.sample(arb, { seed: seed + n, numRuns: 1 })[0];
+    const sent = (alarm: AlarmV1, category: string, expect: FuzzExpectation): FuzzCase => ({
+      n,
+      category,
+      channel,
+      body: JSON.stringify(alarm),
+      expect,
+      alarm,
+    });
     if (roll < 40) {
       const alarm = one(validAlarm(cloud, n));
       if (roll < 4) alarm.occurredAt = ODD_BUT_VALID[n % ODD_BUT_VALID.length];
-      return {
-        n,
-        category: 'valid',
-        channel,
-        body: JSON.stringify(alarm),
-        expect: 'stored',
-        alarm,
-      };
+      return sent(alarm, 'valid', 'stored');
     }
     if (roll < 45) {
       const alarm = one(validAlarm(cloud, n));
       const kind = (['host', 'instance', 'group'] as const)[n % 3];
       alarm.resource = { kind, id: `ghost-${kind}-${n}` };
       alarm.state = 'firing';
-      return {
-        n,
-        category: 'unknown-resource',
-        channel,
-        body: JSON.stringify(alarm),
-        expect: 'rejected',
-        alarm,
-      };
+      return sent(alarm, 'unknown-resource', 'rejected');
     }
     let bad = one(badCase(cloud, n));
     // Over HTTP an empty array is an empty batch (CONTRACT §3: one alarm or an array of them).

@@ -3,6 +3,7 @@
 // in every query filter and path id of the engine's API.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { http } from '../../support/http';
 import type { ChaosCluster } from './cluster';
 
 export interface HostileReport {
@@ -18,20 +19,7 @@ interface Answer {
 
 async function send(method: string, url: string, body?: string): Promise<Answer> {
   const started = Date.now();
-  const res = await fetch(url, {
-    method,
-    // Declared even without a body: with AUTH_TOKENS unset a state-changing call must say JSON.
-    headers: { 'content-type': 'application/json' },
-    body,
-  });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    // not JSON
-  }
-  return { status: res.status, body: parsed, ms: Date.now() - started };
+  return { ...(await http(method, url, body)), ms: Date.now() - started };
 }
 
 const rule = (conditions: unknown, name = 'hostile') => ({

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { AlarmV1, InventoryV1 } from '@reflex/contracts';
 import { startTestEngine, type TestEngine } from '../../support/engine-app';
 import { http } from '../../support/http';
-import { DriverStandIn } from '../../plans/support/driver-stand-in';
+import { DriverStandIn } from '../../support/driver-stand-in';
 
 export const VIEWER = 'viewer-token-0123456789';
 export const OPERATOR = 'operator-token-0123456789';

@@ -9,6 +9,7 @@ import type { DriverCommandV1, DriverEventV1 } from '@reflex/contracts/driver.v1
 import type { InventoryV1 } from '@reflex/contracts/inventory.v1';
 import type { Consumer } from 'kafkajs';
 import type { SimCall } from '../../../apps/driver/src/backends/simulator/simulator.state';
+import { simulatedCloud } from '../../../apps/driver/src/backends/simulator/testing/simulated-topology';
 import { recordingHook, tempDir } from '../../driver-backends/support/driver-fixtures';
 import { http } from '../../support/http';
 import { sendMessages, testKafka } from '../../support/kafka';
@@ -124,6 +125,23 @@ export function migrate(
   };
 }
 
+/** An execute moving `instanceId` from cmp-01 to cmp-02 (hosts of simCloud), its id from `label`. */
+export const simMigrate = (
+  label: string,
+  instanceId: string,
+  options?: Parameters<typeof migrate>[2],
+) => migrate(newActionId(label), { instanceId, fromHostId: 'cmp-01', toHostId: 'cmp-02' }, options);
+
+/** Sends `command` and waits for its first progress report: the action is under way. */
+export async function sendUnderWay(
+  log: EventLog,
+  prefix: string,
+  command: DriverCommandV1,
+): Promise<void> {
+  await sendCommands(prefix, command);
+  await log.next(command.actionId, 'progress');
+}
+
 /** The same action with another kind: abort, force-complete, or a repeated execute. */
 export const withKind = (c: DriverCommandV1, kind: DriverCommandV1['kind']): DriverCommandV1 => ({
   ...c,
@@ -177,26 +195,11 @@ export const callsOf = (calls: SimCall[], actionId: string) =>
 
 /** Hosts cmp-01..03 (simulator) and one VM per entry of `memoryMb`, all on cmp-01. */
 export function simCloud(vms: Record<string, number>): InventoryV1 {
-  const host = (id: string) => ({
-    id,
-    zone: 'az1',
-    status: 'up' as const,
-    hypervisor: 'kvm',
-    driver: 'simulator' as const,
-    capacity: { vcpus: 256, memoryMb: 1_048_576 },
-    labels: {},
-  });
-  return {
-    hosts: ['cmp-01', 'cmp-02', 'cmp-03'].map(host),
-    instances: Object.entries(vms).map(([id, memoryMb]) => ({
-      id,
-      hostId: 'cmp-01',
-      kind: 'vm' as const,
-      state: 'running' as const,
-      resources: { vcpus: 1, memoryMb },
-    })),
-    groups: [],
-  };
+  return simulatedCloud(
+    ['cmp-01', 'cmp-02', 'cmp-03'],
+    { vcpus: 256, memoryMb: 1_048_576 },
+    Object.entries(vms).map(([id, memoryMb]) => [id, 'cmp-01', { vcpus: 1, memoryMb }]),
+  );
 }
 
 /** A config file (YAML is a superset of JSON) in a temp dir. */

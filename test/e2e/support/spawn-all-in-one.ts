@@ -15,6 +15,19 @@ export interface RunningReflex {
 const ROOT = join(__dirname, '../../..');
 const STOP_TIMEOUT_MS = 20_000;
 
+/** The environment of a quiet all-in-one on ports the system picks, with only PATH from ours. */
+export const quietEnv = (
+  extra: Record<string, string> = {},
+): Record<string, string | undefined> => ({
+  PATH: process.env.PATH,
+  PORT: '0',
+  DRIVER_PORT: '0',
+  LOG_LEVEL: 'error',
+  RULES_WATCH: 'false',
+  SHUTDOWN_TIMEOUT_MS: '10000',
+  ...extra,
+});
+
 /**
  * Runs test/e2e/support/all-in-one.child.ts (startAllInOne from the sources, no build) in a child
  * process with `env` as its environment and `argv` as its arguments, and resolves once both

@@ -1,9 +1,11 @@
-// Hand-made inventories, intents and small REST helpers for the plan integration specs.
+// Hand-made inventories, intents and small REST helpers for the plan integration specs. The
+// topology builders are the domain specs' own.
 import type { ResourceRefV1 } from '@reflex/contracts/alarm.v1';
 import { UnitOfWork } from '@reflex/persistence';
-import type { GroupV1, HostV1, InstanceV1, InventoryV1 } from '@reflex/contracts/inventory.v1';
+import type { InventoryV1 } from '@reflex/contracts/inventory.v1';
 import type { PlanState, Policy } from '@reflex/contracts/plan.v1';
 import type { ExecutablePlan, PlanIntent } from '@reflex/domain';
+import { intent as domainIntent } from '@reflex/domain/testing/topology.fixture';
 import { DataSource } from 'typeorm';
 import { InventoryService } from '../../../apps/engine/src/inventory/inventory.service';
 import {
@@ -11,69 +13,22 @@ import {
   PlanningService,
 } from '../../../apps/engine/src/planning/planning.service';
 import type { TestEngine } from '../../support/engine-app';
+import { engineWithDriver, type EngineWithDriver } from '../../support/engine-with-driver';
 import { waitFor } from '../../support/wait-for';
 
-/** 16 vcpus, 32 GiB, up. */
-export const host = (id: string, over: Partial<HostV1> = {}): HostV1 => ({
-  id,
-  zone: 'az1',
-  status: 'up',
-  hypervisor: 'kvm',
-  driver: 'simulator',
-  capacity: { vcpus: 16, memoryMb: 32768 },
-  labels: {},
-  ...over,
-});
+export { group, host, inventory, member, vm } from '@reflex/domain/testing/topology.fixture';
 
-/** A running VM of 4 vcpus and 8 GiB. */
-export const vm = (id: string, hostId: string, over: Partial<InstanceV1> = {}): InstanceV1 => ({
-  id,
-  hostId,
-  kind: 'vm',
-  state: 'running',
-  resources: { vcpus: 4, memoryMb: 8192 },
-  groupId: null,
-  role: null,
-  ...over,
-});
-
-export const member = (
-  id: string,
-  hostId: string,
-  groupId: string,
-  role: 'active' | 'standby',
-  over: Partial<InstanceV1> = {},
-): InstanceV1 => vm(id, hostId, { groupId, role, ...over });
-
-export const group = (id: string, over: Partial<GroupV1> = {}): GroupV1 => ({
-  id,
-  active: 1,
-  standby: 1,
-  antiAffinity: 'host',
-  ...over,
-});
-
-export const inventory = (
-  hosts: HostV1[],
-  instances: InstanceV1[],
-  groups: GroupV1[] = [],
-): InventoryV1 => ({ hosts, instances, groups });
-
-export function intent(
+/** The domain specs' intent with the rule and alarm these specs send: an alarm per policy and target. */
+export const intent = (
   policy: Policy,
   target: ResourceRefV1,
   over: Partial<PlanIntent> = {},
-): PlanIntent {
-  return {
-    policy,
-    target,
-    mode: 'auto',
-    onFailure: 'rollback',
+): PlanIntent =>
+  domainIntent(policy, target, {
     rule: { name: `${policy}-rule`, version: 1, hash: 'sha256:test' },
     alarm: { id: `alarm-${policy}-${target.id}`, source: 'test', type: 'test.alarm' },
     ...over,
-  };
-}
+  });
 
 export const hostRef = (id: string): ResourceRefV1 => ({ kind: 'host', id });
 export const instanceRef = (id: string): ResourceRefV1 => ({ kind: 'instance', id });
@@ -180,4 +135,44 @@ export async function agePastDeadline(engine: TestEngine, actionId: string): Pro
                         deadline = deadline - interval '2 hours' WHERE id = $1`,
     [actionId],
   );
+}
+
+/** An engine with the driver stand-in, and the helpers above bound to that engine. */
+export interface PlanSpec extends EngineWithDriver {
+  seed(inv: InventoryV1): Promise<void>;
+  currentInventory(): Promise<InventoryV1>;
+  createPlan(planIntent: PlanIntent): Promise<PlanningOutcome>;
+  call<T = any>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response<T>>;
+  getPlan(id: string): Promise<ExecutablePlan>;
+  waitForPlanState(
+    id: string,
+    states: PlanState | PlanState[],
+    timeoutMs?: number,
+  ): Promise<ExecutablePlan>;
+  timeline(id: string): Promise<TimelineItem[]>;
+  planStates(id: string): Promise<string[]>;
+  agePastDeadline(actionId: string): Promise<void>;
+}
+
+/** engineWithDriver (call it the same way, at the top of a describe block) with the plan helpers. */
+export function planSpec(env: Record<string, string> = {}): PlanSpec {
+  const ctx = engineWithDriver(env);
+  return {
+    get engine() {
+      return ctx.engine;
+    },
+    get driver() {
+      return ctx.driver;
+    },
+    seed: (inv) => seed(ctx.engine, inv),
+    currentInventory: () => currentInventory(ctx.engine),
+    createPlan: (planIntent) => createPlan(ctx.engine, planIntent),
+    call: (method, path, body) => call(ctx.engine, method, path, body),
+    getPlan: (id) => getPlan(ctx.engine, id),
+    waitForPlanState: (id, states, timeoutMs) =>
+      waitForPlanState(ctx.engine, id, states, timeoutMs),
+    timeline: (id) => timeline(ctx.engine, id),
+    planStates: (id) => planStates(ctx.engine, id),
+    agePastDeadline: (actionId) => agePastDeadline(ctx.engine, actionId),
+  };
 }

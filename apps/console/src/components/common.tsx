@@ -82,6 +82,36 @@ export function Scroll({ children }: { children: ComponentChildren }) {
   return <div class="scroll">{children}</div>;
 }
 
+/**
+ * A list that becomes cards on a narrow screen (styles.css), where each cell's `data-label` names
+ * its column. `columns` are the header cells in order; a `false` one is left out. `children` are
+ * the rows.
+ */
+export function CardTable(props: {
+  label: string;
+  columns: Array<ComponentChildren | false>;
+  children: ComponentChildren;
+}) {
+  return (
+    <Scroll>
+      <table class="cards" aria-label={props.label}>
+        <thead>
+          <tr>
+            {props.columns
+              .filter((column) => column !== false)
+              .map((column, i) => (
+                <th key={i} scope="col">
+                  {column}
+                </th>
+              ))}
+          </tr>
+        </thead>
+        <tbody>{props.children}</tbody>
+      </table>
+    </Scroll>
+  );
+}
+
 export function Json({ value }: { value: unknown }) {
   return <code class="json">{JSON.stringify(value)}</code>;
 }

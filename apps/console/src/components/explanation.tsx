@@ -1,17 +1,7 @@
+import type { ConditionResult } from '../../../../libs/rules/src/rule-explanation';
 import { Json } from './common';
 
-/** One leaf condition as the rule engine evaluated it (libs/rules ConditionResult). */
-export interface ConditionResult {
-  at: string;
-  fact: string;
-  path: string | null;
-  operator: string;
-  value: unknown;
-  factValue: unknown;
-  valueResult?: unknown;
-  result: boolean | null;
-  negated: boolean;
-}
+export type { ConditionResult };
 
 interface Verdict {
   hostId: string;

@@ -1,7 +1,7 @@
 import type { AlarmRecordV1 as AlarmRecord } from '../../../../libs/contracts/src/api/alarms.api';
 import { useState } from 'preact/hooks';
 import { get, query } from '../api';
-import { Badge, ErrorPanel, Scroll, when } from '../components/common';
+import { Badge, CardTable, ErrorPanel, when } from '../components/common';
 import { useChanges } from '../live';
 import { useLoad, useThrottled } from '../load';
 import { href } from '../router';
@@ -56,51 +56,40 @@ export function AlarmsPage({ resource: initial = '' }: { resource?: string }) {
       {alarms.error && <ErrorPanel error={alarms.error} />}
       {alarms.data && !items.length && <p>No alarms.</p>}
       {items.length > 0 && (
-        <Scroll>
-          <table class="cards" aria-label="Alarms">
-            <thead>
-              <tr>
-                <th scope="col">Received</th>
-                <th scope="col">Alarm</th>
-                <th scope="col">Resource</th>
-                <th scope="col">Disposition</th>
-                <th scope="col">Reason</th>
-                <th scope="col">Plan</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((a) => (
-                <tr key={a.id}>
-                  <td data-label="Received">{when(a.receivedAt)}</td>
-                  <td data-label="Alarm">
-                    {a.type} <span class="muted">{a.state}</span>
-                    <div class="muted small">
-                      {a.source}/{a.alarmId}
-                    </div>
-                  </td>
-                  <td data-label="Resource">
-                    {a.resource ? `${a.resource.kind} ${a.resource.id}` : '—'}
-                  </td>
-                  <td data-label="Disposition">
-                    <Badge value={a.disposition} />
-                  </td>
-                  <td data-label="Reason" class="reason">
-                    {reasonOf(a) && <div class="clamp">{reasonOf(a)}</div>}
-                  </td>
-                  <td data-label="Plan">
-                    {a.planId ? (
-                      <a href={href('plans', a.planId)}>{a.planId.slice(0, 8)}</a>
-                    ) : a.correlatedTo ? (
-                      <span class="muted">with {a.correlatedTo}</span>
-                    ) : (
-                      '—'
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </Scroll>
+        <CardTable
+          label="Alarms"
+          columns={['Received', 'Alarm', 'Resource', 'Disposition', 'Reason', 'Plan']}
+        >
+          {items.map((a) => (
+            <tr key={a.id}>
+              <td data-label="Received">{when(a.receivedAt)}</td>
+              <td data-label="Alarm">
+                {a.type} <span class="muted">{a.state}</span>
+                <div class="muted small">
+                  {a.source}/{a.alarmId}
+                </div>
+              </td>
+              <td data-label="Resource">
+                {a.resource ? `${a.resource.kind} ${a.resource.id}` : '—'}
+              </td>
+              <td data-label="Disposition">
+                <Badge value={a.disposition} />
+              </td>
+              <td data-label="Reason" class="reason">
+                {reasonOf(a) && <div class="clamp">{reasonOf(a)}</div>}
+              </td>
+              <td data-label="Plan">
+                {a.planId ? (
+                  <a href={href('plans', a.planId)}>{a.planId.slice(0, 8)}</a>
+                ) : a.correlatedTo ? (
+                  <span class="muted">with {a.correlatedTo}</span>
+                ) : (
+                  '—'
+                )}
+              </td>
+            </tr>
+          ))}
+        </CardTable>
       )}
     </>
   );

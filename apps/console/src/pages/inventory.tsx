@@ -4,7 +4,7 @@ import type {
   InventoryV1,
 } from '../../../../libs/contracts/src/inventory.v1';
 import { get } from '../api';
-import { Badge, ErrorPanel, ProgressBar, Scroll, Section } from '../components/common';
+import { Badge, CardTable, ErrorPanel, ProgressBar, Section } from '../components/common';
 import { useChanges } from '../live';
 import { useLoad, useThrottled } from '../load';
 
@@ -180,41 +180,29 @@ export function InventoryPage() {
       })}
       <Section title="Groups">
         {statuses.error && <ErrorPanel error={statuses.error} />}
-        <Scroll>
-          <table class="cards" aria-label="Groups">
-            <thead>
-              <tr>
-                <th scope="col">Group</th>
-                <th scope="col">Wanted</th>
-                <th scope="col">Healthy</th>
-                <th scope="col">Redundancy</th>
+        <CardTable label="Groups" columns={['Group', 'Wanted', 'Healthy', 'Redundancy']}>
+          {inv.groups.map((g, i) => {
+            const s = statuses.data?.[i];
+            return (
+              <tr key={g.id}>
+                <td data-label="Group">{g.id}</td>
+                <td data-label="Wanted">
+                  {g.active} active + {g.standby} standby, apart by {g.antiAffinity}
+                </td>
+                <td data-label="Healthy">
+                  {s ? `${s.healthyActive} active, ${s.healthyStandby} standby` : '…'}
+                </td>
+                <td data-label="Redundancy" class={s ? (s.redundant ? 'ok' : 'bad') : ''}>
+                  {s
+                    ? s.redundant
+                      ? 'redundant'
+                      : `degraded${s.degradedSince ? ` since ${new Date(s.degradedSince).toLocaleString()}` : ''}`
+                    : '…'}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {inv.groups.map((g, i) => {
-                const s = statuses.data?.[i];
-                return (
-                  <tr key={g.id}>
-                    <td data-label="Group">{g.id}</td>
-                    <td data-label="Wanted">
-                      {g.active} active + {g.standby} standby, apart by {g.antiAffinity}
-                    </td>
-                    <td data-label="Healthy">
-                      {s ? `${s.healthyActive} active, ${s.healthyStandby} standby` : '…'}
-                    </td>
-                    <td data-label="Redundancy" class={s ? (s.redundant ? 'ok' : 'bad') : ''}>
-                      {s
-                        ? s.redundant
-                          ? 'redundant'
-                          : `degraded${s.degradedSince ? ` since ${new Date(s.degradedSince).toLocaleString()}` : ''}`
-                        : '…'}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </Scroll>
+            );
+          })}
+        </CardTable>
       </Section>
     </>
   );

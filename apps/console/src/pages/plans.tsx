@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { POLICIES, PLAN_STATES, type PlanV1 } from '../../../../libs/contracts/src/plan.v1';
 import { ApiError, get, post, query } from '../api';
-import { Badge, ErrorPanel, ProgressBar, Scroll, when } from '../components/common';
+import { Badge, CardTable, ErrorPanel, ProgressBar, when } from '../components/common';
 import { useChanges } from '../live';
 import { useLoad, useThrottled } from '../load';
 import { isStormHeld, planProgress, STORM_PREFIX } from '../plan-summary';
@@ -131,62 +131,54 @@ export function PlansPage() {
         </p>
       )}
       {items.length > 0 && (
-        <Scroll>
-          <table class="cards" aria-label="Plans">
-            <thead>
-              <tr>
-                {canOperate && (
-                  <th scope="col">
-                    <span class="sr-only">Select</span>
-                  </th>
-                )}
-                <th scope="col">Created</th>
-                <th scope="col">State</th>
-                <th scope="col">Policy</th>
-                <th scope="col">Target</th>
-                <th scope="col">Progress</th>
-                <th scope="col">Reason</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((p) => (
-                <tr key={p.id} data-plan={p.id}>
-                  {canOperate && (
-                    <td>
-                      {p.state === 'pending_approval' && (
-                        <input
-                          type="checkbox"
-                          aria-label={`Select plan ${p.id.slice(0, 8)}`}
-                          checked={selected.has(p.id)}
-                          onChange={() => toggle(p.id)}
-                        />
-                      )}
-                    </td>
-                  )}
-                  <td data-label="Created">
-                    <a href={href('plans', p.id)}>{when(p.createdAt)}</a>
-                  </td>
-                  <td data-label="State">
-                    <Badge value={p.state} />
-                  </td>
-                  <td data-label="Policy">{p.policy}</td>
-                  <td data-label="Target">
-                    {p.target.kind} {p.target.id}
-                  </td>
-                  <td data-label="Progress">
-                    <ProgressBar
-                      value={planProgress(p)}
-                      label={`Progress of plan ${p.id.slice(0, 8)}`}
+        <CardTable
+          label="Plans"
+          columns={[
+            canOperate && <span class="sr-only">Select</span>,
+            'Created',
+            'State',
+            'Policy',
+            'Target',
+            'Progress',
+            'Reason',
+          ]}
+        >
+          {items.map((p) => (
+            <tr key={p.id} data-plan={p.id}>
+              {canOperate && (
+                <td>
+                  {p.state === 'pending_approval' && (
+                    <input
+                      type="checkbox"
+                      aria-label={`Select plan ${p.id.slice(0, 8)}`}
+                      checked={selected.has(p.id)}
+                      onChange={() => toggle(p.id)}
                     />
-                  </td>
-                  <td data-label="Reason" class="reason">
-                    {p.reason && <div class="clamp">{p.reason}</div>}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </Scroll>
+                  )}
+                </td>
+              )}
+              <td data-label="Created">
+                <a href={href('plans', p.id)}>{when(p.createdAt)}</a>
+              </td>
+              <td data-label="State">
+                <Badge value={p.state} />
+              </td>
+              <td data-label="Policy">{p.policy}</td>
+              <td data-label="Target">
+                {p.target.kind} {p.target.id}
+              </td>
+              <td data-label="Progress">
+                <ProgressBar
+                  value={planProgress(p)}
+                  label={`Progress of plan ${p.id.slice(0, 8)}`}
+                />
+              </td>
+              <td data-label="Reason" class="reason">
+                {p.reason && <div class="clamp">{p.reason}</div>}
+              </td>
+            </tr>
+          ))}
+        </CardTable>
       )}
     </>
   );

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { ActionV1 } from '../../../../libs/contracts/src/plan.v1';
 import { ApiError, get, post } from '../api';
-import { Badge, ErrorPanel, Scroll, Section } from '../components/common';
+import { Badge, CardTable, ErrorPanel, Section } from '../components/common';
 import {
   type ConditionResult,
   Conditions,
@@ -236,36 +236,25 @@ export function RulesPage({ name }: { name?: string }) {
   return (
     <>
       <h1>Rules</h1>
-      <Scroll>
-        <table class="cards" aria-label="Rules">
-          <thead>
-            <tr>
-              <th scope="col">Rule</th>
-              <th scope="col">Version</th>
-              <th scope="col">Policy</th>
-              <th scope="col">Mode</th>
-              <th scope="col">Priority</th>
-              <th scope="col">Enabled</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((r) => (
-              <tr key={r.name} aria-current={r.name === name ? 'true' : undefined}>
-                <td data-label="Rule">
-                  <a href={href('rules', r.name)}>{r.name}</a>
-                </td>
-                <td data-label="Version">
-                  {r.version} <code class="muted">{r.hash.slice(0, 8)}</code>
-                </td>
-                <td data-label="Policy">{r.policy}</td>
-                <td data-label="Mode">{r.mode}</td>
-                <td data-label="Priority">{r.priority}</td>
-                <td data-label="Enabled">{r.enabled ? 'yes' : 'no'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </Scroll>
+      <CardTable
+        label="Rules"
+        columns={['Rule', 'Version', 'Policy', 'Mode', 'Priority', 'Enabled']}
+      >
+        {items.map((r) => (
+          <tr key={r.name} aria-current={r.name === name ? 'true' : undefined}>
+            <td data-label="Rule">
+              <a href={href('rules', r.name)}>{r.name}</a>
+            </td>
+            <td data-label="Version">
+              {r.version} <code class="muted">{r.hash.slice(0, 8)}</code>
+            </td>
+            <td data-label="Policy">{r.policy}</td>
+            <td data-label="Mode">{r.mode}</td>
+            <td data-label="Priority">{r.priority}</td>
+            <td data-label="Enabled">{r.enabled ? 'yes' : 'no'}</td>
+          </tr>
+        ))}
+      </CardTable>
       {name && rules.data && !selected && (
         <ErrorPanel error={new ApiError(404, 'NOT_FOUND', `no rule named ${name}`)} />
       )}

@@ -4,6 +4,7 @@ import { ActionExecutor } from './action.executor';
 import type { BackendAction, BackendHandle } from '../backends/backend.port';
 import { SimulatorBackend } from '../backends/simulator/simulator.backend';
 import { InMemorySimulatorStore } from '../backends/simulator/simulator.store';
+import { oneVmTwoHosts } from '../backends/simulator/testing/simulated-topology';
 
 const inFuture = (ms: number) => new Date(Date.now() + ms).toISOString();
 
@@ -36,27 +37,7 @@ describe('ActionExecutor with the simulator', () => {
       pollIntervalMs: 10,
       abortGraceMs: 500,
     });
-    const h = (id: string) => ({
-      id,
-      zone: 'az1',
-      status: 'up' as const,
-      hypervisor: 'kvm',
-      driver: 'simulator' as const,
-      capacity: { vcpus: 8, memoryMb: 4096 },
-    });
-    await sim.seed({
-      hosts: [h('cmp-01'), h('cmp-02')],
-      instances: [
-        {
-          id: 'vm-01',
-          hostId: 'cmp-01',
-          kind: 'vm',
-          state: 'running',
-          resources: { vcpus: 1, memoryMb: 200 },
-        },
-      ],
-      groups: [],
-    });
+    await sim.seed(oneVmTwoHosts({ vcpus: 1, memoryMb: 200 }));
   });
 
   it('accepts, reports progress and succeeds; a redelivered command joins the same run', async () => {

@@ -241,24 +241,27 @@ export class PgSimulatorStore implements SimulatorStore {
     if (missing.length > 0) await this.refresh(missing);
     for (const k of keys) {
       const op = this.finishedOps.get(k);
-      if (op && !state.operations[k]) {
-        state.operations[k] = op;
-        saved.set(rowKey('operations', k), JSON.stringify(op));
-      }
+      if (op && !state.operations[k]) this.keep(cache, op);
     }
     return cache;
   }
 
   /** An operation read from the database: live ones into the copy, finished ones aside. */
   private place(cache: Cache, op: SimOperation): void {
-    if (isLive(op)) {
-      cache.state.operations[op.key] = op;
-      cache.saved.set(rowKey('operations', op.key), JSON.stringify(op));
-    } else {
-      delete cache.state.operations[op.key];
-      cache.saved.delete(rowKey('operations', op.key));
-      this.remember(op);
-    }
+    if (isLive(op)) this.keep(cache, op);
+    else this.setAside(cache, op);
+  }
+
+  private keep(cache: Cache, op: SimOperation): void {
+    cache.state.operations[op.key] = op;
+    cache.saved.set(rowKey('operations', op.key), JSON.stringify(op));
+  }
+
+  /** Finished operations no longer change: out of the copy, so batches stop comparing them. */
+  private setAside(cache: Cache, op: SimOperation): void {
+    delete cache.state.operations[op.key];
+    cache.saved.delete(rowKey('operations', op.key));
+    this.remember(op);
   }
 
   private remember(op: SimOperation): void {
@@ -289,13 +292,7 @@ export class PgSimulatorStore implements SimulatorStore {
     cache.settings = settings;
     cache.faults = faults;
     state.calls = [];
-    // Finished operations no longer change: out of the copy, so batches stop comparing them.
-    for (const op of Object.values(state.operations)) {
-      if (isLive(op)) continue;
-      delete state.operations[op.key];
-      saved.delete(rowKey('operations', op.key));
-      this.remember(op);
-    }
+    for (const op of Object.values(state.operations)) if (!isLive(op)) this.setAside(cache, op);
     return true;
   }
 }

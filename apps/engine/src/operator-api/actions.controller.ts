@@ -1,19 +1,12 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Param, Query, Req } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { ActionListItemV1, PageV1 } from '@reflex/contracts';
 import { ACTION_STATES, ACTION_TYPES, type ActionV1 } from '@reflex/contracts/plan.v1';
 import { RequireRole } from '@reflex/platform';
 import { actorOf, type Caller } from './actor-input';
-import {
-  ACTION_SCHEMA,
-  ACTOR_SCHEMA,
-  ApiError,
-  ApiFilter,
-  ApiId,
-  ApiPaging,
-  pageOfSchema,
-} from './plan-api.schemas';
+import { ACTION_SCHEMA, ApiFilter, ApiPaging, pageOfSchema } from './plan-api.schemas';
 import { PlanCommandsService } from '../execution/plan-commands.service';
+import { OperatorCommand } from './operator-command.decorator';
 import { PlanViewsService } from './plan-views.service';
 
 @ApiTags('plans')
@@ -50,18 +43,14 @@ export class ActionsController {
     return this.views.actions({ type, state, host, limit, cursor });
   }
 
-  @Post(':id/abort')
-  @RequireRole('operator')
-  @HttpCode(202)
-  @ApiOperation({
+  @OperatorCommand('action', 'abort', {
     summary: 'Ask the driver to abort a running action',
     description: "The driver runs the action's fail path; its `aborted` report changes the state.",
+    status: 202,
+    answer: 'the abort command is queued',
+    schema: ACTION_SCHEMA,
+    conflict: 'the action is not running',
   })
-  @ApiId('action')
-  @ApiBody({ required: false, schema: ACTOR_SCHEMA })
-  @ApiResponse({ status: 202, description: 'the abort command is queued', schema: ACTION_SCHEMA })
-  @ApiError(404, 'no such action')
-  @ApiError(409, 'the action is not running')
   async abort(
     @Param('id') id: string,
     @Body() body: unknown,
@@ -71,18 +60,14 @@ export class ActionsController {
     return this.views.action(id);
   }
 
-  @Post(':id/force-complete')
-  @RequireRole('operator')
-  @HttpCode(202)
-  @ApiOperation({
+  @OperatorCommand('action', 'force-complete', {
     summary: 'Force a running live migration to complete',
     description: 'The driver pauses the guest so the last memory copy finishes.',
+    status: 202,
+    answer: 'the command is queued',
+    schema: ACTION_SCHEMA,
+    conflict: 'the action is not a running live-migrate',
   })
-  @ApiId('action')
-  @ApiBody({ required: false, schema: ACTOR_SCHEMA })
-  @ApiResponse({ status: 202, description: 'the command is queued', schema: ACTION_SCHEMA })
-  @ApiError(404, 'no such action')
-  @ApiError(409, 'the action is not a running live-migrate')
   async forceComplete(
     @Param('id') id: string,
     @Body() body: unknown,

@@ -1,12 +1,11 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Param, Query, Req } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { PageV1, TimelineEntryV1 } from '@reflex/contracts';
 import { PLAN_STATES, POLICIES } from '@reflex/contracts/plan.v1';
 import type { ExecutablePlan } from '@reflex/domain';
 import { RequireRole } from '@reflex/platform';
 import { actorOf, type Caller } from './actor-input';
 import {
-  ACTOR_SCHEMA,
   ApiError,
   ApiFilter,
   ApiId,
@@ -18,6 +17,7 @@ import {
 import { PlanCommandsService } from '../execution/plan-commands.service';
 import { PlanIdResolver } from './plan-ids';
 import { PLAN_PAGE_SIZE } from '../plans/plan-query';
+import { OperatorCommand } from './operator-command.decorator';
 import { PlanViewsService } from './plan-views.service';
 
 @ApiTags('plans')
@@ -82,18 +82,14 @@ export class PlansController {
     return this.views.timeline(await this.ids.resolve(id), limit, cursor);
   }
 
-  @Post(':id/approve')
-  @RequireRole('operator')
-  @HttpCode(200)
-  @ApiOperation({
+  @OperatorCommand('plan', 'approve', {
     summary: 'Approve a plan waiting for approval',
     description: 'pending_approval → pending; the plan then starts as an automatic one would.',
+    status: 200,
+    answer: 'the plan after approval',
+    schema: PLAN_SCHEMA,
+    conflict: 'the plan is not waiting for approval',
   })
-  @ApiId('plan')
-  @ApiBody({ required: false, schema: ACTOR_SCHEMA })
-  @ApiResponse({ status: 200, description: 'the plan after approval', schema: PLAN_SCHEMA })
-  @ApiError(404, 'no such plan')
-  @ApiError(409, 'the plan is not waiting for approval')
   async approve(
     @Param('id') id: string,
     @Body() body: unknown,
@@ -102,19 +98,15 @@ export class PlansController {
     return this.commands.approve(await this.ids.resolve(id), actorOf(body, caller));
   }
 
-  @Post(':id/cancel')
-  @RequireRole('operator')
-  @HttpCode(200)
-  @ApiOperation({
+  @OperatorCommand('plan', 'cancel', {
     summary: 'Cancel a plan that has not finished',
     description:
       'Unstarted actions are skipped and running ones aborted; what succeeded stays done.',
+    status: 200,
+    answer: 'the cancelled plan',
+    schema: PLAN_SCHEMA,
+    conflict: 'the plan has finished, or is rolling back',
   })
-  @ApiId('plan')
-  @ApiBody({ required: false, schema: ACTOR_SCHEMA })
-  @ApiResponse({ status: 200, description: 'the cancelled plan', schema: PLAN_SCHEMA })
-  @ApiError(404, 'no such plan')
-  @ApiError(409, 'the plan has finished, or is rolling back')
   async cancel(
     @Param('id') id: string,
     @Body() body: unknown,

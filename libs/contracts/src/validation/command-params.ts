@@ -3,7 +3,8 @@ import type { ActionParams, ActionType } from '../plan.v1';
 
 type ParamsDef = Exclude<keyof typeof actionParamsSchema.$defs, 'actionType'>;
 
-const DEF_OF: Readonly<Record<ActionType, ParamsDef>> = {
+/** Where action-params.v1 defines each action type's params (its `$defs` entry). */
+export const PARAMS_DEF_OF: Readonly<Record<ActionType, ParamsDef>> = {
   'live-migrate': 'migrate',
   'cold-migrate': 'migrate',
   evacuate: 'migrate',
@@ -15,7 +16,7 @@ const DEF_OF: Readonly<Record<ActionType, ParamsDef>> = {
 };
 
 const FIELDS: Readonly<Record<ActionType, readonly string[]>> = Object.fromEntries(
-  Object.entries(DEF_OF).map(([type, def]) => [
+  Object.entries(PARAMS_DEF_OF).map(([type, def]) => [
     type,
     Object.keys(actionParamsSchema.$defs[def].properties),
   ]),

@@ -30,7 +30,6 @@ import {
 import {
   ACTION_TYPES,
   type ActionParamsByType,
-  type ActionType,
   PLAN_MODES,
   PLAN_STATES,
   POLICIES,
@@ -38,6 +37,7 @@ import {
   type PlanTriggerV1,
 } from '../plan.v1';
 import actionParams from '../schemas/action-params.v1.schema.json';
+import { PARAMS_DEF_OF } from './command-params';
 import alarm from '../schemas/alarm.v1.schema.json';
 import common from '../schemas/common.v1.schema.json';
 import driverCommand from '../schemas/driver-command.v1.schema.json';
@@ -223,22 +223,15 @@ describe('schema properties match the TypeScript interfaces', () => {
       severity: 'required',
     });
 
-    const defFor: Record<ActionType, keyof typeof defs> = {
-      'live-migrate': 'migrate',
-      'cold-migrate': 'migrate',
-      evacuate: 'migrate',
-      'switch-over': 'switchOver',
-      'recover-instance': 'recoverInstance',
-      'set-host-status': 'setHostStatus',
-      'fence-host': 'fenceHost',
-      notify: 'notify',
-    };
     const branches = driverCommand.allOf.map((branch) => [
       branch.if.properties.type.const,
       branch.then.properties.params.$ref,
     ]);
     expect(branches).toEqual(
-      ACTION_TYPES.map((type) => [type, `action-params.v1.schema.json#/$defs/${defFor[type]}`]),
+      ACTION_TYPES.map((type) => [
+        type,
+        `action-params.v1.schema.json#/$defs/${PARAMS_DEF_OF[type]}`,
+      ]),
     );
   });
 });

@@ -1,4 +1,5 @@
 import { ConflictError } from '@reflex/common/errors';
+import type { ActionV1 } from '@reflex/contracts/plan.v1';
 import type { ExecutablePlan, LifecycleLimits, LifecycleResult } from './lifecycle.types';
 import { PlanTransaction } from './plan-transaction';
 
@@ -83,43 +84,44 @@ function stopPlan(
 }
 
 /** Asks the driver to abort a running action; its `aborted` event then changes the state. */
-export function abortAction(
-  plan: ExecutablePlan,
-  actionId: string,
-  now: string,
-  limits: LifecycleLimits,
-  actor: Actor = {},
-): LifecycleResult {
-  const tx = new PlanTransaction(plan, now, limits);
-  const action = tx.action(actionId);
-  if (action.state !== 'running') {
-    throw new ConflictError(
-      `action ${actionId} is ${action.state}; only a running action can be aborted`,
-    );
-  }
-  tx.send('abort', action, {
-    by: actor.by ?? null,
-    reason: actor.reason ?? null,
-    ...noted(actor),
-  });
-  return tx.result();
-}
+export const abortAction = driverCommand(
+  'abort',
+  (action) =>
+    action.state === 'running' ? null : `${action.state}; only a running action can be aborted`,
+  (actor) => ({ by: actor.by ?? null, reason: actor.reason ?? null, ...noted(actor) }),
+);
 
 /** Live migration only: tell the driver to pause the guest and finish the copy now. */
-export function forceCompleteAction(
-  plan: ExecutablePlan,
-  actionId: string,
-  now: string,
-  limits: LifecycleLimits,
-  actor: Actor = {},
-): LifecycleResult {
-  const tx = new PlanTransaction(plan, now, limits);
-  const action = tx.action(actionId);
-  if (action.type !== 'live-migrate' || action.state !== 'running') {
-    throw new ConflictError(
-      `action ${actionId} is a ${action.state} ${action.type}; only a running live-migrate can be force-completed`,
-    );
-  }
-  tx.send('force-complete', action, { by: actor.by ?? null, ...noted(actor) });
-  return tx.result();
+export const forceCompleteAction = driverCommand(
+  'force-complete',
+  (action) =>
+    action.type === 'live-migrate' && action.state === 'running'
+      ? null
+      : `a ${action.state} ${action.type}; only a running live-migrate can be force-completed`,
+  (actor) => ({ by: actor.by ?? null, ...noted(actor) }),
+);
+
+/**
+ * An operator's command about one action, sent to the driver; 409 when `refusal` says what the
+ * action is instead of one the command applies to.
+ */
+function driverCommand(
+  kind: 'abort' | 'force-complete',
+  refusal: (action: ActionV1) => string | null,
+  detail: (actor: Actor) => Record<string, unknown>,
+) {
+  return (
+    plan: ExecutablePlan,
+    actionId: string,
+    now: string,
+    limits: LifecycleLimits,
+    actor: Actor = {},
+  ): LifecycleResult => {
+    const tx = new PlanTransaction(plan, now, limits);
+    const action = tx.action(actionId);
+    const refused = refusal(action);
+    if (refused !== null) throw new ConflictError(`action ${actionId} is ${refused}`);
+    tx.send(kind, action, detail(actor));
+    return tx.result();
+  };
 }

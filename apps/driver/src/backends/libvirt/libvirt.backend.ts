@@ -9,6 +9,7 @@ import {
   type FailPathResult,
   type InspectResult,
 } from '../backend.port';
+import { StartOnce } from '../start-once';
 import { jobProgress } from './domjobinfo.parser';
 import { LibvirtDomains } from './libvirt-domains';
 import { coldMigrate, liveMigrate, type Job } from './libvirt-migrations';
@@ -29,7 +30,7 @@ const MIGRATIONS = ['live-migrate', 'cold-migrate'];
 export class LibvirtBackend implements Backend {
   readonly kind = 'libvirt' as const;
   private readonly jobs = new Map<string, Job>();
-  private readonly starting = new Map<string, Promise<BackendHandle>>();
+  private readonly starts = new StartOnce();
   private readonly d: LibvirtDomains;
 
   constructor(config: LibvirtConfig, domains?: LibvirtDomains) {
@@ -37,16 +38,7 @@ export class LibvirtBackend implements Backend {
   }
 
   start(action: BackendAction): Promise<BackendHandle> {
-    // One promise per key, taken before the first await, so two concurrent starts of the same
-    // action share one migration instead of both passing an "is it running?" check.
-    const key = handleKey(action);
-    let started = this.starting.get(key);
-    if (!started) {
-      started = this.begin(action);
-      this.starting.set(key, started);
-      started.catch(() => this.starting.delete(key));
-    }
-    return started;
+    return this.starts.run(action, (a) => this.begin(a));
   }
 
   private async begin(action: BackendAction): Promise<BackendHandle> {

@@ -9,6 +9,7 @@ import {
   type FailPathResult,
   type InspectResult,
 } from '../backend.port';
+import { StartOnce } from '../start-once';
 import { destinationRefusal, NovaClient, type NovaMigration } from './nova.client';
 import { inspectStateOf, migrationProgress, outcomeOf, serviceUpdate, viewOf } from './nova-state';
 import type { OpenStackConfig } from './openstack.config';
@@ -22,7 +23,7 @@ import type { OpenStackConfig } from './openstack.config';
  */
 export class OpenStackBackend implements Backend {
   readonly kind = 'openstack' as const;
-  private readonly starting = new Map<string, Promise<BackendHandle>>();
+  private readonly starts = new StartOnce();
   /** Keys whose abort was asked for, to report a rolled-back migration as aborted. */
   private readonly aborts = new Set<string>();
 
@@ -32,14 +33,7 @@ export class OpenStackBackend implements Backend {
   ) {}
 
   start(action: BackendAction): Promise<BackendHandle> {
-    const key = handleKey(action);
-    let started = this.starting.get(key);
-    if (!started) {
-      started = this.begin(action);
-      this.starting.set(key, started);
-      started.catch(() => this.starting.delete(key));
-    }
-    return started;
+    return this.starts.run(action, (a) => this.begin(a));
   }
 
   async poll(handle: BackendHandle): Promise<BackendPoll> {

@@ -1,30 +1,15 @@
 import type { InstanceV1, InventoryV1 } from '@reflex/contracts/inventory.v1';
+import * as topology from '@reflex/domain/testing/topology.fixture';
 import type { BackendAction } from '../backend.port';
 import { SimulatedCloud } from './simulated-cloud';
 import { emptySimState, type SimState } from './simulator.state';
+import { backendMove, FAR_DEADLINE } from './testing/simulated-topology';
 
-const host = (id: string, memoryMb = 16384, status: 'up' | 'down' | 'disabled' = 'up') => ({
-  id,
-  zone: 'az1',
-  status,
-  hypervisor: 'kvm',
-  driver: 'simulator' as const,
-  capacity: { vcpus: 16, memoryMb },
-});
+const host = (id: string, memoryMb = 16384, status: 'up' | 'down' | 'disabled' = 'up') =>
+  topology.host(id, { status, capacity: { vcpus: 16, memoryMb } });
 
-const vm = (
-  id: string,
-  hostId: string,
-  memoryMb: number,
-  extra: Partial<InstanceV1> = {},
-): InstanceV1 => ({
-  id,
-  hostId,
-  kind: 'vm',
-  state: 'running',
-  resources: { vcpus: 2, memoryMb },
-  ...extra,
-});
+const vm = (id: string, hostId: string, memoryMb: number, extra: Partial<InstanceV1> = {}) =>
+  topology.vm(id, hostId, { resources: { vcpus: 2, memoryMb }, ...extra });
 
 function inventory(): InventoryV1 {
   return {
@@ -40,23 +25,6 @@ function inventory(): InventoryV1 {
   };
 }
 
-const DEADLINE = '2030-01-01T00:00:00.000Z';
-let n = 0;
-function migrate(
-  type: 'live-migrate' | 'cold-migrate' | 'evacuate',
-  instanceId: string,
-  fromHostId: string,
-  toHostId: string,
-): BackendAction {
-  return {
-    actionId: `a-${++n}`,
-    attempt: 1,
-    type,
-    params: { instanceId, fromHostId, toHostId },
-    deadline: DEADLINE,
-  };
-}
-
 describe('SimulatedCloud', () => {
   let state: SimState;
   let cloud: SimulatedCloud;
@@ -69,7 +37,7 @@ describe('SimulatedCloud', () => {
 
   it('converges in memory / (bandwidth - dirty rate) and cuts over only then', () => {
     cloud.configure({ dirtyRateMbps: 500 });
-    const a = migrate('live-migrate', 'vm-01', 'cmp-01', 'cmp-02');
+    const a = backendMove('live-migrate', 'vm-01', 'cmp-01', 'cmp-02');
     const started = cloud.start(a, 0);
     expect(started.outcome).toBe('started');
     cloud.advance(1000);
@@ -91,7 +59,7 @@ describe('SimulatedCloud', () => {
 
   it('never converges when the dirty rate reaches the bandwidth; force-complete finishes it', () => {
     cloud.configure({ dirtyRateByInstance: { 'vm-01': 1000 } });
-    const a = migrate('live-migrate', 'vm-01', 'cmp-01', 'cmp-02');
+    const a = backendMove('live-migrate', 'vm-01', 'cmp-01', 'cmp-02');
     cloud.start(a, 0);
     cloud.advance(3_600_000);
     expect(cloud.operation(a)).toMatchObject({ status: 'running', remainingMb: 1000 });
@@ -102,23 +70,23 @@ describe('SimulatedCloud', () => {
   });
 
   it('completes a zero-memory migration at once', () => {
-    const a = migrate('cold-migrate', 'vm-03', 'cmp-01', 'cmp-02');
+    const a = backendMove('cold-migrate', 'vm-03', 'cmp-01', 'cmp-02');
     cloud.start(a, 5);
     expect(cloud.operation(a)!.status).toBe('succeeded');
     expect(where('vm-03')[0]).toMatchObject({ hostId: 'cmp-02', state: 'stopped' });
   });
 
   it('refuses a full, down or unknown destination, not retriable, and logs the refusal', () => {
-    const full = cloud.start(migrate('live-migrate', 'vm-01', 'cmp-01', 'cmp-03'), 0);
+    const full = cloud.start(backendMove('live-migrate', 'vm-01', 'cmp-01', 'cmp-03'), 0);
     expect(full).toMatchObject({
       outcome: 'rejected',
       error: { code: 'destination-full', retriable: false },
     });
-    const down = cloud.start(migrate('live-migrate', 'vm-01', 'cmp-01', 'cmp-04'), 0);
+    const down = cloud.start(backendMove('live-migrate', 'vm-01', 'cmp-01', 'cmp-04'), 0);
     expect(down).toMatchObject({ error: { code: 'destination-unavailable', retriable: false } });
-    const bm = cloud.start(migrate('live-migrate', 'bm-01', 'cmp-01', 'cmp-02'), 0);
+    const bm = cloud.start(backendMove('live-migrate', 'bm-01', 'cmp-01', 'cmp-02'), 0);
     expect(bm).toMatchObject({ error: { code: 'unsupported' } });
-    const unknown = cloud.start(migrate('evacuate', 'vm-01', 'cmp-01', 'cmp-99'), 0);
+    const unknown = cloud.start(backendMove('evacuate', 'vm-01', 'cmp-01', 'cmp-99'), 0);
     expect(unknown).toMatchObject({ error: { code: 'destination-unavailable', retriable: false } });
     expect(where('vm-01')[0]).toMatchObject({ hostId: 'cmp-01', state: 'running' });
     expect(cloud.calls().map((c) => c.outcome)).toEqual([
@@ -133,9 +101,9 @@ describe('SimulatedCloud', () => {
     cloud.configure({ dirtyRateMbps: 1000 });
     state.hosts['cmp-02'].capacity.memoryMb = 2500;
     state.instances['vm-04'].resources.memoryMb = 1000;
-    const vm04 = migrate('live-migrate', 'vm-04', 'cmp-03', 'cmp-02');
+    const vm04 = backendMove('live-migrate', 'vm-04', 'cmp-03', 'cmp-02');
     // 2500 - 1000 (vm-02) leaves room for one 1000 MB guest, not two: the first holds a claim.
-    const vm01 = migrate('live-migrate', 'vm-01', 'cmp-01', 'cmp-02');
+    const vm01 = backendMove('live-migrate', 'vm-01', 'cmp-01', 'cmp-02');
     cloud.start(vm01, 0);
     expect(cloud.start(vm04, 0)).toMatchObject({ error: { code: 'destination-full' } });
     cloud.abort(vm01, 1);
@@ -146,7 +114,7 @@ describe('SimulatedCloud', () => {
   });
 
   it('takes everything on a host down with it and fails migrations off it', () => {
-    const a = migrate('live-migrate', 'vm-01', 'cmp-01', 'cmp-02');
+    const a = backendMove('live-migrate', 'vm-01', 'cmp-01', 'cmp-02');
     cloud.start(a, 0);
     cloud.failHost('cmp-01', 100);
     expect(cloud.operation(a)).toMatchObject({
@@ -165,7 +133,7 @@ describe('SimulatedCloud', () => {
   });
 
   it('keeps the instance on the source when the destination dies; the fail path cleans it', () => {
-    const a = migrate('live-migrate', 'vm-01', 'cmp-01', 'cmp-02');
+    const a = backendMove('live-migrate', 'vm-01', 'cmp-01', 'cmp-02');
     cloud.start(a, 0);
     cloud.failHost('cmp-02', 100);
     expect(where('vm-01')[0]).toMatchObject({ hostId: 'cmp-01', state: 'running' });
@@ -176,7 +144,7 @@ describe('SimulatedCloud', () => {
   });
 
   it('starts each (actionId, attempt) once', () => {
-    const a = migrate('live-migrate', 'vm-01', 'cmp-01', 'cmp-02');
+    const a = backendMove('live-migrate', 'vm-01', 'cmp-01', 'cmp-02');
     expect(cloud.start(a, 0).outcome).toBe('started');
     expect(cloud.start(a, 10).outcome).toBe('existing');
     cloud.advance(5000);
@@ -188,13 +156,13 @@ describe('SimulatedCloud', () => {
 
   it('refuses a second migration of a busy instance, retriably', () => {
     cloud.configure({ dirtyRateMbps: 2000 });
-    cloud.start(migrate('live-migrate', 'vm-01', 'cmp-01', 'cmp-02'), 0);
-    const again = cloud.start(migrate('cold-migrate', 'vm-01', 'cmp-01', 'cmp-02'), 1);
+    cloud.start(backendMove('live-migrate', 'vm-01', 'cmp-01', 'cmp-02'), 0);
+    const again = cloud.start(backendMove('cold-migrate', 'vm-01', 'cmp-01', 'cmp-02'), 1);
     expect(again).toMatchObject({ error: { code: 'instance-busy', retriable: true } });
   });
 
   it('cold-migrate fail path cleans the destination and starts the instance on the source', () => {
-    const a = migrate('cold-migrate', 'vm-01', 'cmp-01', 'cmp-02');
+    const a = backendMove('cold-migrate', 'vm-01', 'cmp-01', 'cmp-02');
     cloud.start(a, 0);
     cloud.abort(a, 100);
     expect(where('vm-01')[0]).toMatchObject({ hostId: 'cmp-01', state: 'stopped' });
@@ -206,11 +174,11 @@ describe('SimulatedCloud', () => {
   });
 
   it('evacuates only off a down source', () => {
-    expect(cloud.start(migrate('evacuate', 'vm-01', 'cmp-01', 'cmp-02'), 0)).toMatchObject({
+    expect(cloud.start(backendMove('evacuate', 'vm-01', 'cmp-01', 'cmp-02'), 0)).toMatchObject({
       error: { code: 'invalid-state' },
     });
     cloud.failHost('cmp-01', 0);
-    const a = migrate('evacuate', 'vm-01', 'cmp-01', 'cmp-02');
+    const a = backendMove('evacuate', 'vm-01', 'cmp-01', 'cmp-02');
     cloud.start(a, 0);
     cloud.advance(1000);
     expect(where('vm-01')[0]).toMatchObject({ hostId: 'cmp-02', state: 'running' });
@@ -223,7 +191,7 @@ describe('SimulatedCloud', () => {
       attempt: 1,
       type: 'switch-over',
       params,
-      deadline: DEADLINE,
+      deadline: FAR_DEADLINE,
     };
     cloud.start(a, 0);
     expect([state.instances['vm-01'].role, state.instances['vm-02'].role]).toEqual([
@@ -256,7 +224,7 @@ describe('SimulatedCloud', () => {
         attempt: 1,
         type: 'recover-instance',
         params: { instanceId: 'vm-02' },
-        deadline: DEADLINE,
+        deadline: FAR_DEADLINE,
       },
       1,
     );
@@ -272,7 +240,7 @@ describe('SimulatedCloud', () => {
         attempt: 1,
         type: 'fence-host',
         params: { hostId: 'cmp-02' },
-        deadline: DEADLINE,
+        deadline: FAR_DEADLINE,
       },
       2,
     );
@@ -281,7 +249,7 @@ describe('SimulatedCloud', () => {
   });
 
   it('inspect tells not-started, running and succeeded apart', () => {
-    const a = migrate('live-migrate', 'vm-01', 'cmp-01', 'cmp-02');
+    const a = backendMove('live-migrate', 'vm-01', 'cmp-01', 'cmp-02');
     expect(cloud.inspect(a, 0).state).toBe('not-started');
     cloud.start(a, 0);
     expect(cloud.inspect(a, 500).state).toBe('running');

@@ -1,40 +1,15 @@
 import { ValidationError } from '@reflex/common';
 import type { InstanceV1 } from '@reflex/contracts/inventory.v1';
+import * as topology from '@reflex/domain/testing/topology.fixture';
 import type { BackendAction } from '../backend.port';
 import { SimulatedCloud } from './simulated-cloud';
 import { parseFault } from './simulated-faults';
 import { emptySimState, type SimState } from './simulator.state';
+import { backendMove, FAR_DEADLINE } from './testing/simulated-topology';
 
-const DEADLINE = '2030-01-01T00:00:00.000Z';
-const host = (id: string) => ({
-  id,
-  zone: 'az1',
-  status: 'up' as const,
-  hypervisor: 'kvm',
-  driver: 'simulator' as const,
-  capacity: { vcpus: 16, memoryMb: 16384 },
-});
-const vm = (id: string, hostId: string, state: InstanceV1['state'] = 'running'): InstanceV1 => ({
-  id,
-  hostId,
-  kind: 'vm',
-  state,
-  resources: { vcpus: 2, memoryMb: id === 'vm-03' ? 0 : 1000 },
-});
-let n = 0;
-const migrate = (
-  type: 'live-migrate' | 'cold-migrate',
-  instanceId: string,
-  fromHostId: string,
-  toHostId: string,
-): BackendAction => ({
-  actionId: `f-${++n}`,
-  attempt: 1,
-  type,
-  params: { instanceId, fromHostId, toHostId },
-  deadline: DEADLINE,
-});
-
+const host = (id: string) => topology.host(id, { capacity: { vcpus: 16, memoryMb: 16384 } });
+const vm = (id: string, hostId: string, state: InstanceV1['state'] = 'running'): InstanceV1 =>
+  topology.vm(id, hostId, { state, resources: { vcpus: 2, memoryMb: id === 'vm-03' ? 0 : 1000 } });
 describe('simulator faults', () => {
   let state: SimState;
   let cloud: SimulatedCloud;
@@ -72,9 +47,9 @@ describe('simulator faults', () => {
 
   it('fail: fails half-way, only for matching calls, count times', () => {
     cloud.addFault({ action: 'live-migrate', instanceId: 'vm-01', effect: 'fail', count: 1 });
-    const other = migrate('live-migrate', 'vm-04', 'cmp-03', 'cmp-02');
+    const other = backendMove('live-migrate', 'vm-04', 'cmp-03', 'cmp-02');
     cloud.start(other, 0);
-    const a = migrate('live-migrate', 'vm-01', 'cmp-01', 'cmp-02');
+    const a = backendMove('live-migrate', 'vm-01', 'cmp-01', 'cmp-02');
     cloud.start(a, 0);
     cloud.advance(400);
     expect(cloud.operation(a)!.status).toBe('running');
@@ -91,7 +66,7 @@ describe('simulator faults', () => {
 
   it('hang: no progress until aborted, and force-complete does not help', () => {
     cloud.addFault({ action: 'live-migrate', hostId: 'cmp-02', effect: 'hang', count: 2 });
-    const a = migrate('live-migrate', 'vm-01', 'cmp-01', 'cmp-02');
+    const a = backendMove('live-migrate', 'vm-01', 'cmp-01', 'cmp-02');
     cloud.start(a, 0);
     cloud.advance(60_000);
     cloud.forceComplete(a, 60_000);
@@ -103,7 +78,7 @@ describe('simulator faults', () => {
 
   it('slow: ten times longer', () => {
     cloud.addFault({ action: 'cold-migrate', effect: 'slow', count: 1 });
-    const a = migrate('cold-migrate', 'vm-01', 'cmp-01', 'cmp-02');
+    const a = backendMove('cold-migrate', 'vm-01', 'cmp-01', 'cmp-02');
     cloud.start(a, 0);
     cloud.advance(9_900);
     expect(cloud.operation(a)!.status).toBe('running');
@@ -118,7 +93,7 @@ describe('simulator faults', () => {
       attempt: 1,
       type: 'recover-instance',
       params: { instanceId: 'vm-03' },
-      deadline: DEADLINE,
+      deadline: FAR_DEADLINE,
     };
     cloud.start(a, 0);
     expect(cloud.operation(a)).toMatchObject({ status: 'failed', error: { retriable: true } });

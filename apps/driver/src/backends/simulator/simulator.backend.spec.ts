@@ -3,14 +3,14 @@ import { BackendError } from '../backend.errors';
 import type { BackendAction } from '../backend.port';
 import { SimulatorBackend } from './simulator.backend';
 import { InMemorySimulatorStore } from './simulator.store';
+import { FAR_DEADLINE, oneVmTwoHosts } from './testing/simulated-topology';
 
-const DEADLINE = '2030-01-01T00:00:00.000Z';
 const live: BackendAction = {
   actionId: 'act-1',
   attempt: 1,
   type: 'live-migrate',
   params: { instanceId: 'vm-01', fromHostId: 'cmp-01', toHostId: 'cmp-02' },
-  deadline: DEADLINE,
+  deadline: FAR_DEADLINE,
 };
 
 describe('SimulatorBackend', () => {
@@ -21,27 +21,7 @@ describe('SimulatorBackend', () => {
     now = 0;
     store = new InMemorySimulatorStore({ bandwidthMbps: 100 });
     backend = new SimulatorBackend(store, () => now);
-    const h = (id: string) => ({
-      id,
-      zone: 'az1',
-      status: 'up' as const,
-      hypervisor: 'kvm',
-      driver: 'simulator' as const,
-      capacity: { vcpus: 8, memoryMb: 4096 },
-    });
-    await backend.seed({
-      hosts: [h('cmp-01'), h('cmp-02')],
-      instances: [
-        {
-          id: 'vm-01',
-          hostId: 'cmp-01',
-          kind: 'vm',
-          state: 'running',
-          resources: { vcpus: 2, memoryMb: 1000 },
-        },
-      ],
-      groups: [],
-    });
+    await backend.seed(oneVmTwoHosts({ vcpus: 2, memoryMb: 1000 }));
   });
 
   it('reports progress, then success, and survives a driver restart on the same store', async () => {
