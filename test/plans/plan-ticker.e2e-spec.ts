@@ -4,7 +4,7 @@
 // plan is stepped by its running action's result; the ticker leaves it alone until then.
 import { DuePlansRepository } from '../../apps/engine/src/execution/due-plans.repository';
 import { waitFor } from '../support/wait-for';
-import { succeed, success } from './support/driver-stand-in';
+import { succeed, success } from '../support/driver-stand-in';
 import {
   createPlan,
   getPlan,
@@ -16,7 +16,7 @@ import {
   vm,
   waitForPlanState,
 } from './support/plan-fixtures';
-import { engineWithDriver } from './support/engine-with-driver';
+import { engineWithDriver } from '../support/engine-with-driver';
 
 describe('the plan ticker', () => {
   const ctx = engineWithDriver();
