@@ -6,7 +6,7 @@ import { SimulatorRows1795300000000 } from '@reflex/persistence/migrations/17953
 import { DataSource } from 'typeorm';
 import type { BackendAction } from '../../apps/driver/src/backends/backend.port';
 import { SimulatorBackend } from '../../apps/driver/src/backends/simulator/simulator.backend';
-import { PgSimulatorStore } from '../../apps/driver/src/simulator/pg-simulator.store';
+import { PgSimulatorStore } from '../../apps/driver/src/backends/simulator/pg-simulator.store';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { simCloud } from './support/driver-harness';
 

@@ -28,16 +28,17 @@ import { DriverMetrics } from './events/driver.metrics';
 import { HookRunner } from './hooks/hook.runner';
 import { HostBackendResolver } from './routing/host-backend.resolver';
 import { DRIVER_SETTINGS, type DriverSettings } from './settings/driver-settings';
-import { PgSimulatorStore } from './simulator/pg-simulator.store';
-import { SimulatorControlController } from './simulator/simulator-control.controller';
-import { SIMULATOR_SETTINGS, SimulatorLifecycle } from './simulator/simulator.lifecycle';
+import { PgSimulatorStore } from './backends/simulator/pg-simulator.store';
+import { SimulatorControlController } from './simulator-control/simulator-control.controller';
+import { SIMULATOR_SETTINGS, SimulatorLifecycle } from './simulator-control/simulator.lifecycle';
 
 const BACKENDS_CONFIG = Symbol('BACKENDS_CONFIG');
 
 /**
  * The driver: `driver.commands` in (commands/), actions carried out on backends under leases in
  * `driver_actions` (actions/), `driver.events` out (events/), the backend per host (routing/),
- * the simulated cloud in its own table and its control API (simulator/).
+ * the simulated cloud (backends/simulator/, kept in its own table) and its control API
+ * (simulator-control/).
  */
 @Module({})
 export class DriverModule {

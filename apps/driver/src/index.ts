@@ -6,4 +6,4 @@
 export { DriverModule } from './driver.module';
 export { BackendRegistry } from './backends/backend.registry';
 export { BackendError } from './backends/backend.errors';
-export { SimulatorControlEnabled } from './simulator/simulator-control.controller';
+export { SimulatorControlEnabled } from './simulator-control/simulator-control.controller';

@@ -7,7 +7,7 @@
 // they would see had the host really died.
 import { DataSource } from 'typeorm';
 import { SimulatorBackend } from '../../../apps/driver/src/backends/simulator/simulator.backend';
-import { PgSimulatorStore } from '../../../apps/driver/src/simulator/pg-simulator.store';
+import { PgSimulatorStore } from '../../../apps/driver/src/backends/simulator/pg-simulator.store';
 
 export class SimHostFailures {
   private readonly dataSource: DataSource;

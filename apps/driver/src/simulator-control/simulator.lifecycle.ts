@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import { BackendRegistry } from '../backends/backend.registry';
 import type { SimSettings } from '../backends/simulator/simulator.state';
 import { DRIVER_SETTINGS, type DriverSettings } from '../settings/driver-settings';
-import { PgSimulatorStore } from './pg-simulator.store';
+import { PgSimulatorStore } from '../backends/simulator/pg-simulator.store';
 
 export const SIMULATOR_SETTINGS = Symbol('SIMULATOR_SETTINGS');
 

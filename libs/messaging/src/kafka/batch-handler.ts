@@ -8,7 +8,7 @@ import {
   RawMessage,
   RetryPolicy,
 } from '../message-handling';
-import type { BusLogger } from './kafka-message-bus';
+import type { BusLogger } from './kafka-log';
 
 /** Headers as they arrived (bytes, repeats): decoding is the handling's, so a dead letter is verbatim. */
 function headersOf(headers: IHeaders | undefined): Record<string, HeaderValue> {

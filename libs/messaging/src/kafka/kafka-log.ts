@@ -1,5 +1,11 @@
 import { type LogEntry, logLevel } from 'kafkajs';
-import type { BusLogger } from './kafka-message-bus';
+
+/** Where the bus writes what it has to say (a Nest logger in the apps). */
+export interface BusLogger {
+  log(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
 
 /**
  * Lines kafkajs repeats for every retry of every client (each consumer, the producer, the admin):

@@ -10,16 +10,12 @@ import type {
 } from '../message-bus.port';
 import { encodeValue, RetryPolicy } from '../message-handling';
 import { batchHandler } from './batch-handler';
-import { KafkaLog } from './kafka-log';
+import { type BusLogger, KafkaLog } from './kafka-log';
 import { SupervisedConsumer } from './supervised-consumer';
 
 const DEFAULT_RECONNECT = { initialMs: 500, maxMs: 30_000 };
 
-export interface BusLogger {
-  log(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-}
+export type { BusLogger } from './kafka-log';
 
 export interface KafkaBusOptions {
   brokers: string[];

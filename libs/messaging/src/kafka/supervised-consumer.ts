@@ -1,7 +1,7 @@
 import type { Consumer } from 'kafkajs';
 import { Backoff, type BackoffPolicy } from '@reflex/common';
 import type { SubscriptionStatus } from '../message-bus.port';
-import type { BusLogger } from './kafka-message-bus';
+import type { BusLogger } from './kafka-log';
 
 /** How one consumer of a subscription is made and started; the supervisor does the rest. */
 export interface ConsumerLauncher {

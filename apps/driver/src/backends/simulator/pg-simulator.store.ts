@@ -7,8 +7,8 @@ import {
   type SimOperation,
   type SimSettings,
   type SimState,
-} from '../backends/simulator/simulator.state';
-import type { SimulatedDirectory, SimulatorStore } from '../backends/simulator/simulator.store';
+} from './simulator.state';
+import type { SimulatedDirectory, SimulatorStore } from './simulator.store';
 import {
   type Cache,
   changesOf,

@@ -1,4 +1,4 @@
-import type { SimCall, SimOperation, SimState } from '../backends/simulator/simulator.state';
+import type { SimCall, SimOperation, SimState } from './simulator.state';
 
 /** This process's copy of the cloud, as of `version`; `operations` holds only the live ones. */
 export interface Cache {

@@ -1,7 +1,7 @@
 // The SQL behind PgSimulatorStore: the catch-up read of the copy and the guarded batch write over
 // simulator_meta, simulator_inventory, simulator_operations and simulator_calls.
 import type { DataSource } from 'typeorm';
-import type { SimOperation, SimSettings, SimState } from '../backends/simulator/simulator.state';
+import type { SimOperation, SimSettings, SimState } from './simulator.state';
 import type { CopyChanges, Kind, MapName } from './simulator-copy';
 
 /** The catch-up read: the meta row and whatever changed since the copy's version. */
