@@ -1,5 +1,5 @@
 import type { ActionParamsByType, ActionType, ActionV1 } from '@reflex/contracts/plan.v1';
-import { isAction } from '../planning/action-params';
+import { isAction, NOT_STARTED } from '../planning/action-params';
 import type { SetHostStatusStep } from '../planning/plan-intent';
 
 export interface CompensationStep<T extends ActionType = ActionType> {
@@ -64,12 +64,7 @@ export function compensationsFor(actions: readonly ActionV1[], ids: () => string
       type: step.type,
       params: step.params,
       dependsOn: previous ? [previous.id] : [],
-      state: 'pending',
-      attempts: 0,
-      progress: 0,
-      startedAt: null,
-      finishedAt: null,
-      error: null,
+      ...NOT_STARTED,
       compensationFor: original.id,
     });
   }

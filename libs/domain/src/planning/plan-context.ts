@@ -1,6 +1,7 @@
 import type { HostStatus, InstanceV1 } from '@reflex/contracts/inventory.v1';
 import type { ActionParamsByType, ActionType, ActionV1 } from '@reflex/contracts/plan.v1';
 import type { InventoryView } from '../inventory/inventory-view';
+import { NOT_STARTED } from './action-params';
 import type { PlacementSolver } from '../placement/placement-solver';
 import type { PlacementResult } from '../placement/placement.types';
 import type { InFlight, PlanIntent, SetHostStatusStep } from './plan-intent';
@@ -40,12 +41,7 @@ export class PlanContext {
       type,
       params,
       dependsOn: dependsOn.flatMap((d) => (d ? [d.id] : [])),
-      state: 'pending',
-      attempts: 0,
-      progress: 0,
-      startedAt: null,
-      finishedAt: null,
-      error: null,
+      ...NOT_STARTED,
       compensationFor: null,
     };
     this.actions.push(action);
