@@ -63,8 +63,11 @@ describe('driver under a burst of commands', () => {
 
     for (const id of ids) {
       // Repeats of one recorded result (a redelivered execute re-publishes it) are the same event.
-      const results = new Set(log.finals(id).map((e) => JSON.stringify(e)));
-      expect([id, results.size, log.finals(id)[0].status]).toEqual([id, 1, 'succeeded']);
+      expect([id, log.distinctFinals(id).length, log.finals(id)[0].status]).toEqual([
+        id,
+        1,
+        'succeeded',
+      ]);
       expect(log.statuses(id)[0]).toBe('accepted');
     }
     const codes = log

@@ -66,6 +66,15 @@ export class EventLog {
     return this.of(actionId, attempt).filter((e) => FINAL.includes(e.status));
   }
 
+  /**
+   * The distinct final events of an attempt, by content. A re-published result is read back from
+   * `driver_actions.final_event`, a jsonb column, which keeps the values but not the order of the
+   * keys: the first publication (from memory) and a repeat differ as text, never as content.
+   */
+  distinctFinals(actionId: string, attempt = 1): string[] {
+    return [...new Set(this.finals(actionId, attempt).map((e) => JSON.stringify(sortedKeys(e))))];
+  }
+
   async final(actionId: string, attempt = 1, timeoutMs = 20_000): Promise<DriverEventV1> {
     return waitFor(
       `the final event of ${actionId}#${attempt}`,
@@ -216,4 +225,15 @@ export function recordingFailHook() {
     hooks: { '*': { fail: [{ name: 'record-fail', command: hook.path }] } },
   });
   return { file, payloads: hook.payloads };
+}
+
+/** `value` with every object's keys in sorted order, for comparing content whatever the key order. */
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((k) => [k, sortedKeys((value as Record<string, unknown>)[k])]),
+  );
 }
