@@ -125,20 +125,6 @@ describe('UnitOfWork', () => {
     expect(await stored()).toEqual(['inside', 'late']);
   });
 
-  it("keeps two units of work of one process (two engines) out of each other's transactions", async () => {
-    const other = new UnitOfWork(dataSource);
-    await uow.transaction(async () => {
-      expect(uow.inTransaction).toBe(true);
-      expect(other.inTransaction).toBe(false);
-      expect(other.manager).toBe(dataSource.manager);
-      await other.transaction(async () => {
-        expect(other.inTransaction).toBe(true);
-        expect(uow.inTransaction).toBe(false);
-      });
-      expect(uow.inTransaction).toBe(true);
-    });
-  });
-
   it('refuses locks and claims outside a transaction', () => {
     expect(() => uow.requireTransaction('planning')).toThrow(
       'planning must run inside a transaction',

@@ -5,20 +5,11 @@ import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel';
 type Hook = () => void;
 
 interface Scope {
-  /** The unit of work that opened it: another one (a second engine in the process) is outside it. */
-  readonly owner: UnitOfWork;
   readonly manager: EntityManager;
   readonly hooks: Set<Hook>;
   /** False once the transaction has ended: work it started and left running is outside it now. */
   open: boolean;
 }
-
-/**
- * One store for every unit of work of the process: on Node 20 each AsyncLocalStorage in use adds its
- * own hook to every promise created anywhere, so two engines in one process (the bench's, a test's)
- * would pay twice.
- */
-const scopes = new AsyncLocalStorage<Scope>();
 
 /**
  * The transaction a use case opens, held for the repositories it calls: they read `manager` rather
@@ -30,25 +21,22 @@ const scopes = new AsyncLocalStorage<Scope>();
  * have with `dataSource.manager`.
  */
 export class UnitOfWork {
+  private readonly scopes = new AsyncLocalStorage<Scope>();
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly onHookError: (error: Error) => void = (error) =>
       process.emitWarning(`after-commit hook failed: ${error.message}`),
   ) {}
 
-  /** This unit of work's open transaction, if the current async context is inside one. */
-  private scope(): Scope | undefined {
-    const scope = scopes.getStore();
-    return scope?.owner === this && scope.open ? scope : undefined;
-  }
-
   /** The current transaction's manager, or the pool's outside one. */
   get manager(): EntityManager {
-    return this.scope()?.manager ?? this.dataSource.manager;
+    const scope = this.scopes.getStore();
+    return scope?.open ? scope.manager : this.dataSource.manager;
   }
 
   get inTransaction(): boolean {
-    return this.scope() !== undefined;
+    return this.scopes.getStore()?.open === true;
   }
 
   /** Throws unless a transaction is open: for locks and claims that would end with the statement. */
@@ -63,8 +51,8 @@ export class UnitOfWork {
   async transaction<T>(work: () => Promise<T>, isolation?: IsolationLevel): Promise<T> {
     let scope: Scope | undefined;
     const run = (manager: EntityManager) => {
-      scope = { owner: this, manager, hooks: new Set(), open: true };
-      return scopes.run(scope, work);
+      scope = { manager, hooks: new Set(), open: true };
+      return this.scopes.run(scope, work);
     };
     try {
       const result = isolation
@@ -88,15 +76,15 @@ export class UnitOfWork {
    * a relay, a ticker): a hook lost to a crash must cost time, never correctness.
    */
   afterCommit(hook: Hook): void {
-    const scope = this.scope();
-    if (scope) scope.hooks.add(hook);
+    const scope = this.scopes.getStore();
+    if (scope?.open) scope.hooks.add(hook);
     else this.runHooks([hook]);
   }
 
   // Outside every scope, and never inside the commit's own call chain.
   private runHooks(hooks: Iterable<Hook>): void {
     for (const hook of hooks) {
-      scopes.exit(() =>
+      this.scopes.exit(() =>
         setImmediate(() => {
           try {
             hook();
