@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ENGINE_CONFIG, type EngineConfig } from '@reflex/config';
-import { OutboxRepository, ProcessedMessageRepository, UnitOfWork } from '@reflex/persistence';
+import { OutboxRepository, UnitOfWork } from '@reflex/persistence';
 import { InventoryModule } from './inventory/inventory.module';
 import { ActionsController } from './operator-api/actions.controller';
 import { CapacityController } from './operator-api/capacity.controller';
@@ -49,11 +49,6 @@ import { WaitingIntentsService } from './planning/waiting-intents.service';
     {
       provide: OutboxRepository,
       useFactory: (uow: UnitOfWork) => new OutboxRepository(uow),
-      inject: [UnitOfWork],
-    },
-    {
-      provide: ProcessedMessageRepository,
-      useFactory: (uow: UnitOfWork) => new ProcessedMessageRepository(uow),
       inject: [UnitOfWork],
     },
     {

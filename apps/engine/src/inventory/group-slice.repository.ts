@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { UnitOfWork } from '@reflex/persistence';
 import type { InventoryV1 } from '@reflex/contracts';
-import { type EntityManager } from 'typeorm';
 import {
   GROUP_COLUMNS,
   type GroupRow,
@@ -25,10 +24,6 @@ export interface GroupSlice {
 export class GroupSliceRepository {
   constructor(private readonly uow: UnitOfWork) {}
 
-  private db(): EntityManager {
-    return this.uow.manager;
-  }
-
   /**
    * The given groups with their members and the members' hosts. With `lock`, the group rows are
    * locked first (in id order), so the reads that follow see every change committed before by a
@@ -38,7 +33,7 @@ export class GroupSliceRepository {
     groupIds: readonly string[],
     options: { lock?: boolean } = {},
   ): Promise<GroupSlice> {
-    const db = this.db();
+    const db = this.uow.manager;
     const groups = await db.query<GroupRow[]>(
       `SELECT ${GROUP_COLUMNS} FROM groups WHERE id = ANY($1::text[]) ORDER BY id
        ${options.lock ? 'FOR UPDATE' : ''}`,

@@ -43,6 +43,7 @@ import { InventoryService } from './inventory.service';
     InventorySnapshots,
     CellViews,
     GroupStatusService,
+    ProcessedMessageRepository,
   ],
 })
 export class InventoryModule {}

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { UnitOfWork } from '@reflex/persistence';
 import type { GroupV1, HostV1, InstanceV1, InventoryV1 } from '@reflex/contracts';
 import type { InventoryChange } from '@reflex/domain';
-import { type EntityManager } from 'typeorm';
 import {
   GROUP_COLUMNS,
   type GroupRow,
@@ -39,10 +38,6 @@ const REPLACE_LOCK_SQL = `SELECT pg_advisory_xact_lock(hashtext('reflex.inventor
 @Injectable()
 export class InventoryRepository {
   constructor(private readonly uow: UnitOfWork) {}
-
-  private db(): EntityManager {
-    return this.uow.manager;
-  }
 
   /**
    * The whole inventory, sorted by id: one query per table (it is read for every decision). Without
@@ -101,13 +96,14 @@ export class InventoryRepository {
     ids: readonly string[],
   ): Promise<Row[]> {
     if (ids.length === 0) return [];
-    return this.db().query<Row[]>(`SELECT ${columns} FROM ${table} WHERE id = ANY($1::text[])`, [
-      ids,
-    ]);
+    return this.uow.manager.query<Row[]>(
+      `SELECT ${columns} FROM ${table} WHERE id = ANY($1::text[])`,
+      [ids],
+    );
   }
 
   async listHosts(page: PageQuery): Promise<HostV1[]> {
-    const rows = await this.db().query<HostRow[]>(
+    const rows = await this.uow.manager.query<HostRow[]>(
       `SELECT ${HOST_COLUMNS} FROM hosts WHERE ($1::text IS NULL OR id > $1) ORDER BY id LIMIT $2`,
       [page.after ?? null, page.limit],
     );
@@ -115,7 +111,7 @@ export class InventoryRepository {
   }
 
   async listInstances(page: PageQuery): Promise<InstanceV1[]> {
-    const rows = await this.db().query<InstanceRow[]>(
+    const rows = await this.uow.manager.query<InstanceRow[]>(
       `SELECT ${INSTANCE_COLUMNS} FROM instances
        WHERE ($1::text IS NULL OR id > $1)
          AND ($3::text IS NULL OR host_id = $3)
@@ -128,7 +124,7 @@ export class InventoryRepository {
 
   /** Every instance placed on one of the hosts, whatever its state (each holds its allocation). */
   async instancesOnHosts(hostIds: readonly string[]): Promise<InstanceV1[]> {
-    const rows = await this.db().query<InstanceRow[]>(
+    const rows = await this.uow.manager.query<InstanceRow[]>(
       `SELECT ${INSTANCE_COLUMNS} FROM instances WHERE host_id = ANY($1::text[]) ORDER BY id`,
       [hostIds],
     );
@@ -136,7 +132,7 @@ export class InventoryRepository {
   }
 
   async listGroups(page: PageQuery): Promise<GroupV1[]> {
-    const rows = await this.db().query<GroupRow[]>(
+    const rows = await this.uow.manager.query<GroupRow[]>(
       `SELECT ${GROUP_COLUMNS} FROM groups WHERE ($1::text IS NULL OR id > $1) ORDER BY id LIMIT $2`,
       [page.after ?? null, page.limit],
     );
@@ -144,23 +140,23 @@ export class InventoryRepository {
   }
 
   async upsertHosts(hosts: readonly HostV1[]): Promise<void> {
-    if (hosts.length > 0) await this.db().query(UPSERT_HOSTS, [recordset(hosts)]);
+    if (hosts.length > 0) await this.uow.manager.query(UPSERT_HOSTS, [recordset(hosts)]);
   }
 
   async upsertInstances(instances: readonly InstanceV1[]): Promise<void> {
     if (instances.length > 0) {
-      await this.db().query(UPSERT_INSTANCES, [recordset(instances)]);
+      await this.uow.manager.query(UPSERT_INSTANCES, [recordset(instances)]);
     }
   }
 
   async upsertGroups(groups: readonly GroupV1[]): Promise<void> {
-    if (groups.length > 0) await this.db().query(UPSERT_GROUPS, [recordset(groups)]);
+    if (groups.length > 0) await this.uow.manager.query(UPSERT_GROUPS, [recordset(groups)]);
   }
 
   /** True when the row existed. */
   async delete(table: InventoryTable, id: string): Promise<boolean> {
     // Wrapped in a SELECT: TypeORM answers a bare DELETE with [rows, count], not the rows.
-    const rows = await this.db().query<unknown[]>(
+    const rows = await this.uow.manager.query<unknown[]>(
       `WITH deleted AS (DELETE FROM ${table} WHERE id = $1 RETURNING id) SELECT id FROM deleted`,
       [id],
     );
@@ -234,7 +230,7 @@ export class InventoryRepository {
   /** The groups the given instances belong to. */
   async groupsOfInstances(instanceIds: readonly string[]): Promise<string[]> {
     if (instanceIds.length === 0) return [];
-    const rows = await this.db().query<{ group_id: string }[]>(
+    const rows = await this.uow.manager.query<{ group_id: string }[]>(
       `SELECT DISTINCT group_id FROM instances WHERE id = ANY($1::text[]) AND group_id IS NOT NULL`,
       [instanceIds],
     );
@@ -244,7 +240,7 @@ export class InventoryRepository {
   /** The groups with a member on one of the given hosts. */
   async groupsOnHosts(hostIds: readonly string[]): Promise<string[]> {
     if (hostIds.length === 0) return [];
-    const rows = await this.db().query<{ group_id: string }[]>(
+    const rows = await this.uow.manager.query<{ group_id: string }[]>(
       `SELECT DISTINCT group_id FROM instances
        WHERE host_id = ANY($1::text[]) AND group_id IS NOT NULL`,
       [hostIds],
