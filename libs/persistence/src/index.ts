@@ -6,3 +6,4 @@ export * from './migrations';
 export * from './repositories/outbox.repository';
 export * from './repositories/processed-message.repository';
 export * from './unit-of-work';
+export * from './bulk-insert';

@@ -1,7 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { ActionV1 } from '@reflex/contracts/plan.v1';
 import type { ExecutablePlan, PlanTimelineEvent } from '@reflex/domain';
-import { ActionEntity, PlanEntity, PlanEventEntity, UnitOfWork } from '@reflex/persistence';
+import {
+  ActionEntity,
+  bulkInsert,
+  PlanEntity,
+  PlanEventEntity,
+  UnitOfWork,
+} from '@reflex/persistence';
 import {
   ACTION_COLUMNS,
   type ActionRow,
@@ -42,11 +48,13 @@ export class PlanRepository {
    */
   async insertMany(plans: readonly NewPlanRow[]): Promise<void> {
     if (plans.length === 0) return;
-    await this.uow.manager.insert(
+    await bulkInsert(
+      this.uow.manager,
       PlanEntity,
       plans.map(({ plan, resources, cell }) => planEntity(plan, resources, cell)),
     );
-    await this.uow.manager.insert(
+    await bulkInsert(
+      this.uow.manager,
       ActionEntity,
       plans.flatMap(({ plan, deadlines }) =>
         plan.actions.map((a) => actionEntity(a, plan.createdAt, deadlines)),
@@ -184,7 +192,8 @@ export class PlanRepository {
 
   async appendEvents(events: readonly PlanTimelineEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await this.uow.manager.insert(
+    await bulkInsert(
+      this.uow.manager,
       PlanEventEntity,
       events.map((e) => ({
         planId: e.planId,
@@ -255,7 +264,8 @@ export class PlanRepository {
     deadlines: ReadonlyMap<string, string> = new Map(),
   ): Promise<void> {
     if (actions.length === 0) return;
-    await this.uow.manager.insert(
+    await bulkInsert(
+      this.uow.manager,
       ActionEntity,
       actions.map((a) => actionEntity(a, createdAt, deadlines)),
     );

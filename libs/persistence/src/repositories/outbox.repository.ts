@@ -1,4 +1,5 @@
 import { OutboxMessageEntity } from '../entities/outbox-message.entity';
+import { bulkInsert } from '../bulk-insert';
 import type { UnitOfWork } from '../unit-of-work';
 
 /** A message to publish once the surrounding transaction commits. */
@@ -73,16 +74,13 @@ export class OutboxRepository {
   async enqueue(messages: OutboxMessage | readonly OutboxMessage[]): Promise<string[]> {
     const list = Array.isArray(messages) ? messages : [messages as OutboxMessage];
     if (list.length === 0) return [];
-    const result = await this.uow.manager
-      .createQueryBuilder()
-      .insert()
-      .into(OutboxMessageEntity)
-      .values(
-        list.map((m) => ({ topic: m.topic, key: m.key, value: m.value, headers: m.headers ?? {} })),
-      )
-      .returning(['id'])
-      .execute();
-    return (result.raw as { id: string }[]).map((row) => row.id);
+    const rows = await bulkInsert<OutboxMessageEntity, { id: string }>(
+      this.uow.manager,
+      OutboxMessageEntity,
+      list.map((m) => ({ topic: m.topic, key: m.key, value: m.value, headers: m.headers ?? {} })),
+      ['id'],
+    );
+    return rows.map((row) => row.id);
   }
 
   /**
