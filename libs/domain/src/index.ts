@@ -37,5 +37,6 @@ export {
 } from './lifecycle/dispatch';
 // Conflicts
 export * from './conflicts/conflict-policy';
+export * from './conflicts/live-claims';
 export * from './decisions/cooldown';
 export * from './decisions/dispositions';

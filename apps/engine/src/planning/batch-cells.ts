@@ -5,10 +5,12 @@ import {
   type ExecutablePlan,
   type InFlight,
   type InventoryView,
+  LiveClaims,
   LivePromises,
   type LiveClaim,
   ONE_CELL,
   planResources,
+  type ResourceSet,
 } from '@reflex/domain';
 import { LIVE_PLAN_STATES } from '@reflex/persistence';
 import type { RunningActions } from '../execution/running-actions';
@@ -128,8 +130,8 @@ export class BatchCells {
 /** One cell as a batch plans in it: its live plans (with the batch's own), its view, their claims. */
 class CellState {
   view: InventoryView | null = null;
-  private readonly claims = new Map<string, LiveClaim>();
-  private claimsView: InventoryView | null = null;
+  /** The live plans' claims over `view`, indexed by resource; built at first need per view. */
+  private claims: { view: InventoryView; index: LiveClaims } | null = null;
 
   /** What `live` has promised, kept as plans join rather than worked out for every decision. */
   private promises: LivePromises;
@@ -141,6 +143,7 @@ class CellState {
   add(plan: ExecutablePlan): void {
     this.live.push(plan);
     this.promises.add(plan);
+    if (this.claims?.view === this.view) this.claims.index.add(this.claimOf(plan));
   }
 
   /** `promisedView` and `inFlightFromPlans` of the live plans, over this cell's view. */
@@ -148,32 +151,35 @@ class CellState {
     return { promised: this.promises.promised(view), inFlight: this.promises.inFlight(view) };
   }
 
-  /** What a live plan holds, worked out once per plan, state and inventory. */
-  claimOf(plan: ExecutablePlan): LiveClaim {
-    if (this.claimsView !== this.view) {
-      this.claims.clear();
-      this.claimsView = this.view;
-    }
-    let claim = this.claims.get(plan.id);
-    if (!claim || claim.state !== plan.state) {
-      claim = {
-        planId: plan.id,
-        policy: plan.policy,
-        target: plan.target,
-        state: plan.state,
-        holds: planResources(this.view!, plan.target, plan.actions, false),
+  /** The live plans' claims that hold any of `holds`: all `decideConflict` needs to see. */
+  claimsOn(holds: ResourceSet): LiveClaim[] {
+    if (this.claims?.view !== this.view) {
+      this.claims = {
+        view: this.view!,
+        index: new LiveClaims(this.live.map((plan) => this.claimOf(plan))),
       };
-      this.claims.set(plan.id, claim);
     }
-    return claim;
+    return this.claims.index.overlapping(holds);
   }
 
   /** Takes in a plan stepped by the batch (superseded, cancelled): live or gone. */
   replace(plan: ExecutablePlan): void {
     if (!this.live.some((p) => p.id === plan.id)) return;
-    this.claims.delete(plan.id);
     const rest = this.live.filter((p) => p.id !== plan.id);
     this.live = isLive(plan) ? [...rest, plan] : rest;
     this.promises = new LivePromises(this.live);
+    this.claims?.index.remove(plan.id);
+    if (isLive(plan) && this.claims?.view === this.view) this.claims.index.add(this.claimOf(plan));
+  }
+
+  /** What a live plan holds, over this cell's view. */
+  private claimOf(plan: ExecutablePlan): LiveClaim {
+    return {
+      planId: plan.id,
+      policy: plan.policy,
+      target: plan.target,
+      state: plan.state,
+      holds: planResources(this.view!, plan.target, plan.actions, false),
+    };
   }
 }

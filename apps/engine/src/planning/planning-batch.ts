@@ -75,11 +75,11 @@ export class PlanningBatch {
       return this.store(ONE_CELL, draft, intent, deferredId, null);
     }
     const cell = await this.cells.cell(found.cell);
-    const { live, view } = cell;
+    const { view } = cell;
     const draft = this.build(intent, view, cell.promised(view), planId);
     const decision = decideConflict(
       { policy: intent.policy, target: intent.target, holds: draft.holds },
-      live.map((plan) => cell.claimOf(plan)),
+      cell.claimsOn(draft.holds),
     );
     switch (decision.decision) {
       case 'proceed':
