@@ -26,13 +26,7 @@ export class ProjectedView extends InventoryView {
       const host = base.host(id);
       if (host && host.status !== status) hosts.set(id, { ...host, status });
     }
-    const changesRole = (id: string, role: InstanceRole) => {
-      const instance = base.instance(id);
-      return instance !== undefined && instance.role !== role;
-    };
-    if (!hosts.size && ![...projection.roles].some(([id, role]) => changesRole(id, role))) {
-      return base;
-    }
+    if (!hosts.size && !changesARole(base, projection.roles)) return base;
     // Built before copying so that the projection shares them instead of building its own.
     base.usage('');
     void base.rackCount;
@@ -116,4 +110,13 @@ export class ProjectedView extends InventoryView {
     }
     return swapped;
   }
+}
+
+/** Whether any of `roles` differs from the instance's: stops at the first (no copy of the map). */
+function changesARole(base: InventoryView, roles: Projection['roles']): boolean {
+  for (const [id, role] of roles) {
+    const instance = base.instance(id);
+    if (instance !== undefined && instance.role !== role) return true;
+  }
+  return false;
 }

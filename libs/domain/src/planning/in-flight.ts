@@ -2,6 +2,7 @@ import type { HostStatus, InstanceRole, InventoryV1 } from '@reflex/contracts/in
 import { FINAL_PLAN_STATES, type ActionV1, type PlanV1 } from '@reflex/contracts/plan.v1';
 import { InventoryView } from '../inventory/inventory-view';
 import { ProjectedView } from '../inventory/projected-view';
+import { VersionedMap } from '../inventory/versioned-map';
 import { inventoryEffects } from '../lifecycle/inventory-effects';
 import type { Reservation } from '../placement/placement.types';
 import { isMove } from './action-params';
@@ -63,8 +64,8 @@ const stillToRun = (plan: PlanV1, action: ActionV1): boolean =>
   unfinished(action) && (action.compensationFor !== null) === (plan.state === 'rolling_back');
 
 interface Promises {
-  hostStatus: Map<string, HostStatus>;
-  roles: Map<string, InstanceRole>;
+  hostStatus: VersionedMap<string, HostStatus>;
+  roles: VersionedMap<string, InstanceRole>;
 }
 
 /** `plan`'s promotions, demotions and fences, laid over what the plans before it promised. */
@@ -109,7 +110,10 @@ export function promisedView(view: InventoryView, plans: readonly PlanV1[]): Inv
  */
 export class LivePromises {
   private readonly plans: PlanV1[] = [];
-  private readonly promises: Promises = { hostStatus: new Map(), roles: new Map() };
+  private readonly promises: Promises = {
+    hostStatus: new VersionedMap(),
+    roles: new VersionedMap(),
+  };
   /** Reservations depend on the view (an instance's size): counted again when it changes. */
   private inFlightOn: { view: InventoryView; counted: number; inFlight: Counted } | null = null;
 
@@ -123,10 +127,10 @@ export class LivePromises {
   }
 
   promised(view: InventoryView): InventoryView {
-    // Copies: a view handed out must not change when a later plan joins.
+    // Snapshots: a view handed out must not change when a later plan joins.
     return ProjectedView.over(view, {
-      hostStatus: new Map(this.promises.hostStatus),
-      roles: new Map(this.promises.roles),
+      hostStatus: this.promises.hostStatus.snapshot(),
+      roles: this.promises.roles.snapshot(),
     });
   }
 
