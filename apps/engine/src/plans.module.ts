@@ -24,6 +24,7 @@ import { DuePlansRepository } from './execution/due-plans.repository';
 import { PlanTicker, WAITING_DECISIONS } from './execution/plan-ticker.service';
 import { PlanViewsService } from './operator-api/plan-views.service';
 import { PlanRepository } from './plans/plan.repository';
+import { LivePlans } from './planning/live-plans';
 import { PlanningService } from './planning/planning.service';
 import { PlansController } from './operator-api/plans.controller';
 import { FollowUpFailovers } from './execution/follow-up-failovers.service';
@@ -75,6 +76,7 @@ import { WaitingIntentsService } from './planning/waiting-intents.service';
     CapacityForecastRunner,
     CapacityForecastService,
     PlanningService,
+    LivePlans,
     WaitingIntentsService,
     { provide: WAITING_DECISIONS, useExisting: WaitingIntentsService },
     PlanCommandsService,

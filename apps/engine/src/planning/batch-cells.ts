@@ -75,7 +75,7 @@ export class BatchCells {
     await this.lock(this.expected.includes(name) ? this.expected : [name]);
     let cell = this.cells.get(name);
     if (!cell) {
-      cell = new CellState(await this.parts.plans.listLive(name));
+      cell = new CellState(await this.parts.livePlans.of(name));
       this.cells.set(name, cell);
     }
     // Read again after the live plans (the snapshot is kept while the version stands).

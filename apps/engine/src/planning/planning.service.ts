@@ -8,6 +8,7 @@ import { DeferredIntentRepository } from '../plans/deferred-intent.repository';
 import { PLANNING_CONFIG } from '../plans/plan-lifecycle';
 import { PlanLocks } from '../plans/plan-locks';
 import { PlanRepository } from '../plans/plan.repository';
+import { LivePlans } from './live-plans';
 import { PlanningBatch } from './planning-batch';
 import type { PlanningParts } from './planning-parts';
 import type { PlanningOutcome } from './planning-outcome';
@@ -27,6 +28,7 @@ export class PlanningService {
   constructor(
     private readonly uow: UnitOfWork,
     plans: PlanRepository,
+    livePlans: LivePlans,
     deferred: DeferredIntentRepository,
     inventory: InventorySnapshots,
     cellViews: CellViews,
@@ -35,7 +37,17 @@ export class PlanningService {
     locks: PlanLocks,
     @Inject(PLANNING_CONFIG) config: PlanningConfig,
   ) {
-    this.parts = { plans, deferred, inventory, cellViews, executor, machine, locks, config };
+    this.parts = {
+      plans,
+      livePlans,
+      deferred,
+      inventory,
+      cellViews,
+      executor,
+      machine,
+      locks,
+      config,
+    };
   }
 
   /**
