@@ -110,7 +110,7 @@ async function throughput(ctx: BenchContext, cloud: IntakeCloud, producer: Produ
         'bare kafkajs eachBatch consumer on one partition, JSON.parse, one json-rules-engine Engine with the shipped rules and Reflex operators, facts in memory (alarmFacts over InMemoryFactSource), the same alarms, in the same process with the engine idle',
       ),
       row(S, 'no-plan intake / raw floor', (100 * noPlan.perSecond) / floor.perSecond, '%', {
-        target: 50,
+        target: 80,
         comparator: '>=',
       }),
       ...cpuRows(noPlanCpu, noPlanCount, floor),
@@ -128,8 +128,12 @@ async function throughput(ctx: BenchContext, cloud: IntakeCloud, producer: Produ
     await sendAlarms(producer, alarmsTopic, planWarmAlarms);
     await waitForRate(db, PLANNED, 'pwarm-%', planWarm, timeoutMs);
     resetQueryLog();
-    await sendAlarms(producer, alarmsTopic, planMeasured);
-    const plan = await waitForRate(db, PLANNED, 'pl-%', planCount, timeoutMs);
+    const planCpuMeter = await cpuMeter(db);
+    const plan = await profiled('plan-path', async () => {
+      await sendAlarms(producer, alarmsTopic, planMeasured);
+      return waitForRate(db, PLANNED, 'pl-%', planCount, timeoutMs);
+    });
+    const planCpu = await planCpuMeter.stop();
     const planTrips = roundTrips(planCount);
     const withCommand = await plansWithCommand(db, 'pl-%');
     ctx.log(`plan path: ${formatFigure(plan.perSecond)} plans/s`);
@@ -140,8 +144,22 @@ async function throughput(ctx: BenchContext, cloud: IntakeCloud, producer: Produ
         'plan path (plan committed, command in outbox)',
         plan.perSecond,
         'plans/s',
-        { target: 2_000, comparator: '>=' },
+        { target: 1_000, comparator: '>=' },
         `${planCount} instance.down alarms on distinct N+1 groups after ${planWarm} warm-up, each a switch-over plan; ${withCommand} of ${plan.done} plans have their first command in the outbox; ${incomplete(plan)}rate from plans.created_at; no driver, so live plans accumulate as in a storm`,
+      ),
+      row(
+        S,
+        'plan path CPU per plan: engine process',
+        (1000 * planCpu.processMs) / planCount,
+        'µs',
+        undefined,
+        'this process, producing the alarms included',
+      ),
+      row(
+        S,
+        'plan path CPU per plan: database backends',
+        (1000 * planCpu.databaseMs) / planCount,
+        'µs',
       ),
       row(
         S,
