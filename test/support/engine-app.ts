@@ -36,6 +36,18 @@ export function startEngineReplica(
   return boot(of.database, of.config.topicPrefix, env, async () => undefined);
 }
 
+/**
+ * An engine on a database and topic prefix the spec keeps: closing it leaves both, so a later engine
+ * of the same deployment finds what this one left (its committed offsets, its inventory).
+ */
+export function startEngineOn(
+  database: TestDatabase,
+  topicPrefix: string,
+  env: Record<string, string> = {},
+): Promise<TestEngine> {
+  return boot(database, topicPrefix, env, async () => undefined);
+}
+
 async function boot(
   database: TestDatabase,
   topicPrefix: string,
