@@ -14,6 +14,7 @@ import {
 import { benchAlarm } from '../support/intake-cloud';
 import { alarmMessage, benchProducer, sendAll } from '../support/kafka';
 import { resetQueryLog, startQueryLog } from '../support/query-log';
+import { profiled } from '../support/profile';
 import { formatFigure, row, type Row } from '../support/report';
 import { sleep } from '../support/stats';
 import { PLANNED, waitForRate } from './intake/measure';
@@ -82,12 +83,14 @@ async function hostStorm(ctx: BenchContext, producer: Producer): Promise<Row[]> 
     ctx.log(`host storm: ${down.length} of ${hosts} hosts down at once, through Kafka`);
     resetQueryLog();
     const start = Date.now();
-    await sendAll(
-      producer,
-      alarmsTopic(engine),
-      alarms.map((a) => alarmMessage(a)),
-    );
-    const out = await waitForCount(db, WITH_COMMAND, 'storm-%', down.length, 120_000);
+    const out = await profiled('host-storm', async () => {
+      await sendAll(
+        producer,
+        alarmsTopic(engine),
+        alarms.map((a) => alarmMessage(a)),
+      );
+      return waitForCount(db, WITH_COMMAND, 'storm-%', down.length, 120_000);
+    });
     const seconds = (out.at - start) / 1000;
     const locks = lockShare();
     const check = await commitment(db, cloud, new Set(down));
