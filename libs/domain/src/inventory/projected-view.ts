@@ -42,6 +42,14 @@ export class ProjectedView extends InventoryView {
     return view;
   }
 
+  /** The view projected, and the hosts up in it that the projection takes out of service. */
+  hostsTakenDown(): { base: InventoryView; hostIds: string[] } {
+    const hostIds = [...this.hostOverrides.values()]
+      .filter((h) => h.status !== 'up' && this.base.host(h.id)?.status === 'up')
+      .map((h) => h.id);
+    return { base: this.base, hostIds };
+  }
+
   override get hostsOwner(): InventoryView {
     return this.hostOverrides.size ? this : this.base.hostsOwner;
   }

@@ -1,5 +1,6 @@
 import type { HostV1 } from '@reflex/contracts/inventory.v1';
 import type { InventoryView } from '../inventory/inventory-view';
+import { ProjectedView } from '../inventory/projected-view';
 import type { UnjudgedHosts } from './candidate-summary';
 import { LoadIndex } from './load-index';
 import type { PlacementConfig } from './placement.types';
@@ -43,8 +44,47 @@ export function candidatePool(
   if (!byKey) pools.set(owner, (byKey = new Map<string, CandidatePool>()));
   const key = JSON.stringify([config.cpuOvercommit, config.memoryOvercommit, hypervisor ?? null]);
   let pool = byKey.get(key);
-  if (!pool) byKey.set(key, (pool = buildPool(owner, config, hypervisor)));
+  if (!pool) {
+    pool =
+      owner instanceof ProjectedView
+        ? derivedPool(owner, config, hypervisor)
+        : buildPool(owner, config, hypervisor);
+    byKey.set(key, pool);
+  }
   return pool;
+}
+
+/**
+ * A projection's pool: its base's, less the hosts it takes out of service (a projection never brings
+ * one up). In a storm every decision plans over a new projection, each fencing one more host;
+ * building each one's index from every host made a 500-host storm's planning a fifth slower.
+ */
+function derivedPool(
+  view: ProjectedView,
+  config: PlacementConfig,
+  hypervisor: string | undefined,
+): CandidatePool {
+  const { base, hostIds } = view.hostsTakenDown();
+  const from = candidatePool(base, config, hypervisor);
+  const index = from.index.copy();
+  let rejected = from.turnedDown.rejected;
+  let notUp = from.turnedDown.rejectedBy['not-up'] ?? 0;
+  for (const id of hostIds) {
+    // Counted as buildPool counts: every host not up, and the pool's own among those turned down.
+    notUp += 1;
+    if (index.removeHost(id)) rejected += 1;
+  }
+  const otherHypervisor = from.turnedDown.rejectedBy.hypervisor;
+  return {
+    index,
+    turnedDown: {
+      rejected,
+      rejectedBy: {
+        ...(notUp ? { 'not-up': notUp } : {}),
+        ...(otherHypervisor ? { hypervisor: otherHypervisor } : {}),
+      },
+    },
+  };
 }
 
 function buildPool(

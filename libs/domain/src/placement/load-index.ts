@@ -128,6 +128,14 @@ export class LoadIndex {
     for (const lists of this.resources) lists.drop(i);
   }
 
+  /** `remove` by host id; false when the index does not hold the host (or it is out already). */
+  removeHost(hostId: string): boolean {
+    const i = this.numberOf.get(hostId);
+    if (i === undefined || this.absent[i]) return false;
+    this.remove(i);
+    return true;
+  }
+
   /** Puts a removed host back, with `reserved` (per resource) taken on it besides its inventory. */
   restore(i: number, reserved: readonly number[] = []): void {
     if (!this.absent[i]) return;
