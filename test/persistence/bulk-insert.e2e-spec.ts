@@ -10,6 +10,7 @@ import {
   PlanEventEntity,
   runMigrations,
 } from '@reflex/persistence';
+import { NOT_STARTED } from '@reflex/domain';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -67,12 +68,7 @@ describe('bulkInsert', () => {
         type: 'switch-over',
         params: { groupId: 'g', fromInstanceId: 'i1', toInstanceId: 'i2' },
         dependsOn: [ids[1]],
-        state: 'pending',
-        attempts: 0,
-        progress: 0,
-        startedAt: null,
-        finishedAt: null,
-        error: null,
+        ...NOT_STARTED,
         compensationFor: null,
         unusableHostIds: [],
         deadline: new Date('2026-12-06T10:01:00.000Z'),
