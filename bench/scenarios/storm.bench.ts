@@ -1,5 +1,4 @@
 import type { AlarmV1 } from '@reflex/contracts';
-import type { Client } from 'pg';
 import type { Message, Producer } from 'kafkajs';
 import { startEngineReplica } from '../../test/support/engine-app';
 import { track } from '../support/cleanup';
@@ -17,7 +16,7 @@ import { resetQueryLog, startQueryLog } from '../support/query-log';
 import { profiled } from '../support/profile';
 import { formatFigure, row, type Row } from '../support/report';
 import { sleep } from '../support/stats';
-import { PLANNED, waitForRate } from './intake/measure';
+import { PLANNED, waitForCount, waitForRate } from './intake/measure';
 import { everyNth, stormCloud } from '../support/storm-cloud';
 import { commitment, lockShare } from './storm/storm-checks';
 
@@ -50,23 +49,6 @@ export const stormScenario: Scenario = {
 };
 
 const alarmsTopic = (engine: TestEngine) => `${engine.config.topicPrefix}alarms`;
-
-async function waitForCount(
-  db: Client,
-  sql: string,
-  pattern: string,
-  expected: number,
-  ms: number,
-) {
-  const deadline = Date.now() + ms;
-  let done = 0;
-  while (Date.now() < deadline) {
-    done = await count(db, sql, [pattern]);
-    if (done >= expected) return { done, at: Date.now() };
-    await sleep(50);
-  }
-  return { done, at: Number.NaN };
-}
 
 async function hostStorm(ctx: BenchContext, producer: Producer): Promise<Row[]> {
   const hosts = size(ctx, 2_000, 400);

@@ -12,32 +12,46 @@ export interface Throughput {
 }
 
 /**
- * Waits until `expected` rows match (`countSql`, one `$1` for the id pattern) or `timeoutMs`, then
- * gives the rate from the first matching alarm's intake (`received_at`, when its transaction began,
- * on the database's clock, the same machine's) to when the last was seen done. The end is read by
- * polling, every 250 ms at first and every 10 ms from half done, rather than from the rows'
+ * Polls `countSql` (one `$1` for the id pattern) until it reaches `expected` or `timeoutMs` passes:
+ * every 250 ms at first and every 10 ms from half done, so that `at`, when it was last read, is
+ * close to when the last one was done. `at` is NaN when the wait timed out.
+ */
+export async function waitForCount(
+  db: Client,
+  countSql: string,
+  pattern: string,
+  expected: number,
+  timeoutMs: number,
+): Promise<{ done: number; at: number }> {
+  const deadline = Date.now() + timeoutMs;
+  let done = 0;
+  while (Date.now() < deadline) {
+    done = await count(db, countSql, [pattern]);
+    if (done >= expected) return { done, at: Date.now() };
+    await sleep(done >= expected / 2 ? 10 : 250);
+  }
+  return { done, at: Number.NaN };
+}
+
+/**
+ * Waits as `waitForCount`, then gives the rate from the first matching alarm's intake
+ * (`received_at`, when its transaction began, on the database's clock, the same machine's) to when
+ * the last was seen done; on a timeout, over what was done by then. Not from the rows' own
  * timestamps: those are taken when a transaction begins or plans, so the span between the first
  * and the last of them leaves out the last transaction's work and commit, which is most of the run
  * when a few transactions hold everything.
  */
 export async function waitForRate(
   db: Client,
-  sql: { count: string; start: string },
+  countSql: string,
   pattern: string,
   expected: number,
   timeoutMs: number,
 ): Promise<Throughput> {
-  const deadline = Date.now() + timeoutMs;
-  let done = 0;
-  let doneAt = Date.now();
-  while (Date.now() < deadline) {
-    done = await count(db, sql.count, [pattern]);
-    doneAt = Date.now();
-    if (done >= expected) break;
-    await sleep(done >= expected / 2 ? 10 : 250);
-  }
-  const start = await db.query<{ s: number | null }>(sql.start, [pattern]);
-  const seconds = doneAt / 1000 - Number(start.rows[0].s ?? Number.NaN);
+  const { done, at } = await waitForCount(db, countSql, pattern, expected, timeoutMs);
+  const end = Number.isNaN(at) ? Date.now() : at;
+  const start = await db.query<{ s: number | null }>(FIRST_INTAKE, [pattern]);
+  const seconds = end / 1000 - Number(start.rows[0].s ?? Number.NaN);
   return {
     done,
     expected,
@@ -46,17 +60,14 @@ export async function waitForRate(
   };
 }
 
-/** Alarms decided (any disposition but `received`) whose id matches `$1`. */
-export const DECIDED = {
-  count: `SELECT count(*) AS n FROM alarms WHERE alarm_id LIKE $1 AND disposition <> 'received'`,
-  start: `SELECT extract(epoch FROM min(received_at)) AS s FROM alarms WHERE alarm_id LIKE $1`,
-};
+/** When the first alarm whose id matches `$1` was taken in, epoch seconds. */
+const FIRST_INTAKE = `SELECT extract(epoch FROM min(received_at)) AS s FROM alarms WHERE alarm_id LIKE $1`;
 
-/** Plans made from alarms whose id matches `$1`, from the first of those alarms' intake. */
-export const PLANNED = {
-  count: `SELECT count(*) AS n FROM plans WHERE trigger_alarm_id LIKE $1`,
-  start: `SELECT extract(epoch FROM min(received_at)) AS s FROM alarms WHERE alarm_id LIKE $1`,
-};
+/** Alarms decided (any disposition but `received`) whose id matches `$1`. */
+export const DECIDED = `SELECT count(*) AS n FROM alarms WHERE alarm_id LIKE $1 AND disposition <> 'received'`;
+
+/** Plans made from alarms whose id matches `$1`. */
+export const PLANNED = `SELECT count(*) AS n FROM plans WHERE trigger_alarm_id LIKE $1`;
 
 /** Of the plans made from alarms matching `$1`, how many have a driver command in the outbox. */
 export function plansWithCommand(db: Client, pattern: string): Promise<number> {

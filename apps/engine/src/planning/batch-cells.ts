@@ -12,13 +12,9 @@ import {
   planResources,
   type ResourceSet,
 } from '@reflex/domain';
-import { LIVE_PLAN_STATES } from '@reflex/persistence';
 import type { RunningActions } from '../execution/running-actions';
+import { isLive } from './live-plans';
 import type { PlanningParts } from './planning-parts';
-
-/** As `listLive` selects them. */
-export const isLive = (plan: ExecutablePlan): boolean =>
-  (LIVE_PLAN_STATES as readonly string[]).includes(plan.state);
 
 /**
  * The planning cells one batch plans in (`planning-cells.ts`): their locks, taken together in name

@@ -6,7 +6,8 @@ import { LIVE_STATES_SQL } from '../plans/plan-rows';
 
 type Kept = { version: string; plan: ExecutablePlan };
 
-const isLive = (plan: ExecutablePlan): boolean =>
+/** As `listLive` selects them. */
+export const isLive = (plan: ExecutablePlan): boolean =>
   (LIVE_PLAN_STATES as readonly string[]).includes(plan.state);
 
 /** A live plan's stored version (see `LivePlans`); `mine`: written by this transaction. */

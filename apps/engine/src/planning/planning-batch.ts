@@ -14,7 +14,8 @@ import {
   type PlanIntent,
   promisedView,
 } from '@reflex/domain';
-import { BatchCells, isLive } from './batch-cells';
+import { BatchCells } from './batch-cells';
+import { isLive } from './live-plans';
 import type { NewPlanStep } from '../execution/plan-executor.service';
 import type { PlanningParts } from './planning-parts';
 import type { StoredTrigger } from '../plans/plan-rows';
