@@ -51,7 +51,8 @@ export class ActionLeases implements OnApplicationBootstrap, BeforeApplicationSh
     clearInterval(this.heartbeatTimer);
     clearInterval(this.sweepTimer);
     this.runner.stop();
-    await this.busy;
+    // Claims already under way commit first, so that the release below covers them too.
+    await Promise.all([this.busy, this.runner.admittedSettled()]);
     try {
       const released = await this.actions.releaseLeases(this.runner.owner);
       if (released > 0) this.logger.log(`left ${released} action(s) running for another replica`);

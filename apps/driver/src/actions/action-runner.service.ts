@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Backoff } from '@reflex/common';
+import { Backoff, TransientError } from '@reflex/common';
 import { DRIVER_CONFIG, type DriverConfig } from '@reflex/config';
 import type { DriverErrorV1, DriverEventV1 } from '@reflex/contracts/driver.v1';
 import { ActionExecutor, type ExecutionListener } from './action.executor';
@@ -53,6 +53,8 @@ export class ActionRunner {
   private readonly logger = new Logger('action-runner');
   private readonly runs = new Map<string, LocalRun>();
   private readonly gate = new DetachGate();
+  /** Command handling under way (see `admit`). */
+  private readonly admitted = new Set<Promise<unknown>>();
 
   constructor(
     @Inject(DRIVER_CONFIG) private readonly config: DriverConfig,
@@ -70,6 +72,27 @@ export class ActionRunner {
 
   get stopping(): boolean {
     return this.gate.isDetached;
+  }
+
+  /**
+   * Runs work that may take leases (a command's claim or take-over). Refused once stopping; and
+   * `admittedSettled` lets a graceful stop release this replica's leases only after every claim
+   * admitted before it has committed: a claim that committed after the release would hold its
+   * action, unstarted, until its lease ran out.
+   */
+  async admit<T>(work: () => Promise<T>): Promise<T> {
+    if (this.stopping) throw new TransientError('driver stopping');
+    const running = work();
+    this.admitted.add(running);
+    try {
+      return await running;
+    } finally {
+      this.admitted.delete(running);
+    }
+  }
+
+  async admittedSettled(): Promise<void> {
+    await Promise.allSettled([...this.admitted]);
   }
 
   isLocal(key: ActionKey): boolean {

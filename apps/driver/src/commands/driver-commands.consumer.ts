@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { Backoff, TransientError } from '@reflex/common';
+import { Backoff } from '@reflex/common';
 import { decoderFor } from '@reflex/contracts';
 import type { DriverCommandV1 } from '@reflex/contracts/driver.v1';
 import { Topic } from '@reflex/contracts/topics';
@@ -42,15 +42,14 @@ export class DriverCommandsConsumer implements OnApplicationBootstrap {
         topic: Topic.DriverCommands,
         groupId: DRIVER_COMMANDS_CONSUMER,
         decode: decoderFor('driver-command.v1'),
+        // Shutting down, `admit` refuses: the command stays uncommitted for the replica that
+        // gets the partition.
         handle: async (message) => {
-          // Shutting down: leave the command uncommitted for the replica that gets the partition.
-          if (this.runner.stopping) throw new TransientError('driver stopping');
-          await this.handler.handle(message.value);
+          await this.runner.admit(() => this.handler.handle(message.value));
         },
         // What has piled up on a partition is claimed together; see HandleDriverCommand.handleAll.
         handleBatch: async (messages) => {
-          if (this.runner.stopping) throw new TransientError('driver stopping');
-          await this.handler.handleAll(messages.map((m) => m.value));
+          await this.runner.admit(() => this.handler.handleAll(messages.map((m) => m.value)));
         },
         concurrency: 3,
       });
