@@ -38,8 +38,11 @@ const join = (...parts: Array<string | null | undefined>): string | null =>
  */
 export class PlanningBatch {
   private readonly pending: NewPlanStep[] = [];
-  /** Every plan the batch made, stored yet or not, as its first step left it. */
-  private readonly made: ExecutablePlan[] = [];
+  /**
+   * When the batch last made a plan that is not blocked, by rule and target (`madeKey`), stored
+   * yet or not: a lookup per decision, where a scan of the batch's plans grew with the batch.
+   */
+  private readonly lastMade = new Map<string, string>();
   private readonly cells: BatchCells;
 
   constructor(private readonly parts: PlanningParts) {
@@ -144,12 +147,7 @@ export class PlanningBatch {
    * made once per batch, cannot see them.
    */
   lastPlanAt(rule: string, kind: string, id: string): Date | null {
-    let last: string | null = null;
-    for (const plan of this.made) {
-      const byRule = (plan.trigger as StoredTrigger).rule === rule && plan.state !== 'blocked';
-      const onTarget = plan.target.kind === kind && plan.target.id === id;
-      if (byRule && onTarget && plan.createdAt > (last ?? '')) last = plan.createdAt;
-    }
+    const last = this.lastMade.get(madeKey(rule, kind, id));
     return last ? new Date(last) : null;
   }
 
@@ -200,8 +198,8 @@ export class PlanningBatch {
     );
     step.row.cell = cell;
     this.pending.push(step);
-    this.made.push(step.outcome.plan);
     const stepped = step.outcome.plan;
+    this.noteMade(stepped);
     if (isLive(stepped)) this.cells.added(cell, stepped);
     // A step that changed the inventory or finished the plan has effects (inventory rows,
     // follow-ups) that later decisions read from the database: store it now.
@@ -212,6 +210,12 @@ export class PlanningBatch {
       await this.parts.deferred.resolve(deferredId, stepped.state, plan.id);
     }
     return { planId: plan.id, state: stepped.state, reason: join(conflict, plan.reason) };
+  }
+
+  private noteMade(plan: ExecutablePlan): void {
+    if (plan.state === 'blocked') return;
+    const key = madeKey((plan.trigger as StoredTrigger).rule, plan.target.kind, plan.target.id);
+    if (plan.createdAt > (this.lastMade.get(key) ?? '')) this.lastMade.set(key, plan.createdAt);
   }
 
   private async merge(
@@ -236,3 +240,5 @@ export class PlanningBatch {
     return { planId, state: 'merged', reason };
   }
 }
+
+const madeKey = (rule: string, kind: string, id: string) => `${rule}\u0000${kind}\u0000${id}`;
