@@ -12,6 +12,23 @@ export interface QueryStat {
 }
 
 let stats: Map<string, QueryStat> | null = null;
+
+const LOCK_PREFIX = 'SELECT pg_advisory_xact_lock';
+/** Who waits for an advisory lock, from the awaited call chain (Node keeps `async` frames). */
+const CALLERS: Array<[RegExp, string]> = [
+  [/IngestAlarmUseCase/, 'intake'],
+  [/PlanTicker/, 'ticker'],
+  [/WaitingIntents/, 'waiting decisions'],
+  [/PlanCommands/, 'operator'],
+];
+
+function lockCaller(): string {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 60;
+  const stack = new Error().stack ?? '';
+  Error.stackTraceLimit = limit;
+  return CALLERS.find(([pattern]) => pattern.test(stack))?.[1] ?? 'other';
+}
 const ignored = new WeakSet<object>();
 
 export function ignoreClient(client: object): void {
@@ -28,7 +45,8 @@ export function startQueryLog(): void {
     if (ignored.has(this)) return result;
     const first = args[0] as string | { text?: string } | undefined;
     const text = typeof first === 'string' ? first : (first?.text ?? '');
-    const key = text.replace(/\s+/g, ' ').trim().slice(0, 100);
+    let key = text.replace(/\s+/g, ' ').trim().slice(0, 100);
+    if (key.startsWith(LOCK_PREFIX)) key += ` [${lockCaller()}]`;
     const started = performance.now();
     const record = () => {
       const s = stats?.get(key) ?? { sql: key, calls: 0, totalMs: 0 };

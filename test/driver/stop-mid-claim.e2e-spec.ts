@@ -47,16 +47,21 @@ describe('a driver stopped while a claim is under way', () => {
       [command.actionId],
     );
     await sendCommands(prefix, command);
-    await waitFor('the claim waiting on the open transaction', async () => {
-      // Inside a transaction the activity view is a snapshot unless cleared.
-      await blocker!.query('SELECT pg_stat_clear_snapshot()');
-      const { rows } = await blocker!.query<{ waiting: string }>(
-        `SELECT count(*) AS waiting FROM pg_stat_activity
+    await waitFor(
+      'the claim waiting on the open transaction',
+      async () => {
+        // Inside a transaction the activity view is a snapshot unless cleared.
+        await blocker!.query('SELECT pg_stat_clear_snapshot()');
+        const { rows } = await blocker!.query<{ waiting: string }>(
+          `SELECT count(*) AS waiting FROM pg_stat_activity
           WHERE datname = current_database() AND wait_event_type = 'Lock'
             AND query LIKE 'INSERT INTO driver_actions%'`,
-      );
-      return Number(rows[0].waiting) > 0;
-    });
+        );
+        return Number(rows[0].waiting) > 0;
+      },
+      // The driver's consumer joins its group first (fromBeginning: the command waits for it).
+      { timeoutMs: 45_000 },
+    );
 
     const runner = driver.app.get(ActionRunner);
     const closed = driver.close();

@@ -62,14 +62,16 @@ function lockKind(sql: string): string {
 
 /**
  * Of all statement time since the last reset, the share spent waiting for advisory locks (cells,
- * dispatch, alarm resources), with the milliseconds of each kind.
+ * dispatch, alarm resources), with the milliseconds of each kind and of who waited for it (intake,
+ * the ticker...).
  */
 export function lockShare(): { percent: number; lockMs: number; totalMs: number; byKind: string } {
   const stats = queryStats();
   const totalMs = stats.reduce((ms, q) => ms + q.totalMs, 0);
   const kinds = new Map<string, number>();
   for (const q of stats.filter((s) => s.sql.startsWith('SELECT pg_advisory_xact_lock'))) {
-    const kind = lockKind(q.sql);
+    const caller = /\[([^\]]+)\]$/.exec(q.sql)?.[1] ?? 'other';
+    const kind = `${lockKind(q.sql)} (${caller})`;
     kinds.set(kind, (kinds.get(kind) ?? 0) + q.totalMs);
   }
   const lockMs = [...kinds.values()].reduce((a, b) => a + b, 0);
