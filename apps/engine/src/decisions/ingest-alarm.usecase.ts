@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Turns } from '@reflex/common';
 import { UnitOfWork } from '@reflex/persistence';
 import type { AlarmV1 } from '@reflex/contracts';
 import type { RuleIntent } from '@reflex/rules';
@@ -95,7 +96,10 @@ export class IngestAlarmUseCase {
     await planner.prepare(fresh.map((a) => a.resource));
     const view = await this.load(planner, alarms, rowIds, fresh);
     const decisions: Array<(Decision & { rowId: string }) | null> = [];
+    // Deciding is mostly in memory: without turns a storm's batch held the process for a second.
+    const turns = new Turns();
     for (const [i, alarm] of alarms.entries()) {
+      await turns.take();
       const rowId = rowIds[i];
       if (rowId === null) {
         decisions.push(null);
