@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AlarmV1 } from '@reflex/contracts';
 import {
+  AssignerProtocol,
   type Consumer,
   type KafkaMessage,
   type Message,
@@ -116,4 +117,42 @@ function observed(m: KafkaMessage, readAt: number): Observed {
     timestamp: Number(m.timestamp),
     readAt,
   };
+}
+
+/**
+ * Waits until consumer group `groupId` is stable with `members` members that each hold a partition,
+ * and stays so for `quietMs`: a figure read while the group still rebalances measures the handover
+ * (a partition moved mid-run, its batch redone by the new owner behind the old one's locks).
+ */
+export async function waitForGroupSettled(
+  groupId: string,
+  members: number,
+  { quietMs = 1_000, timeoutMs = 60_000 } = {},
+): Promise<void> {
+  const admin = testKafka('reflex-bench-group').admin();
+  await admin.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    let settledSince: number | null = null;
+    for (;;) {
+      const {
+        groups: [group],
+      } = await admin.describeGroups([groupId]);
+      const holding = group.members.filter((m) => {
+        const assignment = AssignerProtocol.MemberAssignment.decode(m.memberAssignment);
+        return Object.values(assignment?.assignment ?? {}).some((p) => p.length > 0);
+      });
+      const settled = group.state === 'Stable' && holding.length === members;
+      settledSince = settled ? (settledSince ?? Date.now()) : null;
+      if (settledSince !== null && Date.now() - settledSince >= quietMs) return;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `group ${groupId} not settled on ${members} member(s) in ${timeoutMs} ms: ${group.state}, ${holding.length} holding partitions`,
+        );
+      }
+      await sleep(200);
+    }
+  } finally {
+    await admin.disconnect();
+  }
 }

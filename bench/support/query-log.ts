@@ -16,10 +16,13 @@ let stats: Map<string, QueryStat> | null = null;
 const LOCK_PREFIX = 'SELECT pg_advisory_xact_lock';
 /** Who waits for an advisory lock, from the awaited call chain (Node keeps `async` frames). */
 const CALLERS: Array<[RegExp, string]> = [
-  [/IngestAlarmUseCase/, 'intake'],
+  // Rule facts (zone losses) reach the lock through json-rules-engine's plain promises.
+  [/IngestAlarmUseCase|LiveFactSource|RecentHostDowns/, 'intake'],
   [/PlanTicker/, 'ticker'],
   [/WaitingIntents/, 'waiting decisions'],
   [/PlanCommands/, 'operator'],
+  // A planning batch's own lock, where the chain above it went through a plain promise.
+  [/BatchCells|PlanningBatch/, 'planning batch'],
 ];
 
 function lockCaller(): string {
