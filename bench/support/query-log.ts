@@ -13,7 +13,8 @@ export interface QueryStat {
 
 let stats: Map<string, QueryStat> | null = null;
 
-const LOCK_PREFIX = 'SELECT pg_advisory_xact_lock';
+/** How every advisory lock statement begins; the log appends ` [caller]` to its key. */
+export const LOCK_STATEMENT = 'SELECT pg_advisory_xact_lock';
 /** Who waits for an advisory lock, from the awaited call chain (Node keeps `async` frames). */
 const CALLERS: Array<[RegExp, string]> = [
   // Rule facts (zone losses) reach the lock through json-rules-engine's plain promises.
@@ -49,7 +50,7 @@ export function startQueryLog(): void {
     const first = args[0] as string | { text?: string } | undefined;
     const text = typeof first === 'string' ? first : (first?.text ?? '');
     let key = text.replace(/\s+/g, ' ').trim().slice(0, 100);
-    if (key.startsWith(LOCK_PREFIX)) key += ` [${lockCaller()}]`;
+    if (key.startsWith(LOCK_STATEMENT)) key += ` [${lockCaller()}]`;
     const started = performance.now();
     const record = () => {
       const s = stats?.get(key) ?? { sql: key, calls: 0, totalMs: 0 };

@@ -50,16 +50,13 @@ export class LockSampler {
   }
 
   async stop(): Promise<LockSamples> {
-    const totals = await new Promise<{
-      samples: number;
-      inTransaction: number;
-      waiting: number;
-      error?: string;
-    }>((resolve, reject) => {
-      this.worker.once('message', resolve);
-      this.worker.once('error', reject);
-      this.worker.postMessage('stop');
-    });
+    const totals = await new Promise<Omit<LockSamples, 'percent'> & { error?: string }>(
+      (resolve, reject) => {
+        this.worker.once('message', resolve);
+        this.worker.once('error', reject);
+        this.worker.postMessage('stop');
+      },
+    );
     await this.worker.terminate();
     if (totals.error) throw new Error(`lock sampler: ${totals.error}`);
     const { samples, inTransaction, waiting } = totals;

@@ -1,6 +1,6 @@
 import type { InventoryV1 } from '@reflex/contracts';
 import type { Client } from 'pg';
-import { queryStats } from '../../support/query-log';
+import { LOCK_STATEMENT, queryStats } from '../../support/query-log';
 
 /** Production defaults: CPU_OVERCOMMIT 4, MEMORY_OVERCOMMIT 1. */
 const CPU_OVERCOMMIT = 4;
@@ -69,7 +69,7 @@ export function lockShare(): { percent: number; lockMs: number; totalMs: number;
   const stats = queryStats();
   const totalMs = stats.reduce((ms, q) => ms + q.totalMs, 0);
   const kinds = new Map<string, number>();
-  for (const q of stats.filter((s) => s.sql.startsWith('SELECT pg_advisory_xact_lock'))) {
+  for (const q of stats.filter((s) => s.sql.startsWith(LOCK_STATEMENT))) {
     const caller = /\[([^\]]+)\]$/.exec(q.sql)?.[1] ?? 'other';
     const kind = `${lockKind(q.sql)} (${caller})`;
     kinds.set(kind, (kinds.get(kind) ?? 0) + q.totalMs);
